@@ -1,1 +1,57 @@
-//! placeholder
+//! forkcheck's analysis library: git access, the release catalog and base detection, one module
+//! per analysis, and the report model. Data flows one way:
+//! git ([`repo`]) → base detection ([`releases`]) → analyzers → [`report`] → renderers (in the
+//! binary). Nothing in this crate prints.
+
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod progress;
+pub mod releases;
+pub mod repo;
+pub mod report;
+pub mod rules;
+
+pub mod drift;
+pub mod genconfig;
+pub mod rebase;
+pub mod settings;
+pub mod themes;
+pub mod triage;
+
+pub use context::Context;
+pub use error::{Error, Result};
+pub use progress::{NoProgress, Progress};
+pub use report::Report;
+
+/// Run every analysis on `ctx` and assemble the report.
+pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
+    let mut findings = Vec::new();
+    let drift = drift::analyze(ctx, progress, &mut findings)?;
+    let config = genconfig::analyze(ctx, progress, &mut findings)?;
+    let settings = settings::analyze(ctx, progress, &mut findings)?;
+    let themes = themes::analyze(ctx, progress, &mut findings)?;
+    let rebase = rebase::analyze(ctx, progress, &mut findings)?;
+    let triage = triage::analyze(ctx, progress, &mut findings, rebase.as_ref())?;
+    let mut report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        tool: report::ToolInfo::default(),
+        repo: report::RepoInfo {
+            path: ctx.repo.given_path().display().to_string(),
+            head_rev: ctx.head_rev.clone(),
+            head_oid: ctx.head.to_string(),
+        },
+        base: ctx.base.clone(),
+        target: ctx.target.clone(),
+        drift,
+        findings,
+        settings,
+        config,
+        themes,
+        rebase,
+        triage,
+        warnings: ctx.warnings.clone(),
+    };
+    report.sort_findings();
+    Ok(report)
+}

@@ -1,0 +1,1 @@
+//! (Being built: the release catalog, release-ref discovery and base detection.)

@@ -1,0 +1,207 @@
+//! The one place that talks to git2. Open the repository once, pass `Oid`s around, read blobs
+//! lazily; rayon workers call [`Repo::reopen`] (a `git2::Repository` is not `Sync`).
+//! Nothing here writes to the repository: no refs, index, worktree or object writes.
+
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorClass, ErrorCode, Oid, Repository, RepositoryOpenFlags};
+
+use crate::error::{Error, Result};
+
+pub struct Repo {
+    inner: Repository,
+    /// The git dir, used to reopen the repository in worker threads.
+    git_dir: PathBuf,
+    /// What the user gave (for messages).
+    given: PathBuf,
+}
+
+/// Map a git2 error to ours: a missing object (partial clone) gets its own variant.
+pub fn git_error(context: impl Into<String>, err: git2::Error) -> Error {
+    if err.code() == ErrorCode::NotFound && err.class() == ErrorClass::Odb {
+        let msg = err.message().to_string();
+        let oid = msg
+            .split(|c: char| !c.is_ascii_hexdigit())
+            .find(|w| w.len() == 40)
+            .unwrap_or("?")
+            .to_string();
+        return Error::MissingObject {
+            oid,
+            what: Some(context.into()),
+        };
+    }
+    Error::git(context, err)
+}
+
+impl Repo {
+    /// Open the repository at `path` (searching parent directories like git does).
+    pub fn open(path: &Path) -> Result<Repo> {
+        let inner = Repository::open_ext(
+            path,
+            RepositoryOpenFlags::empty(),
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .map_err(|source| Error::NotARepo {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let git_dir = inner.path().to_path_buf();
+        Ok(Repo {
+            inner,
+            git_dir,
+            given: path.to_path_buf(),
+        })
+    }
+
+    /// A fresh handle on the same repository, for another thread.
+    pub fn reopen(&self) -> Result<Repo> {
+        let inner = Repository::open(&self.git_dir).map_err(|source| Error::NotARepo {
+            path: self.git_dir.clone(),
+            source,
+        })?;
+        Ok(Repo {
+            inner,
+            git_dir: self.git_dir.clone(),
+            given: self.given.clone(),
+        })
+    }
+
+    /// The underlying git2 repository (read-only use only).
+    pub fn git(&self) -> &Repository {
+        &self.inner
+    }
+
+    pub fn git_dir(&self) -> &Path {
+        &self.git_dir
+    }
+
+    /// The path the user gave.
+    pub fn given_path(&self) -> &Path {
+        &self.given
+    }
+
+    pub fn workdir(&self) -> Option<&Path> {
+        self.inner.workdir()
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.inner.is_shallow()
+    }
+
+    /// Resolve any revision (ref name, tag, abbreviated id, `HEAD~2`) to a commit id.
+    pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
+        let obj = self
+            .inner
+            .revparse_single(rev)
+            .map_err(|source| Error::UnknownRevision {
+                rev: rev.to_string(),
+                source: Some(source),
+            })?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|source| Error::UnknownRevision {
+                rev: rev.to_string(),
+                source: Some(source),
+            })?;
+        Ok(commit.id())
+    }
+
+    pub fn find_commit(&self, oid: Oid) -> Result<git2::Commit<'_>> {
+        self.inner
+            .find_commit(oid)
+            .map_err(|e| git_error(format!("reading commit {oid}"), e))
+    }
+
+    pub fn tree_of(&self, commit: Oid) -> Result<git2::Tree<'_>> {
+        let c = self.find_commit(commit)?;
+        c.tree()
+            .map_err(|e| git_error(format!("reading the tree of commit {commit}"), e))
+    }
+
+    /// The blob at `path` in `commit`'s tree: its id, or `None` when the path does not exist.
+    pub fn blob_id_at(&self, commit: Oid, path: &str) -> Result<Option<Oid>> {
+        let tree = self.tree_of(commit)?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => Ok(Some(entry.id())),
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_error(format!("looking up `{path}` in {commit}"), e)),
+        }
+    }
+
+    /// A blob's content; a missing blob (partial clone) is [`Error::MissingObject`].
+    pub fn blob_bytes(&self, oid: Oid) -> Result<Vec<u8>> {
+        let blob = self
+            .inner
+            .find_blob(oid)
+            .map_err(|e| git_error(format!("reading blob {oid}"), e))?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// The content of `path` at `commit`, or `None` when it does not exist there.
+    pub fn file_at(&self, commit: Oid, path: &str) -> Result<Option<Vec<u8>>> {
+        match self.blob_id_at(commit, path)? {
+            Some(oid) => Ok(Some(self.blob_bytes(oid)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Like [`Repo::file_at`], decoded as UTF-8 (lossily).
+    pub fn text_at(&self, commit: Oid, path: &str) -> Result<Option<String>> {
+        Ok(self
+            .file_at(commit, path)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    /// Is `ancestor` reachable from `descendant` (or equal to it)?
+    pub fn is_ancestor(&self, ancestor: Oid, descendant: Oid) -> Result<bool> {
+        if ancestor == descendant {
+            return Ok(true);
+        }
+        self.inner
+            .graph_descendant_of(descendant, ancestor)
+            .map_err(|e| git_error(format!("walking history from {descendant}"), e))
+    }
+
+    /// Every ref (branches, tags, remote-tracking refs) with the commit it points to; refs that
+    /// do not point to a commit (e.g. a tag of a blob) are skipped.
+    pub fn commit_refs(&self) -> Result<Vec<(String, Oid)>> {
+        let refs = self
+            .inner
+            .references()
+            .map_err(|e| git_error("listing refs", e))?;
+        let mut out = Vec::new();
+        for r in refs {
+            let r = r.map_err(|e| git_error("listing refs", e))?;
+            let Some(name) = r.name() else { continue };
+            if let Ok(commit) = r.peel_to_commit() {
+                out.push((name.to_string(), commit.id()));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// First-parent chain from `head` back to (excluding) the first commit that is an ancestor
+    /// of `base`, oldest first. With no shared history, the whole first-parent chain.
+    pub fn first_parent_since(&self, base: Oid, head: Oid) -> Result<Vec<Oid>> {
+        let mut walk = self
+            .inner
+            .revwalk()
+            .map_err(|e| git_error("walking history", e))?;
+        walk.push(head)
+            .map_err(|e| git_error(format!("walking history from {head}"), e))?;
+        walk.simplify_first_parent()
+            .map_err(|e| git_error("walking history", e))?;
+        let mut chain = Vec::new();
+        for oid in walk {
+            let oid = oid.map_err(|e| git_error(format!("walking history from {head}"), e))?;
+            if self.is_ancestor(oid, base)? {
+                break;
+            }
+            chain.push(oid);
+        }
+        chain.reverse();
+        Ok(chain)
+    }
+}

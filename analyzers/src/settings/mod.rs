@@ -1,0 +1,17 @@
+//! (Being built: see the issue that owns this analysis.)
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::Finding;
+use crate::{Context, Progress, Result};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SettingsSection {}
+
+pub fn analyze(
+    _ctx: &Context,
+    _progress: &dyn Progress,
+    _findings: &mut Vec<Finding>,
+) -> Result<Option<SettingsSection>> {
+    Ok(None)
+}

@@ -1,0 +1,19 @@
+//! (Being built: see the issue that owns this analysis.)
+
+use serde::{Deserialize, Serialize};
+
+use crate::rebase::RebaseSection;
+use crate::report::Finding;
+use crate::{Context, Progress, Result};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TriageSection {}
+
+pub fn analyze(
+    _ctx: &Context,
+    _progress: &dyn Progress,
+    _findings: &mut Vec<Finding>,
+    _rebase: Option<&RebaseSection>,
+) -> Result<Option<TriageSection>> {
+    Ok(None)
+}
