@@ -60,13 +60,15 @@ fn terminal(l: &Listing<'_>, style: &Style) -> String {
     if l.list.releases.is_empty() {
         let _ = writeln!(out, "  none");
     }
+    let width = l
+        .list
+        .releases
+        .iter()
+        .flat_map(|g| &g.refs)
+        .map(|r| r.rev.chars().count())
+        .max()
+        .unwrap_or(0);
     for group in &l.list.releases {
-        let width = group
-            .refs
-            .iter()
-            .map(|r| r.rev.chars().count())
-            .max()
-            .unwrap_or(0);
         for (i, r) in group.refs.iter().enumerate() {
             let title = if i == 0 { group.title.as_str() } else { "" };
             let source = match &r.source {

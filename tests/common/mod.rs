@@ -34,9 +34,18 @@ pub fn run(cmd: &mut Command) -> Run {
     }
 }
 
-/// Replace `root` (and its canonical form) with `[ROOT]`.
+/// Replace `root` (and its canonical form) with `[ROOT]` and forkcheck's version with
+/// `[VERSION]`.
 pub fn redact(text: &str, root: &Path) -> String {
-    let mut out = text.to_string();
+    let mut out = text
+        .replace(
+            &format!("forkcheck {}", env!("CARGO_PKG_VERSION")),
+            "forkcheck [VERSION]",
+        )
+        .replace(
+            &format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION")),
+            "\"version\": \"[VERSION]\"",
+        );
     let canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     for p in [canon, root.to_path_buf()] {
         let s = p.display().to_string();
