@@ -43,7 +43,7 @@ struct View<'a> {
     counts_line: String,
     findings_by_file: Vec<FileGroup<'a>>,
     drift_tables: Vec<Table>,
-    drift_extras: Vec<(String, String)>,
+    drift_extras: Vec<String>,
     trend: Option<Table>,
     sparkline: String,
     base_method: &'static str,
@@ -95,7 +95,7 @@ pub fn context(report: &Report) -> tera::Context {
         counts_line: view::counts_line(view::counts(report)),
         findings_by_file: view::group_findings(report),
         drift_tables: view::drift_tables(&value),
-        drift_extras: view::extra_totals(&value),
+        drift_extras: view::drift_extras(report),
         trend: view::trend_table(&value),
         sparkline: view::sparkline(&values),
         base_method: match report.base.method {
