@@ -1,5 +1,9 @@
 //! (Being built: see the issue that owns this analysis.)
 
+pub mod keys;
+pub mod parse;
+pub mod secrets;
+
 use serde::{Deserialize, Serialize};
 
 use crate::report::Finding;

@@ -1,5 +1,8 @@
 //! (Being built: see the issue that owns this analysis.)
 
+pub mod literal;
+pub mod python;
+
 use serde::{Deserialize, Serialize};
 
 use crate::report::Finding;
