@@ -222,7 +222,8 @@ mod tests {
 
     #[test]
     fn pem_blocks_found_and_scrubbed() {
-        let text = "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIFAKE\n-----END RSA PRIVATE KEY-----\nb\n\
+        let text =
+            "a\n-----BEGIN RSA PRIVATE KEY-----\nMIIFAKE\n-----END RSA PRIVATE KEY-----\nb\n\
                     -----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n";
         let found = pem_private_keys(text);
         assert_eq!(

@@ -360,8 +360,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
     let tutor = if edit.module == ModuleKind::Test {
         notes.push("test settings: no deployment replacement needed".into());
         None
-    } else if let (Some(key), Change::Set(v)) = (t.tutor.config_keys.get(&dotted), &edit.change)
-    {
+    } else if let (Some(key), Change::Set(v)) = (t.tutor.config_keys.get(&dotted), &edit.change) {
         Some(TutorEntry::Config {
             key: key.clone(),
             value: hide(v),
@@ -484,10 +483,7 @@ impl Spec {
             };
             format!("{}  # {file}{how}", yaml_line(&y.key, &y.value))
         });
-        let ansible = self
-            .ansible
-            .as_ref()
-            .map(|a| yaml_line(&a.var, &a.value));
+        let ansible = self.ansible.as_ref().map(|a| yaml_line(&a.var, &a.value));
         let tutor = self.tutor.as_ref().map(|t| match t {
             TutorEntry::Config { key, value } => {
                 let v = match value {

@@ -119,8 +119,7 @@ fn load() -> std::result::Result<Tables, String> {
             kind: (*kind).to_string(),
         });
     }
-    let tutor: Tutor =
-        toml::from_str(TUTOR_TOML).map_err(|e| format!("rules/tutor.toml: {e}"))?;
+    let tutor: Tutor = toml::from_str(TUTOR_TOML).map_err(|e| format!("rules/tutor.toml: {e}"))?;
     let paths: ConfigPaths =
         toml::from_str(CONFIG_PATHS_TOML).map_err(|e| format!("rules/config-paths.toml: {e}"))?;
     Ok(Tables {
@@ -168,10 +167,13 @@ impl Tables {
             "cms" => vec![&pa.both, &pa.cms],
             _ => vec![&pa.both, &pa.lms, &pa.cms],
         };
-        lists.into_iter().flatten().any(|entry| match entry.strip_suffix('*') {
-            Some(prefix) => name.starts_with(prefix),
-            None => entry == name,
-        })
+        lists
+            .into_iter()
+            .flatten()
+            .any(|entry| match entry.strip_suffix('*') {
+                Some(prefix) => name.starts_with(prefix),
+                None => entry == name,
+            })
     }
 
     pub fn patch(&self, name: &str) -> Option<&PatchRow> {

@@ -54,10 +54,18 @@ fn feature_flag_mapped_and_catch_all() {
         Change::Set(json!(true)),
     );
     let s = decide(&e, "FEATURES[\"ENABLE_SPECIAL_EXAMS\"]", REDWOOD).unwrap();
-    assert_eq!(s.yaml.as_ref().unwrap().value, json!({"ENABLE_SPECIAL_EXAMS": true}));
-    assert_eq!(s.ansible.as_ref().unwrap().var, "EDXAPP_ENABLE_SPECIAL_EXAMS");
+    assert_eq!(
+        s.yaml.as_ref().unwrap().value,
+        json!({"ENABLE_SPECIAL_EXAMS": true})
+    );
+    assert_eq!(
+        s.ansible.as_ref().unwrap().var,
+        "EDXAPP_ENABLE_SPECIAL_EXAMS"
+    );
     assert_eq!(s.ansible.as_ref().unwrap().value, json!(true));
-    assert!(matches!(&s.tutor, Some(TutorEntry::Yaml { patch, key, .. }) if patch == "lms-env-features" && key == "ENABLE_SPECIAL_EXAMS"));
+    assert!(
+        matches!(&s.tutor, Some(TutorEntry::Yaml { patch, key, .. }) if patch == "lms-env-features" && key == "ENABLE_SPECIAL_EXAMS")
+    );
 
     let e = edit("FEATURES", &["ENABLE_ACME"], Change::Set(json!(true)));
     let s = decide(&e, "FEATURES[\"ENABLE_ACME\"]", REDWOOD).unwrap();
@@ -77,7 +85,10 @@ fn nested_dict_key_uses_whole_value() {
     e.whole = Some(json!({"VEM_S3_BUCKET": "", "BUCKET": "acme-videos"}));
     let s = decide(&e, "VIDEO_UPLOAD_PIPELINE[\"BUCKET\"]", REDWOOD).unwrap();
     assert_eq!(s.yaml.as_ref().unwrap().value, e.whole.clone().unwrap());
-    assert_eq!(s.ansible.as_ref().unwrap().var, "EDXAPP_VIDEO_UPLOAD_PIPELINE");
+    assert_eq!(
+        s.ansible.as_ref().unwrap().var,
+        "EDXAPP_VIDEO_UPLOAD_PIPELINE"
+    );
     assert!(matches!(&s.tutor, Some(TutorEntry::Yaml { patch, .. }) if patch == "lms-env"));
 }
 
@@ -100,12 +111,19 @@ fn overwritten_after_yaml_uses_alias_and_python_patch() {
 
 #[test]
 fn installed_apps_append_in_production() {
-    let mut e = edit("INSTALLED_APPS", &[], Change::Append(vec![json!("acme_reports")]));
+    let mut e = edit(
+        "INSTALLED_APPS",
+        &[],
+        Change::Append(vec![json!("acme_reports")]),
+    );
     e.module = ModuleKind::Production;
     e.python = Some("INSTALLED_APPS.append(\"acme_reports\")".into());
     let s = decide(&e, "INSTALLED_APPS", REDWOOD).unwrap();
     let y = s.yaml.as_ref().unwrap();
-    assert_eq!((y.key.as_str(), &y.value), ("ADDL_INSTALLED_APPS", &json!(["acme_reports"])));
+    assert_eq!(
+        (y.key.as_str(), &y.value),
+        ("ADDL_INSTALLED_APPS", &json!(["acme_reports"]))
+    );
     assert_eq!(s.ansible.as_ref().unwrap().var, "EDXAPP_LMS_ENV_EXTRA");
     assert!(s.notes.iter().any(|n| n.contains("Django app plugin")));
 }
@@ -117,7 +135,9 @@ fn expressions_and_python_assigned_need_python_patches() {
     // A Tutor config key needs a literal; an expression goes to a Python patch.
     let s = decide(&e, "PLATFORM_NAME", REDWOOD).unwrap();
     assert!(s.yaml.is_none() && s.ansible.is_none());
-    assert!(matches!(&s.tutor, Some(TutorEntry::Python { patch, .. }) if patch == "openedx-lms-common-settings"));
+    assert!(
+        matches!(&s.tutor, Some(TutorEntry::Python { patch, .. }) if patch == "openedx-lms-common-settings")
+    );
 
     let mut e = edit("CACHES", &["default", "LOCATION"], Change::Set(json!("x")));
     e.python = Some("CACHES[\"default\"][\"LOCATION\"] = \"x\"".into());
@@ -129,7 +149,9 @@ fn expressions_and_python_assigned_need_python_patches() {
     e.python = Some("X = 1".into());
     let s = decide(&e, "X", REDWOOD).unwrap();
     assert!(s.yaml.is_none());
-    assert!(matches!(&s.tutor, Some(TutorEntry::Python { patch, .. }) if patch == "openedx-lms-development-settings"));
+    assert!(
+        matches!(&s.tutor, Some(TutorEntry::Python { patch, .. }) if patch == "openedx-lms-development-settings")
+    );
 }
 
 #[test]
@@ -140,7 +162,9 @@ fn secrets_get_placeholders_only() {
     let s = decide(&e, "SECRET_KEY", REDWOOD).unwrap();
     let text = serde_json::to_string(&s).unwrap();
     assert!(!text.contains("FAKE-SECRET-123"), "{text}");
-    assert!(matches!(&s.tutor, Some(TutorEntry::Config { key, .. }) if key == "OPENEDX_SECRET_KEY"));
+    assert!(
+        matches!(&s.tutor, Some(TutorEntry::Config { key, .. }) if key == "OPENEDX_SECRET_KEY")
+    );
     for format in [Format::TutorPlugin, Format::Ansible, Format::Yaml] {
         for (_, content) in render(&[s.clone()], format, "acme", "test") {
             assert!(!content.contains("FAKE-SECRET-123"), "{content}");
@@ -152,7 +176,14 @@ fn secrets_get_placeholders_only() {
 #[test]
 fn era_a_has_no_yaml() {
     let e = edit("PLATFORM_NAME", &[], Change::Set(json!("x")));
-    let s = decide(&e, "PLATFORM_NAME", Deployment { base_index: Some(9) }).unwrap();
+    let s = decide(
+        &e,
+        "PLATFORM_NAME",
+        Deployment {
+            base_index: Some(9),
+        },
+    )
+    .unwrap();
     assert!(s.yaml.is_none());
     assert!(s.notes.iter().any(|n| n.contains("Era A")));
 }
@@ -185,8 +216,14 @@ fn plugin_merges_entries() {
     .unwrap();
     let files = render(&[a, b, c, d], Format::TutorPlugin, "acme", "test");
     let text = &files[0].1;
-    assert!(text.contains("  lms-env-features: |\n    A: true\n    B: false"), "{text}");
-    assert!(text.contains("ADDL_INSTALLED_APPS: [\"x\",\"y\"]"), "{text}");
+    assert!(
+        text.contains("  lms-env-features: |\n    A: true\n    B: false"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ADDL_INSTALLED_APPS: [\"x\",\"y\"]"),
+        "{text}"
+    );
     let files = render(&[], Format::Yaml, "acme", "test");
     assert!(files.is_empty());
 }

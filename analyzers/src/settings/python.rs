@@ -368,7 +368,9 @@ impl Extractor<'_, '_> {
                 continue;
             };
             any = true;
-            if path.is_empty() && value.kind() == "dictionary" && self.expand_dict(&root, &[], value)
+            if path.is_empty()
+                && value.kind() == "dictionary"
+                && self.expand_dict(&root, &[], value)
             {
                 continue;
             }
@@ -595,13 +597,21 @@ def helper():
                 ("SESSION_COOKIE_AGE".into(), "assign", 7),
                 ("FEATURES[\"ENABLE_SPECIAL_EXAMS\"]".into(), "dict-key", 9),
                 ("FEATURES[\"NESTED\"][\"A\"]".into(), "dict-key", 10),
-                ("VIDEO_UPLOAD_PIPELINE[\"VEM_S3_BUCKET\"]".into(), "dict-key", 12),
+                (
+                    "VIDEO_UPLOAD_PIPELINE[\"VEM_S3_BUCKET\"]".into(),
+                    "dict-key",
+                    12
+                ),
                 ("VIDEO_UPLOAD_PIPELINE[\"BUCKET\"]".into(), "dict-key", 12),
                 ("INSTALLED_APPS".into(), "assign", 13),
                 ("TIME_ZONE".into(), "assign", 23),
                 ("INSTALLED_APPS".into(), "call", 25),
                 ("INSTALLED_APPS".into(), "aug-assign", 26),
-                ("FEATURES[\"ENABLE_ACME_REPORTS\"]".into(), "subscript-assign", 27),
+                (
+                    "FEATURES[\"ENABLE_ACME_REPORTS\"]".into(),
+                    "subscript-assign",
+                    27
+                ),
                 ("MIDDLEWARE[0]".into(), "subscript-assign", 28),
                 ("FEATURES[\"OLD\"]".into(), "del", 29),
             ]
@@ -627,14 +637,25 @@ def helper():
 
     #[test]
     fn broken_file_keeps_what_parses() {
-        let m = extract("PLATFORM_NAME = 'x'\nFEATURES = {\n  'A': True,\n\nTIME_ZONE = 'UTC'\ndef (:\n");
+        let m = extract(
+            "PLATFORM_NAME = 'x'\nFEATURES = {\n  'A': True,\n\nTIME_ZONE = 'UTC'\ndef (:\n",
+        );
         assert!(!m.error_lines.is_empty());
         assert!(m.ops.iter().any(|o| o.setting == "PLATFORM_NAME"));
     }
 
     #[test]
     fn odd_input_does_not_panic() {
-        for src in ["", "\u{0}", "((((((((", "X = [", "del", "X[", "'''", "X = {**Y}"] {
+        for src in [
+            "",
+            "\u{0}",
+            "((((((((",
+            "X = [",
+            "del",
+            "X[",
+            "'''",
+            "X = {**Y}",
+        ] {
             let _ = extract(src);
         }
         let deep = format!("X = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
