@@ -184,7 +184,7 @@ impl FailOn {
 /// How a report is written.
 #[derive(Args, Clone, Debug)]
 pub struct OutputArgs {
-    /// Output format [default: terminal]
+    /// terminal|json|markdown|html|sarif [default: terminal]
     #[arg(
         long,
         short = 'f',
@@ -218,10 +218,11 @@ pub struct ReportArgs {
     pub repo: RepoArgs,
     #[command(flatten)]
     pub out: OutputArgs,
-    /// Exit 1 on findings at/above this severity [default: error]
+    /// Exit 1 on findings at/above LEVEL: info|warning|error|never [default: error]
     #[arg(
         long,
         value_enum,
+        hide_possible_values = true,
         value_name = "LEVEL",
         default_value = "error",
         hide_default_value = true,
@@ -237,7 +238,7 @@ pub struct ReportArgs {
 pub struct ReleasesArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
-    /// Output format: terminal or json [default: terminal]
+    /// terminal|json [default: terminal]
     #[arg(
         long,
         short = 'f',
