@@ -219,10 +219,10 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
         .collect::<Vec<_>>()
         .join(".");
     let mut notes = Vec::new();
-    // The value each replacement carries: a placeholder for secrets.
+    // The value each replacement carries: secrets keep their shape, every leaf a placeholder.
     let hide = |v: &Value| -> Value {
         if edit.secret {
-            Value::String(SECRET_PLACEHOLDER.into())
+            placeholders(v)
         } else {
             v.clone()
         }
@@ -337,13 +337,6 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
             merge: true,
         })
     });
-    if deploy.base_index.is_some_and(|i| i > 17) && ansible.is_some() {
-        notes.push(
-            "the edx configuration repository stops at Quince: the Ansible variable applies to \
-             self-maintained edxapp playbooks only"
-                .into(),
-        );
-    }
 
     // Tutor.
     let python_name = if is_flag {
@@ -441,6 +434,19 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
         secret: edit.secret,
         notes,
     })
+}
+
+/// `v` with every leaf replaced by [`SECRET_PLACEHOLDER`] (containers keep their keys).
+fn placeholders(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), placeholders(x)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(placeholders).collect()),
+        _ => Value::String(SECRET_PLACEHOLDER.into()),
+    }
 }
 
 fn nest(path: &[String], leaf: Value) -> Value {

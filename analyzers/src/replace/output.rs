@@ -205,7 +205,10 @@ fn ansible(specs: &[&Spec], header: &str) -> String {
             let value = match &a.value {
                 Value::Object(m) if a.merge => Value::Object(
                     m.keys()
-                        .map(|k| (k.clone(), vault.clone()))
+                        .map(|k| {
+                            let v = format!("{{{{ vault_{} }}}}", k.to_ascii_lowercase());
+                            (k.clone(), Value::String(v))
+                        })
                         .collect::<Map<String, Value>>(),
                 ),
                 _ => vault,
@@ -219,7 +222,9 @@ fn ansible(specs: &[&Spec], header: &str) -> String {
         format!("# {header}"),
         "# Ansible variables for the edxapp role (edx configuration repository); secrets point at"
             .into(),
-        "# Ansible Vault variables you define.".into(),
+        "# Ansible Vault variables you define. The configuration repository stops at Quince: for"
+            .into(),
+        "# Redwood and later these apply to self-maintained edxapp playbooks only.".into(),
     ];
     out.extend(vars.lines());
     let mut text = out.join("\n");
