@@ -188,3 +188,57 @@ fn shallow() {
 fn partial() {
     check(Scenario::Partial);
 }
+
+/// With Ulmo as the target, the FEATURES flag the fork sets is read as a top-level setting
+/// (FC307); the other risks follow the Ulmo files (teak rewrote production.py, `_YAML_TOKENS`).
+#[test]
+fn typical_to_ulmo_risks() {
+    let generated = shared(Scenario::Typical);
+    let mut opts = OpenOptions::new(&generated.fork);
+    opts.only = Some(vec![Analysis::Settings]);
+    opts.to = Some("ulmo".into());
+    let ctx = Context::open(&opts).expect("open");
+    let report = forkcheck_analyzers::run(&ctx, &NoProgress).expect("run");
+    let mut risks: Vec<(String, String, Option<u32>, String)> = report
+        .findings
+        .iter()
+        .filter(|f| ["FC304", "FC305", "FC306", "FC307", "FC308"].contains(&f.rule.as_str()))
+        .map(|f| {
+            let t = f.target_location.as_ref().expect("target location");
+            (
+                f.rule.clone(),
+                f.setting.clone().unwrap_or_default(),
+                f.line,
+                format!("{}:{}", t.path, t.line.unwrap_or(0)),
+            )
+        })
+        .collect();
+    risks.sort();
+    let want = vec![
+        (
+            "FC305".to_string(),
+            "COURSE_ABOUT_VISIBILITY_LEGACY".to_string(),
+            Some(98),
+            "lms/envs/common.py:104".to_string(),
+        ),
+        (
+            "FC306".into(),
+            "TIME_ZONE".into(),
+            Some(82),
+            "lms/envs/production.py:57".into(),
+        ),
+        (
+            "FC307".into(),
+            "FEATURES[\"ENABLE_SPECIAL_EXAMS\"]".into(),
+            Some(56),
+            "lms/envs/common.py:67".into(),
+        ),
+        (
+            "FC308".into(),
+            "PLATFORM_NAME".into(),
+            Some(29),
+            "lms/envs/common.py:30".into(),
+        ),
+    ];
+    assert_eq!(risks, want);
+}

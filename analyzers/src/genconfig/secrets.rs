@@ -172,6 +172,57 @@ pub fn scrub(text: &str) -> String {
     out
 }
 
+/// Source code made safe to show: PEM blocks removed ([`scrub`]) and, when any identifier or
+/// quoted key in it looks like a credential (`password = "…"`, `{"PASSWORD": "…"}`), the content
+/// of every string literal replaced by [`REDACTED`].
+pub fn redact_code(text: &str) -> String {
+    let text = scrub(text);
+    let credential = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| !w.is_empty() && w.len() < 80 && is_credential_key(w));
+    if !credential {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' && c != '\'' {
+            out.push(c);
+            continue;
+        }
+        // Copy the literal's quotes; replace its content.
+        let quote = c;
+        let mut content = String::new();
+        let mut closed = false;
+        while let Some(d) = chars.next() {
+            if d == '\\' {
+                content.push(d);
+                if let Some(e) = chars.next() {
+                    content.push(e);
+                }
+                continue;
+            }
+            if d == quote {
+                closed = true;
+                break;
+            }
+            content.push(d);
+        }
+        out.push(quote);
+        // Keys stay readable (`"PASSWORD":`), values are replaced.
+        let is_key = chars.peek() == Some(&':');
+        if is_key && !content.is_empty() {
+            out.push_str(&content);
+        } else if !content.is_empty() {
+            out.push_str(REDACTED);
+        }
+        if closed {
+            out.push(quote);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +269,20 @@ mod tests {
         ] {
             assert!(!is_credential_key(k), "{k} should not be a credential");
         }
+    }
+
+    #[test]
+    fn code_with_credentials_is_redacted() {
+        assert_eq!(
+            redact_code("db_password = \"hunter2\""),
+            "db_password = \"<redacted>\""
+        );
+        assert_eq!(
+            redact_code("X = {\"PASSWORD\": 'hunter2', **Y}"),
+            "X = {\"PASSWORD\": '<redacted>', **Y}"
+        );
+        assert_eq!(redact_code("PLATFORM_NAME = 'x'"), "PLATFORM_NAME = 'x'");
+        assert_eq!(redact_code("pw_secret = 'ABC'"), "pw_secret = '<redacted>'");
     }
 
     #[test]

@@ -212,7 +212,9 @@ fn analyze_file(
                 category: o.item.category.to_string(),
                 status: o.status,
                 line: o.item.line,
-                text: short(&secrets::scrub(o.item.text.lines().next().unwrap_or(""))),
+                text: short(&secrets::redact_code(
+                    o.item.text.lines().next().unwrap_or(""),
+                )),
             });
         }
         let changes: Vec<Value> = file
@@ -244,9 +246,7 @@ fn whole_literal(module: &Module, root: &str) -> Option<Value> {
             OpKind::DictKey | OpKind::Subscript => {
                 let v = op.value.clone()?;
                 let mut cur = whole.get_or_insert_with(|| Value::Object(Default::default()));
-                let Some((last, parents)) = op.path.split_last() else {
-                    return None;
-                };
+                let (last, parents) = op.path.split_last()?;
                 for p in parents {
                     cur = cur
                         .as_object_mut()?
@@ -278,9 +278,15 @@ fn setting_change(
             .as_ref()
             .is_some_and(|v| !crate::genconfig::is_empty_value(v));
     // Credential-like settings never keep their source text, whatever the status.
-    let cred = secrets::is_credential_key(&op.setting);
-    let old_text = ch.old.as_ref().map(|o| secrets::scrub(&o.text));
-    let new_text = (ch.status != Status::Removed).then(|| secrets::scrub(&op.text));
+    // Also statements whose text holds credential-like keys (`X = {"PASSWORD": "…", **Y}`).
+    let cred = secrets::is_credential_key(&op.setting)
+        || secrets::redact_code(&op.stmt) != op.stmt
+        || ch
+            .old
+            .as_ref()
+            .is_some_and(|o| secrets::redact_code(&o.stmt) != o.stmt);
+    let old_text = ch.old.as_ref().map(|o| secrets::redact_code(&o.text));
+    let new_text = (ch.status != Status::Removed).then(|| secrets::redact_code(&op.text));
     let literal = ch.status != Status::Removed && op.value.is_some();
 
     // Next-release risks.
@@ -536,8 +542,8 @@ fn risks_for(
                         } else {
                             format!(
                                 "`{name}` also changed upstream in {target_name}: `{}` → `{}`",
-                                short(&secrets::scrub(&b.text)),
-                                short(&secrets::scrub(&tg.text))
+                                short(&secrets::redact_code(&b.text)),
+                                short(&secrets::redact_code(&tg.text))
                             )
                         },
                     )
