@@ -235,7 +235,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
         _ if edit.module == ModuleKind::Test || edit.module == ModuleKind::Devstack => None,
         Change::Set(v) if is_flag => Some(YamlEntry {
             key: "FEATURES".into(),
-            value: json!({ edit.path[0].clone(): hide(v) }),
+            value: json!({ edit.path.first().cloned().unwrap_or_default(): hide(v) }),
             mode: Mode::Set,
         }),
         Change::Set(v) => {
@@ -284,7 +284,12 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
     let ansible = yaml.as_ref().and_then(|y| {
         let flag_row = is_flag.then(|| t.ansible_var(&dotted, svc)).flatten();
         if let Some(row) = flag_row {
-            let v = y.value.get(&edit.path[0]).cloned().unwrap_or(Value::Null);
+            let v = edit
+                .path
+                .first()
+                .and_then(|f| y.value.get(f))
+                .cloned()
+                .unwrap_or(Value::Null);
             return Some(AnsibleEntry {
                 var: row.var.clone(),
                 value: v,
@@ -340,7 +345,10 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
 
     // Tutor.
     let python_name = if is_flag {
-        format!("FEATURES.{}", edit.path[0])
+        format!(
+            "FEATURES.{}",
+            edit.path.first().map(String::as_str).unwrap_or("")
+        )
     } else {
         edit.root.clone()
     };
@@ -368,20 +376,24 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
             ));
         }
         tutor_python(edit.python.as_ref())
+    } else if let (Some(y), Some(flag)) = (&yaml, edit.path.first().filter(|_| is_flag)) {
+        Some(TutorEntry::Yaml {
+            patch: svc_patch(
+                edit.service,
+                "lms-env-features",
+                "cms-env-features",
+                "common-env-features",
+            ),
+            key: flag.clone(),
+            value: y.value.get(flag).cloned().unwrap_or(Value::Null),
+            mode: Mode::Set,
+        })
+    } else if yaml.as_ref().is_some_and(|y| y.key == "FEATURES") {
+        // A whole-FEATURES or nested edit: Tutor's env file already has a FEATURES mapping, so
+        // only a Python patch can carry it.
+        tutor_python(edit.python.as_ref())
     } else if let Some(y) = &yaml {
-        Some(if y.key == "FEATURES" {
-            TutorEntry::Yaml {
-                patch: svc_patch(
-                    edit.service,
-                    "lms-env-features",
-                    "cms-env-features",
-                    "common-env-features",
-                ),
-                key: edit.path[0].clone(),
-                value: y.value.get(&edit.path[0]).cloned().unwrap_or(Value::Null),
-                mode: Mode::Set,
-            }
-        } else if edit.secret {
+        Some(if edit.secret {
             TutorEntry::Yaml {
                 patch: "openedx-auth".into(),
                 key: y.key.clone(),

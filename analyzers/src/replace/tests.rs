@@ -227,3 +227,16 @@ fn plugin_merges_entries() {
     let files = render(&[], Format::Yaml, "acme", "test");
     assert!(files.is_empty());
 }
+
+#[test]
+fn odd_feature_edits_do_not_panic() {
+    // Whole FEATURES (empty path) and nested FEATURES keys.
+    for path in [&[][..], &["A", "B"][..]] {
+        let mut e = edit("FEATURES", path, Change::Set(json!({})));
+        e.python = Some("FEATURES = {}".into());
+        let s = decide(&e, "FEATURES", REDWOOD).unwrap();
+        assert!(
+            !matches!(&s.tutor, Some(TutorEntry::Yaml { patch, .. }) if patch.ends_with("-features"))
+        );
+    }
+}

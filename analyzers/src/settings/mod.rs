@@ -436,8 +436,10 @@ fn risks_for(
     let mut flag_promoted = false;
 
     // FEATURES flag read as a top-level setting in the target (Ulmo on).
-    if op.root == "FEATURES" && op.path.len() == 1 && ch.status != Status::Removed {
-        let flag = &op.path[0];
+    if let (true, Some(flag)) = (
+        op.root == "FEATURES" && op.path.len() == 1 && ch.status != Status::Removed,
+        op.path.first(),
+    ) {
         if target.defines(flag) && !rel.base.defines(flag) {
             if let Some(def) = target.def_near(flag, path) {
                 flag_promoted = true;
