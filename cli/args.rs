@@ -66,6 +66,17 @@ pub enum Command {
                       `--keep DIR` is given."
     )]
     Demo(DemoArgs),
+    /// Write the configuration-management files that replace the fork's settings and config edits.
+    #[command(
+        long_about = "Analyse the fork's settings modules and generated config, and write the \
+                      configuration-management files that carry those edits without touching \
+                      edx-platform code: a Tutor YAML plugin (`tutor-plugin`), an Ansible vars \
+                      file for the edxapp role (`ansible`), or YAML snippets for lms.yml / \
+                      studio.yml (`yaml`). Secrets are never written: they are listed as comments \
+                      naming the key to set from a secret store. With `-o DIR` every file is \
+                      written whole or not at all; without it the files go to standard output."
+    )]
+    Replace(ReplaceArgs),
 }
 
 /// Where the repository is and which revisions to compare.
@@ -312,4 +323,58 @@ pub struct DemoArgs {
     /// No progress bars
     #[arg(long, short, long_help = "Draw no progress bars.")]
     pub quiet: bool,
+}
+
+/// Output format of `forkcheck replace`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplaceFormat {
+    /// A Tutor YAML plugin (`name`, `version`, `config`, `patches`).
+    TutorPlugin,
+    /// An Ansible vars file for the edxapp role.
+    Ansible,
+    /// YAML snippets for lms.yml / studio.yml.
+    Yaml,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplaceArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// tutor-plugin|ansible|yaml [default: tutor-plugin]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "tutor-plugin",
+        hide_default_value = true,
+        hide_possible_values = true,
+        help_heading = OUTPUT,
+        long_help = "`tutor-plugin` (a YAML plugin to put in `$(tutor plugins printroot)`, the \
+                     default), `ansible` (an `EDXAPP_*` vars file) or `yaml` (lms.yml / \
+                     studio.yml snippets)."
+    )]
+    pub format: ReplaceFormat,
+    /// Write the files into DIR instead of standard output
+    #[arg(
+        long,
+        short,
+        value_name = "DIR",
+        help_heading = OUTPUT,
+        long_help = "Write the files into DIR (created if missing). Every file is first written \
+                     to a temporary file in DIR and all are renamed into place only when all \
+                     were written: nothing is left half-written."
+    )]
+    pub output: Option<PathBuf>,
+    /// Tutor plugin name [default: forkcheck]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "forkcheck",
+        hide_default_value = true,
+        help_heading = OUTPUT,
+        long_help = "The Tutor plugin's name (lower case letters, digits, `-` and `_`); also its \
+                     file name, `<NAME>.yml`."
+    )]
+    pub name: String,
 }

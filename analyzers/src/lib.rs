@@ -15,6 +15,7 @@ pub mod rules;
 pub mod drift;
 pub mod genconfig;
 pub mod rebase;
+pub mod replace;
 pub mod settings;
 pub mod themes;
 pub mod triage;

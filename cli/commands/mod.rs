@@ -5,6 +5,7 @@ mod demo;
 mod init;
 mod open;
 mod releases;
+mod replace;
 mod report;
 mod rules;
 
@@ -17,5 +18,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules(args) => rules::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Replace(args) => replace::run(&args),
     }
 }
