@@ -166,7 +166,7 @@ fn secrets_get_placeholders_only() {
         matches!(&s.tutor, Some(TutorEntry::Config { key, .. }) if key == "OPENEDX_SECRET_KEY")
     );
     for format in [Format::TutorPlugin, Format::Ansible, Format::Yaml] {
-        for (_, content) in render(&[s.clone()], format, "acme", "test") {
+        for (_, content) in render(std::slice::from_ref(&s), format, "acme", "test") {
             assert!(!content.contains("FAKE-SECRET-123"), "{content}");
             assert!(content.contains("SECRET_KEY"), "{content}");
         }
