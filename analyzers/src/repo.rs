@@ -58,6 +58,9 @@ impl RepoHandle {
 impl Repo {
     /// Open the repository at `path` (searching parent directories like git does).
     pub fn open(path: &Path) -> Result<Repo> {
+        // Like git itself, do not re-hash every object read (libgit2 does by default); a
+        // corrupt object still fails to inflate or parse. Process-wide, read-only effect.
+        git2::opts::strict_hash_verification(false);
         let inner = Repository::open_ext(
             path,
             RepositoryOpenFlags::empty(),

@@ -3,7 +3,7 @@
 //! changed blobs only, binary files (a NUL byte in the first 8000 bytes) counted with 0 lines.
 //! Blob pairs are diffed in parallel, one reopened repository per rayon worker.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use git2::{Delta as GitDelta, Diff, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
 use rayon::prelude::*;
@@ -115,6 +115,107 @@ pub fn tree_diff(repo: &Repo, old: Option<Oid>, new: Oid, renames: bool) -> Resu
     Ok(out)
 }
 
+/// The changes from tree `old` (empty when `None`) to tree `new`, without rename detection,
+/// walking both trees top-down and skipping subtrees with equal ids. (libgit2's tree-to-tree
+/// diff visits every entry of both trees, which is what makes the trend slow on large trees.)
+pub fn tree_changes(repo: &Repo, old: Option<Oid>, new: Oid) -> Result<Vec<Delta>> {
+    let mut out = Vec::new();
+    walk(repo, old, Some(new), &mut String::new(), &mut out)?;
+    Ok(out)
+}
+
+/// Entries of a tree: name → (id, mode).
+fn entries(repo: &Repo, tree: Option<Oid>) -> Result<BTreeMap<Vec<u8>, (Oid, u32)>> {
+    let Some(tree) = tree else {
+        return Ok(BTreeMap::new());
+    };
+    let tree = repo
+        .git()
+        .find_tree(tree)
+        .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
+    Ok(tree
+        .iter()
+        .map(|e| (e.name_bytes().to_vec(), (e.id(), e.filemode() as u32)))
+        .collect())
+}
+
+const TREE: u32 = 0o040000;
+
+fn walk(
+    repo: &Repo,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    prefix: &mut String,
+    out: &mut Vec<Delta>,
+) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    let left = entries(repo, old)?;
+    let right = entries(repo, new)?;
+    let mut names: Vec<&Vec<u8>> = left.keys().chain(right.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let l = left.get(name).copied();
+        let r = right.get(name).copied();
+        if l == r {
+            continue;
+        }
+        let len = prefix.len();
+        prefix.push_str(&String::from_utf8_lossy(name));
+        let l_tree = l.filter(|(_, m)| *m == TREE);
+        let r_tree = r.filter(|(_, m)| *m == TREE);
+        let l_file = l
+            .filter(|(_, m)| *m != TREE)
+            .map(|(oid, mode)| Side { oid, mode });
+        let r_file = r
+            .filter(|(_, m)| *m != TREE)
+            .map(|(oid, mode)| Side { oid, mode });
+        if l_tree.is_some() || r_tree.is_some() {
+            prefix.push('/');
+            walk(repo, l_tree.map(|t| t.0), r_tree.map(|t| t.0), prefix, out)?;
+            prefix.truncate(len);
+            prefix.push_str(&String::from_utf8_lossy(name));
+        }
+        if l_file.is_some() || r_file.is_some() {
+            let status = match (l_file, r_file) {
+                (None, _) => Status::Added,
+                (_, None) => Status::Deleted,
+                (Some(a), Some(b)) if (a.mode & 0o170000) != (b.mode & 0o170000) => {
+                    Status::TypeChanged
+                }
+                _ => Status::Modified,
+            };
+            out.push(Delta {
+                status,
+                path: prefix.clone(),
+                old_path: None,
+                old: l_file,
+                new: r_file,
+            });
+        }
+        prefix.truncate(len);
+    }
+    Ok(())
+}
+
+/// The drift deltas from tree `old` to tree `new` as `git diff` reports them: the fast walk,
+/// and libgit2's rename detection only when something is both deleted and added.
+pub fn drift_deltas(repo: &Repo, old: Oid, new: Oid) -> Result<Vec<Delta>> {
+    let fast = tree_changes(repo, Some(old), new)?;
+    if could_rename(&fast) {
+        return tree_diff(repo, Some(old), new, true);
+    }
+    Ok(fast)
+}
+
+/// Whether rename detection could pair anything: some path deleted and some path added.
+pub fn could_rename(deltas: &[Delta]) -> bool {
+    deltas.iter().any(|d| d.status == Status::Added)
+        && deltas.iter().any(|d| d.status == Status::Deleted)
+}
+
 /// git's defaults: `diff.renames = true` (renames, not copies), 50% similarity, limit 1000.
 fn find_renames(diff: &mut Diff<'_>) -> Result<()> {
     let mut find = DiffFindOptions::new();
@@ -215,7 +316,7 @@ pub fn tree_diffs_parallel(repo: &Repo, jobs: &[(Option<Oid>, Oid)]) -> Result<V
     if jobs.len() < 8 {
         return jobs
             .iter()
-            .map(|(old, new)| tree_diff(repo, *old, *new, false))
+            .map(|(old, new)| tree_changes(repo, *old, *new))
             .collect();
     }
     let handle = repo.handle();
@@ -223,7 +324,7 @@ pub fn tree_diffs_parallel(repo: &Repo, jobs: &[(Option<Oid>, Oid)]) -> Result<V
         .map_init(
             || handle.open(),
             |worker, (old, new)| match worker {
-                Ok(repo) => tree_diff(repo, *old, *new, false),
+                Ok(repo) => tree_changes(repo, *old, *new),
                 Err(e) => Err(Error::Other(format!("reopening the repository: {e}"))),
             },
         )

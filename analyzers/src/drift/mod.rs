@@ -109,7 +109,7 @@ pub fn analyze(
     progress.stage("drift", Some(chain.len() as u64 + 1));
     let base_tree = repo.tree_of(ctx.base_oid)?.id();
     let head_tree = repo.tree_of(ctx.head)?.id();
-    let all = diff::tree_diff(repo, Some(base_tree), head_tree, true)?;
+    let all = diff::drift_deltas(repo, base_tree, head_tree)?;
     let ignored_files = all
         .iter()
         .filter(|d| classifier.is_ignored(&d.path))
