@@ -17,7 +17,7 @@ use super::areas::Classifier;
 use super::diff::{self, LineStat, Pair, Side, Trees};
 use crate::error::Result;
 use crate::progress::Progress;
-use crate::repo::Repo;
+use crate::repo::{Repo, RepoHandle};
 
 /// Drift after one fork commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,27 +106,35 @@ impl State {
     }
 }
 
-/// The trend over `chain` (first-parent fork commits, oldest first). `cache` holds line counts
-/// shared with the final drift.
-pub fn trend(
-    repo: &Repo,
-    classifier: &Classifier,
-    base: Oid,
-    chain: &[Oid],
-    cache: &mut HashMap<Pair, LineStat>,
-    progress: &dyn Progress,
-) -> Result<Vec<TrendPoint>> {
+/// The tree changes along the chain, computed before (and in parallel with) the final drift.
+pub struct Steps {
+    chain: Vec<Oid>,
+    trees: Vec<Oid>,
+    summaries: Vec<String>,
+    /// base → the first commit's parent.
+    initial: Vec<diff::Delta>,
+    /// parent → commit, per commit of the chain.
+    steps: Vec<Vec<diff::Delta>>,
+}
+
+/// Read the chain's commits and diff each against its first parent (parallel chunks).
+pub fn steps(handle: &RepoHandle, base: Oid, chain: &[Oid]) -> Result<Steps> {
+    let repo = handle.open()?;
+    let mut out = Steps {
+        chain: chain.to_vec(),
+        trees: Vec::with_capacity(chain.len()),
+        summaries: Vec::with_capacity(chain.len()),
+        initial: Vec::new(),
+        steps: Vec::new(),
+    };
     let Some(first) = chain.first() else {
-        return Ok(Vec::new());
+        return Ok(out);
     };
     let base_tree_id = repo.tree_of(base)?.id();
-    let mut walker = Trees::new(repo);
-    let mut trees = Vec::with_capacity(chain.len());
-    let mut summaries = Vec::with_capacity(chain.len());
     for oid in chain {
         let commit = repo.find_commit(*oid)?;
-        trees.push(commit.tree_id());
-        summaries.push(
+        out.trees.push(commit.tree_id());
+        out.summaries.push(
             commit
                 .summary_bytes()
                 .map(|s| String::from_utf8_lossy(s).into_owned())
@@ -137,16 +145,16 @@ pub fn trend(
         Some(parent) => Some(repo.find_commit(parent)?.tree_id()),
         None => None,
     };
-    // Jobs: base → start (the state before the first fork commit), then parent → child.
+    // Jobs: parent → child along the chain.
     let mut jobs: Vec<(Option<Oid>, Oid)> = Vec::with_capacity(chain.len());
     let mut prev = start;
-    for tree in &trees {
+    for tree in &out.trees {
         jobs.push((prev, *tree));
         prev = Some(*tree);
     }
-    let steps = diff::changes_parallel(repo, &jobs)?;
-    progress.inc(chain.len() as u64 / 2);
-    let initial = match start {
+    out.steps = diff::changes_parallel(&repo, &jobs)?;
+    let mut walker = Trees::new(&repo);
+    out.initial = match start {
         Some(s) if s == base_tree_id => Vec::new(),
         Some(s) => walker.changes(Some(base_tree_id), s)?,
         // A root commit: before it, every base file is missing.
@@ -156,6 +164,32 @@ pub fn trend(
             .map(|d| diff::Delta { new: None, ..d })
             .collect(),
     };
+    Ok(out)
+}
+
+/// The trend over the chain of [`Steps`] (first-parent fork commits, oldest first). `cache`
+/// holds line counts shared with the final drift.
+pub fn trend(
+    repo: &Repo,
+    classifier: &Classifier,
+    base: Oid,
+    prepared: &Steps,
+    cache: &mut HashMap<Pair, LineStat>,
+    progress: &dyn Progress,
+) -> Result<Vec<TrendPoint>> {
+    let Steps {
+        chain,
+        trees,
+        summaries,
+        initial,
+        steps,
+    } = prepared;
+    if chain.is_empty() {
+        return Ok(Vec::new());
+    }
+    let base_tree_id = repo.tree_of(base)?.id();
+    let mut walker = Trees::new(repo);
+    progress.inc(chain.len() as u64 / 2);
     let mut base_entries = BaseEntries {
         tree: base_tree_id,
         cache: HashMap::new(),
@@ -167,7 +201,7 @@ pub fn trend(
     state.apply(
         &mut base_entries,
         &mut walker,
-        &initial,
+        initial,
         classifier,
         |_, _| {},
     )?;
