@@ -109,21 +109,29 @@ pub fn analyze(
     progress.stage("drift", Some(chain.len() as u64 + 1));
     let base_tree = repo.tree_of(ctx.base_oid)?.id();
     let head_tree = repo.tree_of(ctx.head)?.id();
-    let all = diff::tree_diff(repo, Some(base_tree), head_tree, true)?;
-    let ignored_files = all
-        .iter()
-        .filter(|d| classifier.is_ignored(&d.path))
-        .count() as u64;
-    let deltas: Vec<diff::Delta> = all
-        .into_iter()
-        .filter(|d| !classifier.is_ignored(&d.path))
-        .collect();
-    let mut cache = HashMap::new();
-    diff::fill_stats(
-        repo,
-        deltas.iter().map(diff::Delta::pair).collect(),
-        &mut cache,
-    )?;
+    // The final diff with its line counts, and the trend's tree walks, side by side.
+    let handle = repo.handle();
+    let base_oid = ctx.base_oid;
+    let classifier_ref = &classifier;
+    let (last, steps) = rayon::join(
+        || -> Result<_> {
+            let repo = handle.open()?;
+            let all = diff::drift_deltas(&repo, base_tree, head_tree)?;
+            let (ignored, deltas): (Vec<_>, Vec<_>) = all
+                .into_iter()
+                .partition(|d| classifier_ref.is_ignored(&d.path));
+            let mut cache = HashMap::new();
+            diff::fill_stats(
+                &repo,
+                deltas.iter().map(diff::Delta::pair).collect(),
+                &mut cache,
+            )?;
+            Ok((ignored.len() as u64, deltas, cache))
+        },
+        || trend::steps(&handle, base_oid, &chain),
+    );
+    let (ignored_files, deltas, mut cache) = last?;
+    let steps = steps?;
     progress.inc(1);
 
     let mut drift = Drift {
@@ -199,7 +207,7 @@ pub fn analyze(
         repo,
         &classifier,
         ctx.base_oid,
-        &chain,
+        &steps,
         &mut cache,
         progress,
     )?;

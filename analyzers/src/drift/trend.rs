@@ -7,17 +7,17 @@
 //! pair is diffed once for the whole trend. Rename pairing needs a deleted and an added path at
 //! the same time; only at such points is the full `base → C` diff with rename detection run.
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
 
-use git2::{ErrorCode, Oid};
+use git2::Oid;
 use serde::{Deserialize, Serialize};
 
 use super::areas::Classifier;
-use super::diff::{self, LineStat, Pair, Side};
+use super::diff::{self, LineStat, Pair, Side, Trees};
 use crate::error::Result;
 use crate::progress::Progress;
-use crate::repo::{git_error, Repo};
+use crate::repo::{Repo, RepoHandle};
 
 /// Drift after one fork commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,25 +31,17 @@ pub struct TrendPoint {
 }
 
 /// Base-tree entries by path, looked up lazily.
-struct BaseEntries<'r> {
-    tree: git2::Tree<'r>,
+struct BaseEntries {
+    tree: Oid,
     cache: HashMap<String, Option<Side>>,
 }
 
-impl BaseEntries<'_> {
-    fn get(&mut self, path: &str) -> Result<Option<Side>> {
+impl BaseEntries {
+    fn get(&mut self, trees: &mut Trees<'_>, path: &str) -> Result<Option<Side>> {
         if let Some(side) = self.cache.get(path) {
             return Ok(*side);
         }
-        let side = match self.tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() != Some(git2::ObjectType::Tree) => Some(Side {
-                oid: entry.id(),
-                mode: entry.filemode() as u32,
-            }),
-            Ok(_) => None,
-            Err(e) if e.code() == ErrorCode::NotFound => None,
-            Err(e) => return Err(git_error(format!("looking up `{path}` in the base"), e)),
-        };
+        let side = trees.file_at(self.tree, path)?;
         self.cache.insert(path.to_string(), side);
         Ok(side)
     }
@@ -58,53 +50,91 @@ impl BaseEntries<'_> {
 /// Paths differing from the base: path → (base side, current side).
 type Changed = BTreeMap<String, Pair>;
 
-/// Apply one commit's changes (path → new side) to the changed set.
-fn apply(
-    changed: &mut Changed,
-    base: &mut BaseEntries<'_>,
-    deltas: &[diff::Delta],
-    classifier: &Classifier,
-) -> Result<()> {
-    for d in deltas {
-        if classifier.is_ignored(&d.path) {
-            continue;
+/// The drift state while walking the chain: the changed paths, and how many of them are
+/// additions and deletions (rename detection needs both).
+#[derive(Clone, Default)]
+struct State {
+    changed: Changed,
+    adds: usize,
+    dels: usize,
+}
+
+impl State {
+    fn count(&mut self, pair: &Pair, sign: isize) {
+        let step = |n: &mut usize| *n = n.saturating_add_signed(sign);
+        if pair.0.is_none() {
+            step(&mut self.adds);
         }
-        let was = base.get(&d.path)?;
-        if d.new == was {
-            changed.remove(&d.path);
-        } else {
-            changed.insert(d.path.clone(), (was, d.new));
+        if pair.1.is_none() {
+            step(&mut self.dels);
         }
     }
-    Ok(())
+
+    /// Apply one commit's changes; `on_change(old, new)` sees every pair leaving or entering.
+    fn apply(
+        &mut self,
+        base: &mut BaseEntries,
+        trees: &mut Trees<'_>,
+        deltas: &[diff::Delta],
+        classifier: &Classifier,
+        mut on_change: impl FnMut(Option<Pair>, Option<Pair>),
+    ) -> Result<()> {
+        for d in deltas {
+            if classifier.is_ignored(&d.path) {
+                continue;
+            }
+            let was = base.get(trees, &d.path)?;
+            let new = (d.new != was).then_some((was, d.new));
+            let old = match new {
+                Some(pair) => self.changed.insert(d.path.clone(), pair),
+                None => self.changed.remove(&d.path),
+            };
+            if let Some(old) = &old {
+                self.count(old, -1);
+            }
+            if let Some(new) = &new {
+                self.count(new, 1);
+            }
+            on_change(old, new);
+        }
+        Ok(())
+    }
+
+    /// Whether renames could pair paths now (something deleted and something added).
+    fn needs_renames(&self) -> bool {
+        self.adds > 0 && self.dels > 0
+    }
 }
 
-/// Whether renames could pair paths at this point (something deleted and something added).
-fn needs_renames(changed: &Changed) -> bool {
-    changed.values().any(|(b, _)| b.is_none()) && changed.values().any(|(_, c)| c.is_none())
+/// The tree changes along the chain, computed before (and in parallel with) the final drift.
+pub struct Steps {
+    chain: Vec<Oid>,
+    trees: Vec<Oid>,
+    summaries: Vec<String>,
+    /// base → the first commit's parent.
+    initial: Vec<diff::Delta>,
+    /// parent → commit, per commit of the chain.
+    steps: Vec<Vec<diff::Delta>>,
 }
 
-/// The trend over `chain` (first-parent fork commits, oldest first). `cache` holds line counts
-/// shared with the final drift.
-pub fn trend(
-    repo: &Repo,
-    classifier: &Classifier,
-    base: Oid,
-    chain: &[Oid],
-    cache: &mut HashMap<Pair, LineStat>,
-    progress: &dyn Progress,
-) -> Result<Vec<TrendPoint>> {
-    let Some(first) = chain.first() else {
-        return Ok(Vec::new());
+/// Read the chain's commits and diff each against its first parent (parallel chunks).
+pub fn steps(handle: &RepoHandle, base: Oid, chain: &[Oid]) -> Result<Steps> {
+    let repo = handle.open()?;
+    let mut out = Steps {
+        chain: chain.to_vec(),
+        trees: Vec::with_capacity(chain.len()),
+        summaries: Vec::with_capacity(chain.len()),
+        initial: Vec::new(),
+        steps: Vec::new(),
     };
-    let base_tree = repo.tree_of(base)?;
-    let base_tree_id = base_tree.id();
-    let mut trees = Vec::with_capacity(chain.len());
-    let mut summaries = Vec::with_capacity(chain.len());
+    let Some(first) = chain.first() else {
+        return Ok(out);
+    };
+    let base_tree_id = repo.tree_of(base)?.id();
     for oid in chain {
         let commit = repo.find_commit(*oid)?;
-        trees.push(commit.tree_id());
-        summaries.push(
+        out.trees.push(commit.tree_id());
+        out.summaries.push(
             commit
                 .summary_bytes()
                 .map(|s| String::from_utf8_lossy(s).into_owned())
@@ -115,57 +145,114 @@ pub fn trend(
         Some(parent) => Some(repo.find_commit(parent)?.tree_id()),
         None => None,
     };
-    // Jobs: base → start (the state before the first fork commit), then parent → child.
+    // Jobs: parent → child along the chain.
     let mut jobs: Vec<(Option<Oid>, Oid)> = Vec::with_capacity(chain.len());
     let mut prev = start;
-    for tree in &trees {
+    for tree in &out.trees {
         jobs.push((prev, *tree));
         prev = Some(*tree);
     }
-    let steps = diff::tree_diffs_parallel(repo, &jobs)?;
-    progress.inc(chain.len() as u64 / 2);
-    let initial = match start {
+    out.steps = diff::changes_parallel(&repo, &jobs)?;
+    let mut walker = Trees::new(&repo);
+    out.initial = match start {
         Some(s) if s == base_tree_id => Vec::new(),
-        Some(s) => diff::tree_diff(repo, Some(base_tree_id), s, false)?,
+        Some(s) => walker.changes(Some(base_tree_id), s)?,
         // A root commit: before it, every base file is missing.
-        None => diff::tree_diff(repo, None, base_tree_id, false)?
+        None => walker
+            .changes(None, base_tree_id)?
             .into_iter()
             .map(|d| diff::Delta { new: None, ..d })
             .collect(),
     };
+    Ok(out)
+}
+
+/// The trend over the chain of [`Steps`] (first-parent fork commits, oldest first). `cache`
+/// holds line counts shared with the final drift.
+pub fn trend(
+    repo: &Repo,
+    classifier: &Classifier,
+    base: Oid,
+    prepared: &Steps,
+    cache: &mut HashMap<Pair, LineStat>,
+    progress: &dyn Progress,
+) -> Result<Vec<TrendPoint>> {
+    let Steps {
+        chain,
+        trees,
+        summaries,
+        initial,
+        steps,
+    } = prepared;
+    if chain.is_empty() {
+        return Ok(Vec::new());
+    }
+    let base_tree_id = repo.tree_of(base)?.id();
+    let mut walker = Trees::new(repo);
+    progress.inc(chain.len() as u64 / 2);
     let mut base_entries = BaseEntries {
-        tree: base_tree,
+        tree: base_tree_id,
         cache: HashMap::new(),
     };
 
     // Pass 1: which blob pairs are needed, and which points need rename detection.
-    let mut changed = Changed::new();
-    apply(&mut changed, &mut base_entries, &initial, classifier)?;
-    let start_state = changed.clone();
-    let mut needed: Vec<Pair> = Vec::new();
+    let mut state = State::default();
+    let mut needed: HashSet<Pair> = HashSet::new();
+    state.apply(
+        &mut base_entries,
+        &mut walker,
+        initial,
+        classifier,
+        |_, _| {},
+    )?;
+    let start_state = state.clone();
+    needed.extend(state.changed.values().copied());
     let mut exact = vec![false; chain.len()];
     for (i, step) in steps.iter().enumerate() {
-        apply(&mut changed, &mut base_entries, step, classifier)?;
-        if needs_renames(&changed) {
-            exact[i] = true;
-        } else {
-            needed.extend(changed.values().copied());
-        }
+        state.apply(
+            &mut base_entries,
+            &mut walker,
+            step,
+            classifier,
+            |_, new| {
+                needed.extend(new);
+            },
+        )?;
+        exact[i] = state.needs_renames();
     }
-    diff::fill_stats(repo, needed, cache)?;
+    diff::fill_stats(repo, needed.into_iter().collect(), cache)?;
 
-    // Pass 2: totals per point.
-    let mut changed = start_state;
+    // Pass 2: totals per point, kept up to date as pairs leave and enter.
+    let mut state = start_state;
+    let mut totals = state.changed.values().fold(Totals::default(), |t, pair| {
+        t.add(cache.get(pair).copied().unwrap_or_default(), 1)
+    });
+    let mut renames = RenameCache::default();
     let mut points = Vec::with_capacity(chain.len());
     for (i, step) in steps.iter().enumerate() {
-        apply(&mut changed, &mut base_entries, step, classifier)?;
+        state.apply(
+            &mut base_entries,
+            &mut walker,
+            step,
+            classifier,
+            |old, new| {
+                if let Some(old) = old {
+                    totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
+                }
+                if let Some(new) = new {
+                    totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
+                }
+            },
+        )?;
         let (files, added, removed) = if exact[i] {
-            exact_totals(repo, classifier, base_tree_id, trees[i], cache)?
+            let found = renames.renames(repo, &state.changed, base_tree_id, trees[i])?;
+            exact_totals(repo, &state.changed, &found, cache)?
         } else {
-            changed.values().fold((0, 0, 0), |(f, a, r), pair| {
-                let stat = cache.get(pair).copied().unwrap_or_default();
-                (f + 1, a + stat.added, r + stat.removed)
-            })
+            (
+                totals.files as u64,
+                totals.added as u64,
+                totals.removed as u64,
+            )
         };
         points.push(TrendPoint {
             commit: chain[i].to_string(),
@@ -181,21 +268,83 @@ pub fn trend(
     Ok(points)
 }
 
-/// Totals of the full `base → tree` diff with rename detection.
-pub fn exact_totals(
+/// Running totals (signed while pairs come and go).
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    files: i64,
+    added: i64,
+    removed: i64,
+}
+
+impl Totals {
+    fn add(self, stat: LineStat, sign: i64) -> Totals {
+        Totals {
+            files: self.files + sign,
+            added: self.added + sign * stat.added as i64,
+            removed: self.removed + sign * stat.removed as i64,
+        }
+    }
+}
+
+/// Rename pairs (old path, new path) found by the full `base → tree` diff, cached by the set of
+/// deleted and added files (the only thing rename detection looks at).
+#[derive(Default)]
+struct RenameCache {
+    by_key: HashMap<u64, Vec<(String, String)>>,
+}
+
+impl RenameCache {
+    fn renames(
+        &mut self,
+        repo: &Repo,
+        changed: &Changed,
+        base_tree: Oid,
+        tree: Oid,
+    ) -> Result<Vec<(String, String)>> {
+        let mut h = DefaultHasher::new();
+        for (path, (b, c)) in changed {
+            if b.is_none() || c.is_none() {
+                (path, b.map(|s| s.oid), c.map(|s| s.oid)).hash(&mut h);
+            }
+        }
+        let key = h.finish();
+        if let Some(found) = self.by_key.get(&key) {
+            return Ok(found.clone());
+        }
+        let found: Vec<(String, String)> = diff::tree_diff(repo, Some(base_tree), tree, true)?
+            .into_iter()
+            .filter_map(|d| Some((d.old_path?, d.path)))
+            .collect();
+        self.by_key.insert(key, found.clone());
+        Ok(found)
+    }
+}
+
+/// Totals at a point where renames may pair a deleted and an added path.
+fn exact_totals(
     repo: &Repo,
-    classifier: &Classifier,
-    base_tree: Oid,
-    tree: Oid,
+    changed: &Changed,
+    renames: &[(String, String)],
     cache: &mut HashMap<Pair, LineStat>,
 ) -> Result<(u64, u64, u64)> {
-    let deltas: Vec<diff::Delta> = diff::tree_diff(repo, Some(base_tree), tree, true)?
-        .into_iter()
-        .filter(|d| !classifier.is_ignored(&d.path))
-        .collect();
-    diff::fill_stats(repo, deltas.iter().map(diff::Delta::pair).collect(), cache)?;
-    Ok(deltas.iter().fold((0, 0, 0), |(f, a, r), d| {
-        let stat = cache.get(&d.pair()).copied().unwrap_or_default();
+    let mut pairs: Vec<Pair> = Vec::with_capacity(changed.len());
+    let mut paired: HashSet<&str> = HashSet::new();
+    for (old, new) in renames {
+        if let (Some((base, _)), Some((_, cur))) = (changed.get(old), changed.get(new)) {
+            pairs.push((*base, *cur));
+            paired.insert(old);
+            paired.insert(new);
+        }
+    }
+    pairs.extend(
+        changed
+            .iter()
+            .filter(|(p, _)| !paired.contains(p.as_str()))
+            .map(|(_, pair)| *pair),
+    );
+    diff::fill_stats(repo, pairs.clone(), cache)?;
+    Ok(pairs.iter().fold((0, 0, 0), |(f, a, r), pair| {
+        let stat = cache.get(pair).copied().unwrap_or_default();
         (f + 1, a + stat.added, r + stat.removed)
     }))
 }
