@@ -1,5 +1,7 @@
 //! (Being built: see the issue that owns this analysis.)
 
+pub mod diffing;
+pub mod noise;
 pub mod scan;
 
 use serde::{Deserialize, Serialize};
