@@ -184,6 +184,7 @@ impl Repo {
 
     /// First-parent chain from `head` back to (excluding) the first commit that is an ancestor
     /// of `base`, oldest first. With no shared history, the whole first-parent chain.
+    /// (`git rev-list --first-parent ^base head`, reversed.)
     pub fn first_parent_since(&self, base: Oid, head: Oid) -> Result<Vec<Oid>> {
         let mut walk = self
             .inner
@@ -191,17 +192,38 @@ impl Repo {
             .map_err(|e| git_error("walking history", e))?;
         walk.push(head)
             .map_err(|e| git_error(format!("walking history from {head}"), e))?;
+        walk.hide(base)
+            .map_err(|e| git_error(format!("walking history from {base}"), e))?;
         walk.simplify_first_parent()
             .map_err(|e| git_error("walking history", e))?;
         let mut chain = Vec::new();
         for oid in walk {
-            let oid = oid.map_err(|e| git_error(format!("walking history from {head}"), e))?;
-            if self.is_ancestor(oid, base)? {
-                break;
-            }
-            chain.push(oid);
+            chain.push(oid.map_err(|e| git_error(format!("walking history from {head}"), e))?);
         }
         chain.reverse();
         Ok(chain)
+    }
+
+    /// The promisor remote of a partial clone (`remote.<name>.promisor = true` or
+    /// `extensions.partialClone`), if this is one.
+    pub fn promisor_remote(&self) -> Option<String> {
+        let config = self.inner.config().ok()?;
+        if let Ok(name) = config.get_string("extensions.partialclone") {
+            return Some(name);
+        }
+        let entries = config.entries(Some(r"remote\..*\.promisor")).ok()?;
+        let mut found = None;
+        entries
+            .for_each(|entry| {
+                if found.is_none() && entry.value().is_some_and(|v| v == "true") {
+                    found = entry.name().map(|n| {
+                        n.trim_start_matches("remote.")
+                            .trim_end_matches(".promisor")
+                            .to_string()
+                    });
+                }
+            })
+            .ok()?;
+        found
     }
 }
