@@ -1,8 +1,10 @@
 //! (Being built: see the issue that owns this analysis.)
 
 pub mod diffing;
+pub mod mapping;
 pub mod noise;
 pub mod scan;
+pub mod views;
 
 use serde::{Deserialize, Serialize};
 
