@@ -114,6 +114,34 @@ pub fn is_branding_only(original: &str, other: &str) -> bool {
     changed
 }
 
+/// Attributes whose values are copy or links (not styling hooks such as `class`, which need
+/// CSS, or behaviour such as `id`/`data-*`).
+const BRANDING_ATTRS: &[&str] = &[
+    "href",
+    "src",
+    "alt",
+    "title",
+    "content",
+    "aria-label",
+    "placeholder",
+];
+
+/// Is the attribute just written to `out` (`… name=`) one of [`BRANDING_ATTRS`]?
+fn branding_attr(out: &str) -> bool {
+    let Some(before) = out.strip_suffix('=') else {
+        return false;
+    };
+    let name: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    BRANDING_ATTRS.contains(&name.as_str())
+}
+
 /// Mask the branding parts of one line (see [`is_branding_only`]).
 fn mask(line: &str) -> String {
     let chars: Vec<char> = line.trim().chars().collect();
@@ -132,7 +160,7 @@ fn mask(line: &str) -> String {
         if in_expr > 0 && c == '}' {
             in_expr -= 1;
         }
-        if (c == '"' || c == '\'') && (in_tag || in_expr > 0) {
+        if (c == '"' || c == '\'') && (in_expr > 0 || (in_tag && branding_attr(&out))) {
             let mut j = i + 1;
             while j < chars.len() && chars[j] != c {
                 j += 1;
@@ -224,5 +252,10 @@ mod tests {
             "$primary: #c8102e;\n"
         ));
         assert!(!is_branding_only(a, a));
+        let e = "<footer class=\"x acme\">\n  <a href=\"https://openedx.org\">Open edX</a>\n  <p>© 2024 Open edX</p>\n</footer>\n";
+        assert!(
+            !is_branding_only(a, e),
+            "a new CSS class is not branding-only"
+        );
     }
 }

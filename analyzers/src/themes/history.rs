@@ -80,8 +80,8 @@ pub fn closest_release(
         .iter()
         .filter_map(|(_, b)| sims.get(b).copied())
         .fold(f64::NEG_INFINITY, f64::max);
-    if !best.is_finite() {
-        return None;
+    if !best.is_finite() || best <= 0.0 {
+        return None; // nothing in common with any release: not a copy
     }
     let tied: Vec<&(&ReleaseTag, Oid)> = per_tag
         .iter()
