@@ -156,7 +156,12 @@ pub fn analyze_files(
     jobs: &[&discover::ThemeFile],
     progress: &dyn Progress,
 ) -> Vec<FileResult> {
+    // A reopened repository starts with cold object caches, and `map_init` calls `init` once
+    // per rayon job split: keep splits few (about four per thread) so most reads hit a warm
+    // cache.
+    let min_len = jobs.len() / (rayon::current_num_threads() * 4).max(1);
     jobs.par_iter()
+        .with_min_len(min_len.max(1))
         .map_init(
             || Repo::open(git_dir),
             |repo, file| {
