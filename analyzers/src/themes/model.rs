@@ -69,7 +69,7 @@ pub struct OverrideEntry {
     /// The upstream change of the original between base and target, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staleness: Option<Staleness>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub context_risks: Vec<ContextRisk>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
@@ -92,11 +92,11 @@ pub struct Staleness {
     pub lines_added: u64,
     pub lines_removed: u64,
     /// What changed structurally (blocks, includes, page args, context names, …).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub details: Vec<String>,
     /// Upstream commits between base and target that changed the original (newest first,
     /// capped; see `commits_total`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub commits: Vec<UpstreamCommit>,
     pub commits_total: u64,
     /// The original's path in the target when it moved between roots.

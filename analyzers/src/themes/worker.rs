@@ -436,15 +436,18 @@ fn suggestion(lang: Option<Lang>, div: &Divergence, base: &[u8], ovr: &[u8]) -> 
     if div.regions <= 3 {
         let form = match lang {
             Lang::Django => {
-                "`{% extends %}` the original and override only the `{% block %}`s that change"
+                "`{% extends %}` the original's base and override only the `{% block %}`s"
             }
-            _ => "`<%inherit>` a shared base and override only the `<%block>`s that change",
+            _ => "`<%inherit>` the original's base and override only the `<%block>`s",
+        };
+        let regions = if div.regions == 1 {
+            "1 region".to_string()
+        } else {
+            format!("{} regions", div.regions)
         };
         return Some(format!(
-            "the override differs from its original in {} region(s) only: keep just those — {form} \
-             (or move the addition into a small template the original includes) instead of \
-             carrying a full copy",
-            div.regions
+            "differs from the original in {regions} only: {form} that change, or put the \
+             addition in a small template the original includes, instead of a full copy"
         ));
     }
     None
