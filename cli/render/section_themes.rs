@@ -17,6 +17,9 @@ pub fn render(report: &Report, style: &Style) -> String {
     let Some(section) = &report.themes else {
         return String::new();
     };
+    if section.themes.is_empty() && section.in_place.is_empty() {
+        return String::new(); // nothing theme-related in this fork: stay quiet
+    }
     let base = report
         .base
         .release
