@@ -9,17 +9,26 @@ fn main() {
     opts.base = args.next().filter(|s| !s.is_empty());
     opts.to = args.next();
     opts.allow_shallow = std::env::var_os("ALLOW_SHALLOW").is_some();
-    match Context::open(&opts) {
-        Ok(ctx) => match forkcheck_analyzers::run(&ctx, &forkcheck_analyzers::NoProgress) {
-            Ok(report) => println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            ),
-            Err(e) => {
-                eprintln!("run error: {e} ({:?}) exit {}", e, e.exit_code());
-                std::process::exit(i32::from(e.exit_code()));
+    let t0 = std::time::Instant::now();
+    let opened = Context::open(&opts);
+    let t1 = t0.elapsed();
+    match opened {
+        Ok(ctx) => {
+            match forkcheck_analyzers::run(&ctx, &forkcheck_analyzers::NoProgress).inspect(|_| {
+                if std::env::var_os("PROBE_TIMING").is_some() {
+                    eprintln!("open {t1:?}, run {:?}", t0.elapsed() - t1);
+                }
+            }) {
+                Ok(report) => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                ),
+                Err(e) => {
+                    eprintln!("run error: {e} ({:?}) exit {}", e, e.exit_code());
+                    std::process::exit(i32::from(e.exit_code()));
+                }
             }
-        },
+        }
         Err(e) => {
             eprintln!("open error: {e} ({e:?}) exit {}", e.exit_code());
             std::process::exit(i32::from(e.exit_code()));

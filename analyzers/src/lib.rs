@@ -26,7 +26,6 @@ pub use report::Report;
 
 /// Run every analysis on `ctx` and assemble the report.
 pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
-    use context::Analysis;
     let mut findings = Vec::new();
     let drift = if ctx.wants(Analysis::Drift) {
         drift::analyze(ctx, progress, &mut findings)?

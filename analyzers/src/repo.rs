@@ -33,9 +33,34 @@ pub fn git_error(context: impl Into<String>, err: git2::Error) -> Error {
     Error::git(context, err)
 }
 
+/// Where a repository lives, for reopening it in rayon workers (`git2::Repository` is not
+/// `Sync`); see [`Repo::handle`].
+#[derive(Debug, Clone)]
+pub struct RepoHandle {
+    git_dir: PathBuf,
+    given: PathBuf,
+}
+
+impl RepoHandle {
+    pub fn open(&self) -> Result<Repo> {
+        let inner = Repository::open(&self.git_dir).map_err(|source| Error::NotARepo {
+            path: self.git_dir.clone(),
+            source,
+        })?;
+        Ok(Repo {
+            inner,
+            git_dir: self.git_dir.clone(),
+            given: self.given.clone(),
+        })
+    }
+}
+
 impl Repo {
     /// Open the repository at `path` (searching parent directories like git does).
     pub fn open(path: &Path) -> Result<Repo> {
+        // Like git itself, do not re-hash every object read (libgit2 does by default); a
+        // corrupt object still fails to inflate or parse. Process-wide, read-only effect.
+        git2::opts::strict_hash_verification(false);
         let inner = Repository::open_ext(
             path,
             RepositoryOpenFlags::empty(),
@@ -64,6 +89,14 @@ impl Repo {
             git_dir: self.git_dir.clone(),
             given: self.given.clone(),
         })
+    }
+
+    /// A `Send + Sync` token to open this repository again in worker threads.
+    pub fn handle(&self) -> RepoHandle {
+        RepoHandle {
+            git_dir: self.git_dir.clone(),
+            given: self.given.clone(),
+        }
     }
 
     /// The underlying git2 repository (read-only use only).
@@ -125,6 +158,16 @@ impl Repo {
             Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => Ok(Some(entry.id())),
             Ok(_) => Ok(None),
             Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_error(format!("looking up `{path}` in {commit}"), e)),
+        }
+    }
+
+    /// Whether `path` (file or directory) exists in `commit`'s tree.
+    pub fn tree_entry_exists(&self, commit: Oid, path: &str) -> Result<bool> {
+        let tree = self.tree_of(commit)?;
+        match tree.get_path(Path::new(path)) {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(false),
             Err(e) => Err(git_error(format!("looking up `{path}` in {commit}"), e)),
         }
     }

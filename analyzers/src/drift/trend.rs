@@ -1,0 +1,305 @@
+//! The drift trend: drift size (files, lines; as `git diff --shortstat BASE C`) after each
+//! first-parent fork commit C since the base.
+//!
+//! Done incrementally rather than with one full tree diff per commit: each commit is diffed
+//! against its first parent (in parallel; cheap), the set of paths that differ from the base is
+//! updated, and line counts come from a cache keyed by (base blob, current blob), so every blob
+//! pair is diffed once for the whole trend. Rename pairing needs a deleted and an added path at
+//! the same time; only at such points is the full `base → C` diff with rename detection run.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::Path;
+
+use git2::{ErrorCode, Oid};
+use serde::{Deserialize, Serialize};
+
+use super::areas::Classifier;
+use super::diff::{self, LineStat, Pair, Side};
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::repo::{git_error, Repo};
+
+/// Drift after one fork commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    pub commit: String,
+    /// First line of the commit message.
+    pub summary: String,
+    pub files_changed: u64,
+    pub lines_added: u64,
+    pub lines_removed: u64,
+}
+
+/// Base-tree entries by path, looked up lazily.
+struct BaseEntries<'r> {
+    tree: git2::Tree<'r>,
+    cache: HashMap<String, Option<Side>>,
+}
+
+impl BaseEntries<'_> {
+    fn get(&mut self, path: &str) -> Result<Option<Side>> {
+        if let Some(side) = self.cache.get(path) {
+            return Ok(*side);
+        }
+        let side = match self.tree.get_path(Path::new(path)) {
+            Ok(entry) if entry.kind() != Some(git2::ObjectType::Tree) => Some(Side {
+                oid: entry.id(),
+                mode: entry.filemode() as u32,
+            }),
+            Ok(_) => None,
+            Err(e) if e.code() == ErrorCode::NotFound => None,
+            Err(e) => return Err(git_error(format!("looking up `{path}` in the base"), e)),
+        };
+        self.cache.insert(path.to_string(), side);
+        Ok(side)
+    }
+}
+
+/// Paths differing from the base: path → (base side, current side).
+type Changed = BTreeMap<String, Pair>;
+
+/// The drift state while walking the chain: the changed paths, and how many of them are
+/// additions and deletions (rename detection needs both).
+#[derive(Clone, Default)]
+struct State {
+    changed: Changed,
+    adds: usize,
+    dels: usize,
+}
+
+impl State {
+    fn count(&mut self, pair: &Pair, sign: isize) {
+        let step = |n: &mut usize| *n = n.saturating_add_signed(sign);
+        if pair.0.is_none() {
+            step(&mut self.adds);
+        }
+        if pair.1.is_none() {
+            step(&mut self.dels);
+        }
+    }
+
+    /// Apply one commit's changes; `on_change(old, new)` sees every pair leaving or entering.
+    fn apply(
+        &mut self,
+        base: &mut BaseEntries<'_>,
+        deltas: &[diff::Delta],
+        classifier: &Classifier,
+        mut on_change: impl FnMut(Option<Pair>, Option<Pair>),
+    ) -> Result<()> {
+        for d in deltas {
+            if classifier.is_ignored(&d.path) {
+                continue;
+            }
+            let was = base.get(&d.path)?;
+            let new = (d.new != was).then_some((was, d.new));
+            let old = match new {
+                Some(pair) => self.changed.insert(d.path.clone(), pair),
+                None => self.changed.remove(&d.path),
+            };
+            if let Some(old) = &old {
+                self.count(old, -1);
+            }
+            if let Some(new) = &new {
+                self.count(new, 1);
+            }
+            on_change(old, new);
+        }
+        Ok(())
+    }
+
+    /// Whether renames could pair paths now (something deleted and something added).
+    fn needs_renames(&self) -> bool {
+        self.adds > 0 && self.dels > 0
+    }
+}
+
+/// The trend over `chain` (first-parent fork commits, oldest first). `cache` holds line counts
+/// shared with the final drift.
+pub fn trend(
+    repo: &Repo,
+    classifier: &Classifier,
+    base: Oid,
+    chain: &[Oid],
+    cache: &mut HashMap<Pair, LineStat>,
+    progress: &dyn Progress,
+) -> Result<Vec<TrendPoint>> {
+    let Some(first) = chain.first() else {
+        return Ok(Vec::new());
+    };
+    let base_tree = repo.tree_of(base)?;
+    let base_tree_id = base_tree.id();
+    let mut trees = Vec::with_capacity(chain.len());
+    let mut summaries = Vec::with_capacity(chain.len());
+    for oid in chain {
+        let commit = repo.find_commit(*oid)?;
+        trees.push(commit.tree_id());
+        summaries.push(
+            commit
+                .summary_bytes()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .unwrap_or_default(),
+        );
+    }
+    let start = match repo.find_commit(*first)?.parent_ids().next() {
+        Some(parent) => Some(repo.find_commit(parent)?.tree_id()),
+        None => None,
+    };
+    // Jobs: base → start (the state before the first fork commit), then parent → child.
+    let mut jobs: Vec<(Option<Oid>, Oid)> = Vec::with_capacity(chain.len());
+    let mut prev = start;
+    for tree in &trees {
+        jobs.push((prev, *tree));
+        prev = Some(*tree);
+    }
+    let steps = diff::tree_diffs_parallel(repo, &jobs)?;
+    progress.inc(chain.len() as u64 / 2);
+    let initial = match start {
+        Some(s) if s == base_tree_id => Vec::new(),
+        Some(s) => diff::tree_changes(repo, Some(base_tree_id), s)?,
+        // A root commit: before it, every base file is missing.
+        None => diff::tree_changes(repo, None, base_tree_id)?
+            .into_iter()
+            .map(|d| diff::Delta { new: None, ..d })
+            .collect(),
+    };
+    let mut base_entries = BaseEntries {
+        tree: base_tree,
+        cache: HashMap::new(),
+    };
+
+    // Pass 1: which blob pairs are needed, and which points need rename detection.
+    let mut state = State::default();
+    let mut needed: HashSet<Pair> = HashSet::new();
+    state.apply(&mut base_entries, &initial, classifier, |_, _| {})?;
+    let start_state = state.clone();
+    needed.extend(state.changed.values().copied());
+    let mut exact = vec![false; chain.len()];
+    for (i, step) in steps.iter().enumerate() {
+        state.apply(&mut base_entries, step, classifier, |_, new| {
+            needed.extend(new);
+        })?;
+        exact[i] = state.needs_renames();
+    }
+    diff::fill_stats(repo, needed.into_iter().collect(), cache)?;
+
+    // Pass 2: totals per point, kept up to date as pairs leave and enter.
+    let mut state = start_state;
+    let mut totals = state.changed.values().fold(Totals::default(), |t, pair| {
+        t.add(cache.get(pair).copied().unwrap_or_default(), 1)
+    });
+    let mut renames = RenameCache::default();
+    let mut points = Vec::with_capacity(chain.len());
+    for (i, step) in steps.iter().enumerate() {
+        state.apply(&mut base_entries, step, classifier, |old, new| {
+            if let Some(old) = old {
+                totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
+            }
+            if let Some(new) = new {
+                totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
+            }
+        })?;
+        let (files, added, removed) = if exact[i] {
+            let found = renames.renames(repo, &state.changed, base_tree_id, trees[i])?;
+            exact_totals(repo, &state.changed, &found, cache)?
+        } else {
+            (
+                totals.files as u64,
+                totals.added as u64,
+                totals.removed as u64,
+            )
+        };
+        points.push(TrendPoint {
+            commit: chain[i].to_string(),
+            summary: summaries[i].clone(),
+            files_changed: files,
+            lines_added: added,
+            lines_removed: removed,
+        });
+        if i % 2 == 1 {
+            progress.inc(1);
+        }
+    }
+    Ok(points)
+}
+
+/// Running totals (signed while pairs come and go).
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    files: i64,
+    added: i64,
+    removed: i64,
+}
+
+impl Totals {
+    fn add(self, stat: LineStat, sign: i64) -> Totals {
+        Totals {
+            files: self.files + sign,
+            added: self.added + sign * stat.added as i64,
+            removed: self.removed + sign * stat.removed as i64,
+        }
+    }
+}
+
+/// Rename pairs (old path, new path) found by the full `base → tree` diff, cached by the set of
+/// deleted and added files (the only thing rename detection looks at).
+#[derive(Default)]
+struct RenameCache {
+    by_key: HashMap<u64, Vec<(String, String)>>,
+}
+
+impl RenameCache {
+    fn renames(
+        &mut self,
+        repo: &Repo,
+        changed: &Changed,
+        base_tree: Oid,
+        tree: Oid,
+    ) -> Result<Vec<(String, String)>> {
+        let mut h = DefaultHasher::new();
+        for (path, (b, c)) in changed {
+            if b.is_none() || c.is_none() {
+                (path, b.map(|s| s.oid), c.map(|s| s.oid)).hash(&mut h);
+            }
+        }
+        let key = h.finish();
+        if let Some(found) = self.by_key.get(&key) {
+            return Ok(found.clone());
+        }
+        let found: Vec<(String, String)> = diff::tree_diff(repo, Some(base_tree), tree, true)?
+            .into_iter()
+            .filter_map(|d| Some((d.old_path?, d.path)))
+            .collect();
+        self.by_key.insert(key, found.clone());
+        Ok(found)
+    }
+}
+
+/// Totals at a point where renames may pair a deleted and an added path.
+fn exact_totals(
+    repo: &Repo,
+    changed: &Changed,
+    renames: &[(String, String)],
+    cache: &mut HashMap<Pair, LineStat>,
+) -> Result<(u64, u64, u64)> {
+    let mut pairs: Vec<Pair> = Vec::with_capacity(changed.len());
+    let mut paired: HashSet<&str> = HashSet::new();
+    for (old, new) in renames {
+        if let (Some((base, _)), Some((_, cur))) = (changed.get(old), changed.get(new)) {
+            pairs.push((*base, *cur));
+            paired.insert(old);
+            paired.insert(new);
+        }
+    }
+    pairs.extend(
+        changed
+            .iter()
+            .filter(|(p, _)| !paired.contains(p.as_str()))
+            .map(|(_, pair)| *pair),
+    );
+    diff::fill_stats(repo, pairs.clone(), cache)?;
+    Ok(pairs.iter().fold((0, 0, 0), |(f, a, r), pair| {
+        let stat = cache.get(pair).copied().unwrap_or_default();
+        (f + 1, a + stat.added, r + stat.removed)
+    }))
+}
