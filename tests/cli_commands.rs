@@ -72,11 +72,11 @@ fn report_to_a_file_equals_stdout() {
 
 #[test]
 fn fail_on_turns_findings_into_exit_1() {
-    let dir = tempfile::tempdir().unwrap();
-    release_repo(dir.path());
+    let (_dir, g) = common::scenario(forkcheck_fixtures::Scenario::Typical);
+    let repo = g.fork.as_path();
     let report = run(forkcheck()
         .args(["report", "--format", "json", "--fail-on", "never", "--repo"])
-        .arg(dir.path()));
+        .arg(repo));
     assert_eq!(report.code, 0);
     let value: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
     let severities: Vec<&str> = value["findings"]
@@ -87,10 +87,11 @@ fn fail_on_turns_findings_into_exit_1() {
         .collect();
     let rank = |s: &str| ["info", "warning", "error"].iter().position(|x| *x == s);
     let max = severities.iter().filter_map(|s| rank(s)).max();
+    assert!(max.is_some(), "the typical scenario has findings");
     for (level, idx) in [("info", 0), ("warning", 1), ("error", 2)] {
         let out = run(forkcheck()
             .args(["report", "--format", "json", "--fail-on", level, "--repo"])
-            .arg(dir.path()));
+            .arg(repo));
         let expected = if max.is_some_and(|m| m >= idx) {
             exit::FINDINGS
         } else {

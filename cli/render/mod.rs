@@ -40,7 +40,7 @@ pub fn render(
 pub(crate) mod tests {
     //! A hand-built report exercising every part the renderers show.
 
-    use forkcheck_analyzers::drift::Drift;
+    use forkcheck_analyzers::drift::{AreaStat, Drift, StatusCounts, TrendPoint};
     use forkcheck_analyzers::report::{
         BaseInfo, BaseMethod, Finding, Kind, Location, RepoInfo, Severity, TargetInfo, ToolInfo,
     };
@@ -157,6 +157,43 @@ pub(crate) mod tests {
                 files_changed: 42,
                 lines_added: 1234,
                 lines_removed: 56,
+                binary_files: vec!["lms/static/images/logo.png".into()],
+                counts: StatusCounts {
+                    added: 30,
+                    modified: 12,
+                    ..StatusCounts::default()
+                },
+                by_area: vec![
+                    AreaStat {
+                        area: "settings".into(),
+                        files: 2,
+                        lines_added: 30,
+                        lines_removed: 4,
+                    },
+                    AreaStat {
+                        area: "themes".into(),
+                        files: 40,
+                        lines_added: 1204,
+                        lines_removed: 52,
+                    },
+                ],
+                trend: vec![
+                    TrendPoint {
+                        commit: "c1".into(),
+                        summary: "settings: brand | the platform".into(),
+                        files_changed: 2,
+                        lines_added: 30,
+                        lines_removed: 4,
+                    },
+                    TrendPoint {
+                        commit: "c2".into(),
+                        summary: "theme <acme>".into(),
+                        files_changed: 42,
+                        lines_added: 1234,
+                        lines_removed: 56,
+                    },
+                ],
+                ..Drift::default()
             },
             findings,
             settings: None,

@@ -43,7 +43,7 @@ struct View<'a> {
     counts_line: String,
     findings_by_file: Vec<FileGroup<'a>>,
     drift_tables: Vec<Table>,
-    drift_extras: Vec<(String, String)>,
+    drift_extras: Vec<String>,
     trend: Option<Table>,
     sparkline: String,
     base_method: &'static str,
@@ -95,7 +95,7 @@ pub fn context(report: &Report) -> tera::Context {
         counts_line: view::counts_line(view::counts(report)),
         findings_by_file: view::group_findings(report),
         drift_tables: view::drift_tables(&value),
-        drift_extras: view::extra_totals(&value),
+        drift_extras: view::drift_extras(report),
         trend: view::trend_table(&value),
         sparkline: view::sparkline(&values),
         base_method: match report.base.method {
@@ -174,6 +174,15 @@ mod tests {
         let report = crate::render::tests::sample_report();
         assert!(render("report.md.tera", &report).is_ok());
         assert!(render("report.html.tera", &report).is_ok());
+        // Optional fields absent: no distance, no target, no warnings.
+        let mut sparse = report.clone();
+        sparse.base.distance = None;
+        sparse.target = None;
+        sparse.warnings.clear();
+        let md = render("report.md.tera", &sparse).unwrap();
+        assert!(md.contains("none after the base"));
+        assert!(!md.contains("## Warnings"));
+        assert!(render("report.html.tera", &sparse).is_ok());
         let ctx = context(&report);
         for s in SECTIONS {
             assert!(ctx.get("report").unwrap().get(*s).is_some(), "{s}");

@@ -110,10 +110,9 @@ fn drift(out: &mut String, report: &Report, value: &serde_json::Value, style: &S
         style.green(&d.lines_added.to_string()),
         style.red(&d.lines_removed.to_string()),
     );
-    let extras = view::extra_totals(value);
+    let extras = view::drift_extras(report);
     if !extras.is_empty() {
-        let line: Vec<String> = extras.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        let _ = writeln!(out, "  {}", style.dim(&line.join(", ")));
+        let _ = writeln!(out, "  {}", style.dim(&extras.join(", ")));
     }
     for table in view::drift_tables(value) {
         let _ = writeln!(out, "\n  {}", style.bold(&table.title));

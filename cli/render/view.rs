@@ -124,24 +124,39 @@ pub fn drift_tables(report: &Value) -> Vec<Table> {
 
 /// The drift trend (size after each first-parent fork commit), as a table.
 pub fn trend_table(report: &Value) -> Option<Table> {
-    table_from(&report["drift"]["trend"], "Trend", "step")
+    let mut table = table_from(&report["drift"]["trend"], "Trend", "step")?;
+    if let Some(col) = table.headers.iter().position(|h| h == "commit") {
+        for row in &mut table.rows {
+            if let Some(cell) = row.get_mut(col) {
+                *cell = short_oid(cell).to_string();
+            }
+        }
+    }
+    Some(table)
 }
 
-/// Numeric drift totals other than the three headline ones (e.g. `binary_files`).
-pub fn extra_totals(report: &Value) -> Vec<(String, String)> {
-    let Some(obj) = report["drift"].as_object() else {
-        return Vec::new();
-    };
-    obj.iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "files_changed" | "lines_added" | "lines_removed"
-            )
-        })
-        .filter(|(_, v)| v.is_number())
-        .map(|(k, v)| (k.replace('_', " "), scalar(v)))
-        .collect()
+/// The drift's secondary totals, for the line under the headline: changed files per status,
+/// binary files, files left out by `[drift] ignore`, a cut trend. Zero counts are left out.
+pub fn drift_extras(report: &Report) -> Vec<String> {
+    let d = &report.drift;
+    let mut out = Vec::new();
+    for (label, n) in [
+        ("added", d.counts.added),
+        ("modified", d.counts.modified),
+        ("deleted", d.counts.deleted),
+        ("renamed", d.counts.renamed),
+        ("type changed", d.counts.type_changed),
+        ("binary", d.binary_files.len() as u64),
+        ("ignored", d.ignored_files),
+    ] {
+        if n > 0 {
+            out.push(format!("{n} {label}"));
+        }
+    }
+    if d.trend_truncated {
+        out.push(format!("trend cut to the newest {} commits", d.trend.len()));
+    }
+    out
 }
 
 /// One number per trend point: total changed lines when the points carry line counts, else
@@ -260,7 +275,8 @@ pub fn scalar(v: &Value) -> String {
             Some(f) if n.is_f64() => format!("{f:.2}"),
             _ => n.to_string(),
         },
-        Value::Bool(b) => b.to_string(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::Bool(false) => String::new(),
         Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
         Value::Object(_) => v.to_string(),
     }
