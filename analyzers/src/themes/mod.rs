@@ -237,7 +237,7 @@ fn in_place_finding(ctx: &Context, edit: &InPlaceEdit, base_label: &str) -> Resu
         .target_location(Location {
             path: edit.theme_path.clone(),
             line: None,
-            rev: None,
+            rev: Some("head".into()),
             note: Some("theme override path".into()),
         });
     if edit.change == "edited" {

@@ -119,7 +119,7 @@ pub fn analyze(
             .target_location(Location {
                 path: should,
                 line: None,
-                rev: None,
+                rev: Some("head".into()),
                 note: Some("where the override takes effect".into()),
             })
             .build();
@@ -315,8 +315,12 @@ pub fn analyze(
             "a different binary file".to_string()
         } else {
             format!(
-                "+{} −{} lines in {} region(s), similarity {:.2}",
-                div.lines_added, div.lines_removed, div.regions, div.similarity
+                "+{} −{} lines in {} region{}, similarity {:.2}",
+                div.lines_added,
+                div.lines_removed,
+                div.regions,
+                if div.regions == 1 { "" } else { "s" },
+                div.similarity
             )
         };
         Finding::new(
