@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use forkcheck_analyzers::themes;
 use forkcheck_analyzers::{Context, NoProgress, OpenOptions};
-use forkcheck_fixtures::{generate_upstream, Scale};
-use git2::{build::CheckoutBuilder, Repository, Signature, Time};
+use git2::Repository;
+
+mod support;
 
 const OVERRIDES: usize = 100;
 
@@ -69,23 +70,13 @@ fn candidates(repo: &Repository, rev: &str) -> Vec<(String, String)> {
 
 /// The fork's path, and per theme path: (the original it was copied from, changed?).
 fn build_fork(dir: &Path) -> (std::path::PathBuf, Vec<(String, String, bool)>) {
-    let upstream = generate_upstream(Scale::Small, &dir.join("gen")).expect("upstream");
-    let fork = dir.join("fork");
-    let repo = Repository::clone(upstream.to_str().expect("utf-8 path"), &fork).expect("clone");
-    let base = repo
-        .revparse_single("open-release/redwood.2")
-        .and_then(|o| o.peel_to_commit())
-        .expect("base commit");
-    repo.branch("main", &base, true).expect("branch");
-    repo.set_head("refs/heads/main").expect("head");
-    repo.checkout_head(Some(CheckoutBuilder::new().force()))
-        .expect("checkout");
+    let (fork, repo) = support::clone_at_redwood(dir);
     let mut pairs = candidates(&repo, "open-release/redwood.2");
     // LMS templates first: they include the ones sumac changes and deletes
     pairs.sort_by_key(|(original, _)| !original.starts_with("lms/templates/"));
     assert!(pairs.len() >= OVERRIDES, "only {} candidates", pairs.len());
-    let mut index = repo.index().expect("index");
     let mut made = Vec::new();
+    let mut files = Vec::new();
     for (k, (original, theme_path)) in pairs.iter().take(OVERRIDES).enumerate() {
         let mut bytes = std::fs::read(fork.join(original)).expect("original");
         made.push((theme_path.clone(), original.clone(), k % 3 != 0));
@@ -96,23 +87,9 @@ fn build_fork(dir: &Path) -> (std::path::PathBuf, Vec<(String, String, bool)>) {
                 bytes.extend_from_slice(format!("<!-- bulk fork change {k} -->\n").as_bytes());
             }
         }
-        let dest = fork.join(theme_path);
-        std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&dest, bytes).expect("write");
-        index.add_path(Path::new(theme_path)).expect("add");
+        files.push((theme_path.clone(), bytes));
     }
-    index.write().expect("index write");
-    let tree = repo
-        .find_tree(index.write_tree().expect("tree"))
-        .expect("find tree");
-    let sig = Signature::new(
-        "Bulk Dev",
-        "bulk@acme.example",
-        &Time::new(1_700_000_000, 0),
-    )
-    .expect("sig");
-    repo.commit(Some("HEAD"), &sig, &sig, "Add bulk theme", &tree, &[&base])
-        .expect("commit");
+    support::commit_files(&repo, &files, "Add bulk theme");
     (fork, made)
 }
 
