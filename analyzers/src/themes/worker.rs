@@ -47,7 +47,12 @@ pub fn analyze(
     sh: &Shared<'_>,
     file: &ThemeFile,
 ) -> Result<(OverrideEntry, Vec<Finding>)> {
-    let theme = &sh.themes[file.theme.min(sh.themes.len().saturating_sub(1))];
+    let theme = sh.themes.get(file.theme).ok_or_else(|| {
+        crate::Error::Other(format!(
+            "internal error: `{}` belongs to no discovered theme",
+            file.path
+        ))
+    })?;
     let mapping = match file.kind {
         FileKind::Template => map_template(sh.base_index, file.service, &file.rel),
         FileKind::Static => map_static(sh.base_index, file.service, &file.rel),

@@ -19,11 +19,11 @@ pub fn scan(text: &str) -> TemplateInfo {
         if rest.starts_with("{#") {
             i = past(text, at, "#}");
         } else if rest.starts_with("{{") {
-            let end = text[at..].find("}}").map_or(text.len(), |q| at + q);
+            let end = text[at + 2..].find("}}").map_or(text.len(), |q| at + 2 + q);
             variable_expr(&mut c, &text[at + 2..end], line_of(&newlines, at));
             i = (end + 2).min(text.len());
         } else if rest.starts_with("{%") {
-            let end = text[at..].find("%}").map_or(text.len(), |q| at + q);
+            let end = text[at + 2..].find("%}").map_or(text.len(), |q| at + 2 + q);
             let body = text[at + 2..end].trim();
             let line = line_of(&newlines, at);
             i = (end + 2).min(text.len());

@@ -68,8 +68,15 @@ pub fn scan(text: &str) -> TemplateInfo {
             i = end;
         } else if rest.starts_with("${") {
             let end = brace_end(text, i + 1);
-            let inner = &text[i + 2..end.saturating_sub(1).max(i + 2)];
-            expression(&mut c, inner, line_of(&newlines, i));
+            // `end` is just past the closing `}` (or the end of an unterminated text)
+            let inner_end = if text[..end].ends_with('}') {
+                end - 1
+            } else {
+                end
+            };
+            if let Some(inner) = text.get(i + 2..inner_end.max(i + 2)) {
+                expression(&mut c, inner, line_of(&newlines, i));
+            }
             i = end;
         } else {
             // advance one UTF-8 character
@@ -278,8 +285,14 @@ fn tag(c: &mut Collector, tag: &str, line: u32, text: &str, start: usize, newlin
             let open = start + pos + p + 1;
             let end = brace_end(text, open).min(start + tag.len());
             let inner_from = (open + 1).min(end);
-            let inner_to = end.saturating_sub(1).max(inner_from);
-            expression(c, &text[inner_from..inner_to], line_of(newlines, open));
+            let inner_to = if text[..end].ends_with('}') {
+                end - 1
+            } else {
+                end
+            };
+            if let Some(inner) = text.get(inner_from..inner_to.max(inner_from)) {
+                expression(c, inner, line_of(newlines, open));
+            }
             pos = end - start;
             if pos >= tag.len() {
                 break;

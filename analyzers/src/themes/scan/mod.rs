@@ -231,6 +231,31 @@ mod tests {
         assert_eq!(Lang::detect("a.html", "<p>hi</p>"), Lang::Plain);
     }
 
+    /// Every prefix of realistic templates (unterminated tags, strings, expressions, cut
+    /// multi-byte characters) goes through every scanner and the noise normalisation.
+    #[test]
+    fn truncated_input_never_panics() {
+        let samples = [
+            "<%page args=\"a, b='é'\"/>\n<%inherit file=\"main.html\"/>\n<%namespace name='static' file='static_content.html'/>\n<%! from x import y as z %>\n<% w = ${'ü'} %>\n% for i in items:\n  <a href=\"${static.url('x')}\" title=\"${_('ö')}\">${i.name | h}</a>\n% endfor\n<%block name=\"b\">${z}</%block><%def name=\"f(a, b=c)\">${a}</%def><%doc>é</%doc>\n<%static:css group='x${y}'/>\n",
+            "{% extends 'base.html' %}{% load i18n %}{# é #}{% block c %}{{ a.b|default:c }}{% for x, y in d %}{{ x }}{% endfor %}{% blocktrans with n=m %}ü {{ n }}{% endblocktrans %}{% comment %}é{% endcomment %}{% include \"f.html\" with k=v only %}{% url 'u' q as r %}{% endblock %}",
+        ];
+        for sample in samples {
+            for (cut, _) in sample.char_indices() {
+                let prefix = &sample[..cut];
+                for lang in [Lang::Mako, Lang::Django, Lang::Underscore, Lang::Plain] {
+                    let _ = scan(lang, prefix);
+                    let _ = crate::themes::noise::normalize(lang, prefix);
+                }
+                let _ = crate::themes::views::context_keys(prefix, "f.html");
+                let _ = crate::themes::diffing::is_branding_only(prefix, sample);
+            }
+        }
+        for odd in ["{%}", "{{}", "${ü", "<%x ${é", "%", "<%", "</%", "{", "}"] {
+            let _ = scan(Lang::Mako, odd);
+            let _ = scan(Lang::Django, odd);
+        }
+    }
+
     #[test]
     fn word_lines() {
         let t = "a\nfoo_bar foo\n";
