@@ -2,6 +2,7 @@
 //! lazily; rayon workers call [`Repo::reopen`] (a `git2::Repository` is not `Sync`).
 //! Nothing here writes to the repository: no refs, index, worktree or object writes.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use git2::{ErrorClass, ErrorCode, Oid, Repository, RepositoryOpenFlags};
@@ -204,6 +205,44 @@ impl Repo {
         self.inner
             .graph_descendant_of(descendant, ancestor)
             .map_err(|e| git_error(format!("walking history from {descendant}"), e))
+    }
+
+    /// The first commit of `targets` met walking back from `head` (libgit2's unsorted walk,
+    /// which is incremental: nearby commits first); `None` when no target is reachable (the
+    /// whole history was walked).
+    pub fn first_reachable(&self, head: Oid, targets: &HashSet<Oid>) -> Result<Option<Oid>> {
+        let mut walk = self
+            .inner
+            .revwalk()
+            .map_err(|e| git_error("walking history", e))?;
+        walk.push(head)
+            .map_err(|e| git_error(format!("walking history from {head}"), e))?;
+        for oid in walk {
+            let oid = oid.map_err(|e| git_error(format!("walking history from {head}"), e))?;
+            if targets.contains(&oid) {
+                return Ok(Some(oid));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Commits reachable from `head` but not from `hide` (`git rev-list head ^hide`).
+    pub fn reachable_excluding(&self, head: Oid, hide: Oid) -> Result<HashSet<Oid>> {
+        let mut walk = self
+            .inner
+            .revwalk()
+            .map_err(|e| git_error("walking history", e))?;
+        walk.push(head)
+            .map_err(|e| git_error(format!("walking history from {head}"), e))?;
+        walk.hide(hide)
+            .map_err(|e| git_error(format!("walking history from {hide}"), e))?;
+        walk.map(|oid| oid.map_err(|e| git_error(format!("walking history from {head}"), e)))
+            .collect()
+    }
+
+    /// Committer time of a commit, in seconds since the epoch.
+    pub fn commit_time(&self, oid: Oid) -> Result<i64> {
+        Ok(self.find_commit(oid)?.time().seconds())
     }
 
     /// Every ref (branches, tags, remote-tracking refs) with the commit it points to; refs that

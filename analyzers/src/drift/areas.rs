@@ -1,7 +1,7 @@
 //! Classifying changed paths: areas (`rules/areas.toml`, user `[areas]` first, first match
 //! wins, "unexplained" for the rest), ignore globs, and top-level Django apps.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use git2::Oid;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::config::{Config, FILE_NAME};
 use crate::error::{Error, Result};
-use crate::repo::Repo;
+use crate::repo::{git_error, Repo};
 
 /// The built-in areas file.
 pub const AREAS_TOML: &str = include_str!("../../../rules/areas.toml");
@@ -51,8 +51,8 @@ pub struct Classifier {
     /// Glob index → area index.
     owner: Vec<usize>,
     ignore: GlobSet,
-    /// App directory → exists in the base tree.
-    app_in_base: HashMap<String, bool>,
+    /// App root (`lms/djangoapps/`) → names of the apps under it in the base tree.
+    apps_in_base: HashMap<&'static str, HashSet<Vec<u8>>>,
 }
 
 fn glob(pattern: &str) -> std::result::Result<Glob, globset::Error> {
@@ -134,7 +134,7 @@ impl Classifier {
             set,
             owner,
             ignore,
-            app_in_base: HashMap::new(),
+            apps_in_base: HashMap::new(),
         })
     }
 
@@ -180,16 +180,40 @@ impl Classifier {
 
     /// Whether `path` lies in a Django app directory absent from the base tree.
     pub fn is_new_app(&mut self, repo: &Repo, base: Oid, path: &str) -> Result<bool> {
-        let Some(app) = app_of(path) else {
+        let Some((root, app)) = split_app(path) else {
             return Ok(false);
         };
-        if let Some(known) = self.app_in_base.get(app) {
-            return Ok(!known);
+        if !self.apps_in_base.contains_key(root) {
+            let mut names = HashSet::new();
+            let tree = repo.tree_of(base)?;
+            match tree.get_path(std::path::Path::new(root.trim_end_matches('/'))) {
+                Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+                    let dir = repo
+                        .git()
+                        .find_tree(entry.id())
+                        .map_err(|e| git_error(format!("reading `{root}` in the base"), e))?;
+                    names.extend(dir.iter().map(|e| e.name_bytes().to_vec()));
+                }
+                Ok(_) => {}
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {}
+                Err(e) => return Err(git_error(format!("looking up `{root}` in the base"), e)),
+            }
+            self.apps_in_base.insert(root, names);
         }
-        let exists = repo.tree_entry_exists(base, app)?;
-        self.app_in_base.insert(app.to_string(), exists);
-        Ok(!exists)
+        let known = self
+            .apps_in_base
+            .get(root)
+            .is_some_and(|names| names.contains(app.as_bytes()));
+        Ok(!known)
     }
+}
+
+/// `lms/djangoapps/acme_reports/views.py` → (`lms/djangoapps/`, `acme_reports`).
+fn split_app(path: &str) -> Option<(&'static str, &str)> {
+    let dir = app_of(path)?;
+    APP_ROOTS
+        .iter()
+        .find_map(|root| dir.strip_prefix(root).map(|app| (*root, app)))
 }
 
 /// The top-level Django app directory containing `path` (`lms/djangoapps/acme_reports`), if any.

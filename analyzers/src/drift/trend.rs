@@ -9,16 +9,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::Path;
 
-use git2::{ErrorCode, Oid};
+use git2::Oid;
 use serde::{Deserialize, Serialize};
 
 use super::areas::Classifier;
-use super::diff::{self, LineStat, Pair, Side};
+use super::diff::{self, LineStat, Pair, Side, Trees};
 use crate::error::Result;
 use crate::progress::Progress;
-use crate::repo::{git_error, Repo};
+use crate::repo::Repo;
 
 /// Drift after one fork commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,25 +31,17 @@ pub struct TrendPoint {
 }
 
 /// Base-tree entries by path, looked up lazily.
-struct BaseEntries<'r> {
-    tree: git2::Tree<'r>,
+struct BaseEntries {
+    tree: Oid,
     cache: HashMap<String, Option<Side>>,
 }
 
-impl BaseEntries<'_> {
-    fn get(&mut self, path: &str) -> Result<Option<Side>> {
+impl BaseEntries {
+    fn get(&mut self, trees: &mut Trees<'_>, path: &str) -> Result<Option<Side>> {
         if let Some(side) = self.cache.get(path) {
             return Ok(*side);
         }
-        let side = match self.tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() != Some(git2::ObjectType::Tree) => Some(Side {
-                oid: entry.id(),
-                mode: entry.filemode() as u32,
-            }),
-            Ok(_) => None,
-            Err(e) if e.code() == ErrorCode::NotFound => None,
-            Err(e) => return Err(git_error(format!("looking up `{path}` in the base"), e)),
-        };
+        let side = trees.file_at(self.tree, path)?;
         self.cache.insert(path.to_string(), side);
         Ok(side)
     }
@@ -82,7 +73,8 @@ impl State {
     /// Apply one commit's changes; `on_change(old, new)` sees every pair leaving or entering.
     fn apply(
         &mut self,
-        base: &mut BaseEntries<'_>,
+        base: &mut BaseEntries,
+        trees: &mut Trees<'_>,
         deltas: &[diff::Delta],
         classifier: &Classifier,
         mut on_change: impl FnMut(Option<Pair>, Option<Pair>),
@@ -91,7 +83,7 @@ impl State {
             if classifier.is_ignored(&d.path) {
                 continue;
             }
-            let was = base.get(&d.path)?;
+            let was = base.get(trees, &d.path)?;
             let new = (d.new != was).then_some((was, d.new));
             let old = match new {
                 Some(pair) => self.changed.insert(d.path.clone(), pair),
@@ -127,8 +119,8 @@ pub fn trend(
     let Some(first) = chain.first() else {
         return Ok(Vec::new());
     };
-    let base_tree = repo.tree_of(base)?;
-    let base_tree_id = base_tree.id();
+    let base_tree_id = repo.tree_of(base)?.id();
+    let mut walker = Trees::new(repo);
     let mut trees = Vec::with_capacity(chain.len());
     let mut summaries = Vec::with_capacity(chain.len());
     for oid in chain {
@@ -152,33 +144,46 @@ pub fn trend(
         jobs.push((prev, *tree));
         prev = Some(*tree);
     }
-    let steps = diff::tree_diffs_parallel(repo, &jobs)?;
+    let steps = diff::changes_parallel(repo, &jobs)?;
     progress.inc(chain.len() as u64 / 2);
     let initial = match start {
         Some(s) if s == base_tree_id => Vec::new(),
-        Some(s) => diff::tree_changes(repo, Some(base_tree_id), s)?,
+        Some(s) => walker.changes(Some(base_tree_id), s)?,
         // A root commit: before it, every base file is missing.
-        None => diff::tree_changes(repo, None, base_tree_id)?
+        None => walker
+            .changes(None, base_tree_id)?
             .into_iter()
             .map(|d| diff::Delta { new: None, ..d })
             .collect(),
     };
     let mut base_entries = BaseEntries {
-        tree: base_tree,
+        tree: base_tree_id,
         cache: HashMap::new(),
     };
 
     // Pass 1: which blob pairs are needed, and which points need rename detection.
     let mut state = State::default();
     let mut needed: HashSet<Pair> = HashSet::new();
-    state.apply(&mut base_entries, &initial, classifier, |_, _| {})?;
+    state.apply(
+        &mut base_entries,
+        &mut walker,
+        &initial,
+        classifier,
+        |_, _| {},
+    )?;
     let start_state = state.clone();
     needed.extend(state.changed.values().copied());
     let mut exact = vec![false; chain.len()];
     for (i, step) in steps.iter().enumerate() {
-        state.apply(&mut base_entries, step, classifier, |_, new| {
-            needed.extend(new);
-        })?;
+        state.apply(
+            &mut base_entries,
+            &mut walker,
+            step,
+            classifier,
+            |_, new| {
+                needed.extend(new);
+            },
+        )?;
         exact[i] = state.needs_renames();
     }
     diff::fill_stats(repo, needed.into_iter().collect(), cache)?;
@@ -191,14 +196,20 @@ pub fn trend(
     let mut renames = RenameCache::default();
     let mut points = Vec::with_capacity(chain.len());
     for (i, step) in steps.iter().enumerate() {
-        state.apply(&mut base_entries, step, classifier, |old, new| {
-            if let Some(old) = old {
-                totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
-            }
-            if let Some(new) = new {
-                totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
-            }
-        })?;
+        state.apply(
+            &mut base_entries,
+            &mut walker,
+            step,
+            classifier,
+            |old, new| {
+                if let Some(old) = old {
+                    totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
+                }
+                if let Some(new) = new {
+                    totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
+                }
+            },
+        )?;
         let (files, added, removed) = if exact[i] {
             let found = renames.renames(repo, &state.changed, base_tree_id, trees[i])?;
             exact_totals(repo, &state.changed, &found, cache)?

@@ -1,6 +1,6 @@
 //! Base and target detection, and resolution of `--base` / `--to` arguments.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use git2::Oid;
 
@@ -10,6 +10,9 @@ use super::discover::{Discovery, ReleaseRef};
 use crate::error::{Error, Result};
 use crate::repo::Repo;
 use crate::report::{BaseInfo, BaseMethod, TargetInfo};
+
+/// Seconds a commit may be dated after its descendant (clock skew) in ancestry shortcuts.
+const CLOCK_SLOP: i64 = 86_400;
 
 /// A revision the user named or forkcheck picked, resolved to a commit.
 #[derive(Debug, Clone)]
@@ -117,12 +120,26 @@ fn by_history(
     found: &Discovery,
     head: Oid,
 ) -> Result<Option<(BaseInfo, Resolved, Vec<String>)>> {
+    // Which release refs are ancestors of HEAD, without a merge-base walk per ref: find the
+    // first ref met walking back from HEAD (nearest commits first); refs reachable from HEAD but
+    // not from that one are found by one more walk; any other ref can only be an ancestor
+    // through it, checked exactly unless its commit is over a day newer than it (an ancestor
+    // is not newer than its descendant, clock skew aside).
+    let targets: HashSet<Oid> = found.refs.iter().map(|r| r.oid).collect();
+    let Some(first) = repo.first_reachable(head, &targets)? else {
+        return Ok(None);
+    };
+    let ahead = repo.reachable_excluding(head, first)?;
+    let first_time = repo.commit_time(first)?;
     let mut cache: HashMap<Oid, bool> = HashMap::new();
     let mut ancestor = |oid: Oid| -> Result<bool> {
         if let Some(known) = cache.get(&oid) {
             return Ok(*known);
         }
-        let is = repo.is_ancestor(oid, head)?;
+        let is = oid == first
+            || ahead.contains(&oid)
+            || (repo.commit_time(oid)? <= first_time + CLOCK_SLOP
+                && repo.is_ancestor(oid, first)?);
         cache.insert(oid, is);
         Ok(is)
     };
