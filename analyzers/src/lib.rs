@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod context;
+pub mod cost;
 pub mod error;
 pub mod progress;
 pub mod releases;

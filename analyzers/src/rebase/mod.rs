@@ -1,12 +1,17 @@
-//! (Being built: see the issue that owns this analysis.)
+//! Rebase cost: conflict prediction (the fork's head merged onto the target in memory),
+//! per-commit replay, already-upstream detection (stable patch-ids and content equality) and
+//! the cost estimate. Nothing here writes to the repository.
 
-use serde::{Deserialize, Serialize};
+pub mod conflicts;
+pub mod diff3;
+pub mod model;
+pub mod patchid;
+pub mod tree;
+
+pub use model::*;
 
 use crate::report::Finding;
 use crate::{Context, Progress, Result};
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RebaseSection {}
 
 pub fn analyze(
     _ctx: &Context,
