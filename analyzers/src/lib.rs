@@ -32,7 +32,12 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
     let config = genconfig::analyze(ctx, progress, &mut findings)?;
     let settings = settings::analyze(ctx, progress, &mut findings)?;
     let themes = themes::analyze(ctx, progress, &mut findings)?;
-    let rebase = rebase::analyze(ctx, progress, &mut findings)?;
+    let rebase = rebase::analyze(
+        ctx,
+        progress,
+        &mut findings,
+        drift.lines_added + drift.lines_removed,
+    )?;
     let triage = triage::analyze(ctx, progress, &mut findings, rebase.as_ref())?;
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION,

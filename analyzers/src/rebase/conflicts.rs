@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::diff3::merge3;
 use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide};
+use super::store::Store;
 use super::tree::{side_diff, Entry, SideDiff};
 use crate::error::Result;
 use crate::repo::Repo;
@@ -48,15 +49,35 @@ fn conflict(path: &str, kind: ConflictKind) -> FileConflict {
 
 /// Predict the merge of `head` onto `target` with `ancestor` as the merge base.
 pub fn predict(repo: &Repo, ancestor: Oid, head: Oid, target: Oid) -> Result<Prediction> {
-    // A git2 repository is not `Sync`: every thread opens its own handle from the git dir.
-    let git_dir = repo.git_dir().to_path_buf();
+    let (fork, upstream) = both_sides(repo, ancestor, head, target)?;
+    predict_sides(repo, &Store::default(), &fork, &upstream)
+}
+
+/// The fork's and upstream's changes since `ancestor`, computed in parallel.
+pub fn both_sides(
+    repo: &Repo,
+    ancestor: Oid,
+    head: Oid,
+    target: Oid,
+) -> Result<(SideDiff, SideDiff)> {
+    // A git2 repository is not `Sync`: every thread opens its own handle.
     let (one, two) = (repo.reopen()?, repo.reopen()?);
     let (fork, upstream) = rayon::join(
         move || side_diff(&one, ancestor, head, true),
         move || side_diff(&two, ancestor, target, true),
     );
-    let (fork, upstream) = (fork?, upstream?);
-    let tasks = plan_tasks(&fork, &upstream);
+    Ok((fork?, upstream?))
+}
+
+/// Merge the paths changed on both sides; blobs are read from `store` or the repository.
+pub fn predict_sides(
+    repo: &Repo,
+    store: &Store,
+    fork: &SideDiff,
+    upstream: &SideDiff,
+) -> Result<Prediction> {
+    let git_dir = repo.git_dir().to_path_buf();
+    let tasks = plan_tasks(fork, upstream);
 
     let results: Vec<Result<(Option<FileConflict>, Option<CleanMerge>)>> = tasks
         .into_par_iter()
@@ -65,7 +86,7 @@ pub fn predict(repo: &Repo, ancestor: Oid, head: Oid, target: Oid) -> Result<Pre
             |worker, task| match task {
                 Task::Done(c) => Ok((Some(c), None)),
                 Task::Merge(t) => match worker {
-                    Ok(r) => run_merge(r, t),
+                    Ok(r) => run_merge(r, store, t),
                     Err(e) => Err(crate::Error::Other(format!(
                         "cannot reopen the repository in a worker: {e}"
                     ))),
@@ -178,7 +199,7 @@ fn plan_tasks(fork: &SideDiff, upstream: &SideDiff) -> Vec<Task> {
     tasks
 }
 
-fn run_merge(repo: &Repo, t: MergeTask) -> Result<(Option<FileConflict>, Option<CleanMerge>)> {
+fn run_merge(repo: &Repo, store: &Store, t: MergeTask) -> Result<(Option<FileConflict>, Option<CleanMerge>)> {
     if t.upstream == t.fork {
         return Ok((
             None,
@@ -199,11 +220,11 @@ fn run_merge(repo: &Repo, t: MergeTask) -> Result<(Option<FileConflict>, Option<
         return Ok((Some(c), None));
     }
     let base = match t.base {
-        Some(b) => repo.blob_bytes(b.id)?,
-        None => Vec::new(),
+        Some(b) => store.read(repo, b.id)?,
+        None => std::sync::Arc::new(Vec::new()),
     };
-    let upstream = repo.blob_bytes(t.upstream.id)?;
-    let fork = repo.blob_bytes(t.fork.id)?;
+    let upstream = store.read(repo, t.upstream.id)?;
+    let fork = store.read(repo, t.fork.id)?;
     let m = merge3(&base, &upstream, &fork)?;
     if m.is_clean() {
         return Ok((

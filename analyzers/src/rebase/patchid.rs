@@ -16,6 +16,9 @@
 
 use git2::{Delta, DiffLineType, DiffOptions, Oid, Patch};
 
+use std::sync::Arc;
+
+use super::store::Store;
 use crate::error::{Error, Result};
 use crate::repo::{git_error, Repo};
 
@@ -100,7 +103,7 @@ pub fn header_key(changes: &[FileChange]) -> Vec<(String, u32, u32)> {
 
 /// The stable patch-id of a set of file changes; `None` when there is no change (git prints
 /// nothing for such commits and `git cherry` never matches them).
-pub fn patch_id(repo: &Repo, changes: &[FileChange]) -> Result<Option<PatchId>> {
+pub fn patch_id(repo: &Repo, store: &Store, changes: &[FileChange]) -> Result<Option<PatchId>> {
     let mut result = [0u8; 20];
     let mut any = false;
     for c in changes {
@@ -126,8 +129,8 @@ pub fn patch_id(repo: &Repo, changes: &[FileChange]) -> Result<Option<PatchId>> 
             h.update(b"newmode");
             h.update(format!("{:06o}", c.new_mode).as_bytes());
         }
-        let old = read_side(repo, c.old_mode, c.old_id)?;
-        let new = read_side(repo, c.new_mode, c.new_id)?;
+        let old = read_side(repo, store, c.old_mode, c.old_id)?;
+        let new = read_side(repo, store, c.new_mode, c.new_id)?;
         if super::diff3::is_binary(&old) || super::diff3::is_binary(&new) {
             // git hashes the full hex ids (the null id for a missing side).
             let hex = |mode: u32, id: Oid| {
@@ -161,11 +164,11 @@ pub fn patch_id(repo: &Repo, changes: &[FileChange]) -> Result<Option<PatchId>> 
     Ok(any.then_some(result))
 }
 
-fn read_side(repo: &Repo, mode: u32, id: Oid) -> Result<Vec<u8>> {
+fn read_side(repo: &Repo, store: &Store, mode: u32, id: Oid) -> Result<Arc<Vec<u8>>> {
     if mode == 0 || id.is_zero() {
-        return Ok(Vec::new());
+        return Ok(Arc::new(Vec::new()));
     }
-    repo.blob_bytes(id)
+    store.read(repo, id)
 }
 
 /// Feed every emitted diff line (origin + content, whitespace removed) into `h`.
@@ -226,5 +229,5 @@ pub fn commit_patch_id(repo: &Repo, commit: Oid) -> Result<Option<PatchId>> {
     }
     let parent = c.parent_ids().next();
     let changes = commit_changes(repo, parent, commit)?;
-    patch_id(repo, &changes)
+    patch_id(repo, &Store::default(), &changes)
 }

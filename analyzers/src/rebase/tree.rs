@@ -9,11 +9,7 @@ use crate::error::Result;
 use crate::repo::{git_error, Repo};
 
 /// A tree entry: blob id and mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Entry {
-    pub id: Oid,
-    pub mode: u32,
-}
+pub use super::store::Version as Entry;
 
 /// One change of a side: `old` at `old_path` in the ancestor, `new` at `new_path` on the side.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,6 +115,39 @@ pub fn side_diff(repo: &Repo, ancestor: Oid, side: Oid, renames: bool) -> Result
                 .insert(change.new_path.clone(), change.old_path.clone());
         }
         out.changes.insert(change.old_path.clone(), change);
+    }
+    Ok(out)
+}
+
+/// A side made of in-memory versions (a fork already rebased onto a release by a previous hop):
+/// `versions` maps paths to their version on the side, `ancestor` gives the ancestor's.
+pub fn side_from_versions<'a>(
+    versions: impl Iterator<Item = (&'a String, &'a Option<Entry>)>,
+    ancestor: impl Fn(&str) -> Result<Option<Entry>>,
+) -> Result<SideDiff> {
+    let mut out = SideDiff::default();
+    for (path, new) in versions {
+        let old = ancestor(path)?;
+        if old == *new {
+            continue;
+        }
+        match (old, new) {
+            (None, Some(n)) => {
+                out.added.insert(path.clone(), *n);
+            }
+            (Some(_), _) => {
+                out.changes.insert(
+                    path.clone(),
+                    SideChange {
+                        old_path: path.clone(),
+                        new_path: path.clone(),
+                        old,
+                        new: *new,
+                    },
+                );
+            }
+            (None, None) => {}
+        }
     }
     Ok(out)
 }
