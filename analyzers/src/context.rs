@@ -1,23 +1,249 @@
 //! What every analyzer receives: the open repository, the resolved base / head / target
-//! commits, the configuration and the rules.
+//! commits, the configuration and the rules. [`Context::open`] builds it once per run.
+
+use std::path::{Path, PathBuf};
 
 use git2::Oid;
 
 use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::releases::{self, Discovery, Release};
 use crate::repo::Repo;
 use crate::report::{BaseInfo, TargetInfo};
 use crate::rules::Rules;
 
+/// One analysis of [`crate::run`], for restricting a run (benchmarks, `--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Analysis {
+    Drift,
+    Config,
+    Settings,
+    Themes,
+    Rebase,
+    Triage,
+}
+
+impl Analysis {
+    pub const ALL: [Analysis; 6] = [
+        Analysis::Drift,
+        Analysis::Config,
+        Analysis::Settings,
+        Analysis::Themes,
+        Analysis::Rebase,
+        Analysis::Triage,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Analysis::Drift => "drift",
+            Analysis::Config => "config",
+            Analysis::Settings => "settings",
+            Analysis::Themes => "themes",
+            Analysis::Rebase => "rebase",
+            Analysis::Triage => "triage",
+        }
+    }
+
+    /// Parse a comma-separated list: `drift,themes`.
+    pub fn parse_list(list: &str) -> std::result::Result<Vec<Analysis>, String> {
+        list.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse())
+            .collect()
+    }
+}
+
+impl std::str::FromStr for Analysis {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Analysis::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Analysis::ALL.iter().map(|a| a.as_str()).collect();
+                format!(
+                    "unknown analysis `{s}` (expected one of {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// Environment variable read when [`OpenOptions::only`] is `None`: a comma-separated list of
+/// analyses to run (internal; used by `scripts/bench.sh`).
+pub const ONLY_ENV: &str = "FORKCHECK_ONLY";
+
+/// What the user asked for (`--repo`, `--config`, `--base`, `--head`, `--to`, `--allow-shallow`).
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub repo: PathBuf,
+    pub config_path: Option<PathBuf>,
+    pub base: Option<String>,
+    /// The fork's revision; `HEAD` when `None`.
+    pub head: Option<String>,
+    pub to: Option<String>,
+    pub allow_shallow: bool,
+    /// Run only these analyses (`None`: all, or what `FORKCHECK_ONLY` says).
+    pub only: Option<Vec<Analysis>>,
+}
+
+impl OpenOptions {
+    pub fn new(repo: impl Into<PathBuf>) -> OpenOptions {
+        OpenOptions {
+            repo: repo.into(),
+            config_path: None,
+            base: None,
+            head: None,
+            to: None,
+            allow_shallow: false,
+            only: None,
+        }
+    }
+}
+
 pub struct Context {
     pub repo: Repo,
     pub config: Config,
+    /// The configuration file used, if any.
+    pub config_file: Option<PathBuf>,
     pub rules: Rules,
     pub head_rev: String,
     pub head: Oid,
     pub base: BaseInfo,
     pub base_oid: Oid,
+    /// The base's named release, if it is one.
+    pub base_release: Option<&'static Release>,
     pub target: Option<TargetInfo>,
     pub target_oid: Option<Oid>,
+    pub target_release: Option<&'static Release>,
+    /// Every release ref found (best first).
+    pub releases: Discovery,
+    /// Analyses to run; `None` = all.
+    pub only: Option<Vec<Analysis>>,
     /// Non-fatal problems met while building the context (shown in the report).
     pub warnings: Vec<String>,
+}
+
+impl Context {
+    /// Open the repository, load configuration and rules, and resolve head, base and target.
+    pub fn open(opts: &OpenOptions) -> Result<Context> {
+        let repo = Repo::open(&opts.repo)?;
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| repo.git_dir().to_path_buf());
+        let (config, config_file) = Config::load(Some(&root), opts.config_path.as_deref())?;
+        let rules = Rules::load(&config.severity).map_err(|e| match e {
+            Error::BadConfig { message, .. } => Error::BadConfig {
+                path: config_file
+                    .clone()
+                    .unwrap_or_else(|| crate::config::FILE_NAME.into()),
+                message,
+            },
+            other => other,
+        })?;
+        let only = match &opts.only {
+            Some(only) => Some(only.clone()),
+            None => only_from_env()?,
+        };
+        let mut warnings = Vec::new();
+        if repo.is_shallow() {
+            if !opts.allow_shallow {
+                return Err(Error::Shallow {
+                    path: repo.given_path().to_path_buf(),
+                });
+            }
+            warnings.push(
+                "shallow clone: history-based results (base by history, distance, trend, replay) \
+                 cover only the commits present"
+                    .to_string(),
+            );
+        }
+        if let Some(promisor) = repo.promisor_remote() {
+            warnings.push(format!(
+                "partial clone (promisor remote `{promisor}`): objects missing locally are not \
+                 fetched; analyses that need them stop with a missing-objects error"
+            ));
+        }
+        let head_rev = opts.head.clone().unwrap_or_else(|| "HEAD".to_string());
+        let head = repo.resolve_commit(&head_rev)?;
+        let found = releases::discover(&repo, &config)?;
+        warnings.extend(found.warnings.iter().cloned());
+        if found.refs.is_empty() && opts.base.is_none() {
+            return Err(Error::NoReleaseRefs {
+                path: repo.given_path().to_path_buf(),
+                remote: config.upstream.remote.clone(),
+            });
+        }
+        let (base, base_resolved) = match &opts.base {
+            Some(arg) => {
+                let resolved = releases::base::resolve(&repo, &found, arg)?;
+                (
+                    releases::base::explicit_base(&repo, &resolved, head)?,
+                    resolved,
+                )
+            }
+            None => {
+                let (info, resolved, more) = releases::base::detect(&repo, &found, head)?;
+                warnings.extend(more);
+                (info, resolved)
+            }
+        };
+        let target = match &opts.to {
+            Some(arg) => Some(releases::base::resolve(&repo, &found, arg)?),
+            None => {
+                let next = base_resolved
+                    .release
+                    .and_then(|r| releases::base::next_target(&found, r));
+                if next.is_none() {
+                    warnings.push(match base_resolved.release {
+                        Some(r) => format!(
+                            "no release after {} found in the repository: no upgrade target \
+                             (fetch upstream tags, or pass `--to RELEASE|REV`)",
+                            r.title()
+                        ),
+                        None => "the base is not a named release, so there is no default \
+                                 upgrade target (pass `--to RELEASE|REV`)"
+                            .to_string(),
+                    });
+                }
+                next
+            }
+        };
+        Ok(Context {
+            base_oid: base_resolved.oid,
+            base_release: base_resolved.release,
+            base,
+            target: target.as_ref().map(|t| t.target_info()),
+            target_oid: target.as_ref().map(|t| t.oid),
+            target_release: target.as_ref().and_then(|t| t.release),
+            repo,
+            config,
+            config_file,
+            rules,
+            head_rev,
+            head,
+            releases: found,
+            only,
+            warnings,
+        })
+    }
+
+    /// Whether `analysis` is part of this run.
+    pub fn wants(&self, analysis: Analysis) -> bool {
+        match &self.only {
+            None => true,
+            Some(only) => only.contains(&analysis),
+        }
+    }
+}
+
+fn only_from_env() -> Result<Option<Vec<Analysis>>> {
+    match std::env::var(ONLY_ENV) {
+        Ok(list) if !list.trim().is_empty() => Analysis::parse_list(&list)
+            .map(Some)
+            .map_err(|message| Error::Other(format!("{ONLY_ENV}: {message}"))),
+        _ => Ok(None),
+    }
 }

@@ -20,7 +20,7 @@ pub mod settings;
 pub mod themes;
 pub mod triage;
 
-pub use context::Context;
+pub use context::{Analysis, Context, OpenOptions};
 pub use error::{Error, Result};
 pub use progress::{NoProgress, Progress};
 pub use report::Report;
@@ -28,17 +28,41 @@ pub use report::Report;
 /// Run every analysis on `ctx` and assemble the report.
 pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
     let mut findings = Vec::new();
-    let drift = drift::analyze(ctx, progress, &mut findings)?;
-    let config = genconfig::analyze(ctx, progress, &mut findings)?;
-    let settings = settings::analyze(ctx, progress, &mut findings)?;
-    let themes = themes::analyze(ctx, progress, &mut findings)?;
-    let rebase = rebase::analyze(
-        ctx,
-        progress,
-        &mut findings,
-        drift.lines_added + drift.lines_removed,
-    )?;
-    let triage = triage::analyze(ctx, progress, &mut findings, rebase.as_ref())?;
+    let drift = if ctx.wants(Analysis::Drift) {
+        drift::analyze(ctx, progress, &mut findings)?
+    } else {
+        drift::Drift::default()
+    };
+    let config = if ctx.wants(Analysis::Config) {
+        genconfig::analyze(ctx, progress, &mut findings)?
+    } else {
+        None
+    };
+    let settings = if ctx.wants(Analysis::Settings) {
+        settings::analyze(ctx, progress, &mut findings)?
+    } else {
+        None
+    };
+    let themes = if ctx.wants(Analysis::Themes) {
+        themes::analyze(ctx, progress, &mut findings)?
+    } else {
+        None
+    };
+    let rebase = if ctx.wants(Analysis::Rebase) {
+        rebase::analyze(
+            ctx,
+            progress,
+            &mut findings,
+            drift.lines_added + drift.lines_removed,
+        )?
+    } else {
+        None
+    };
+    let triage = if ctx.wants(Analysis::Triage) {
+        triage::analyze(ctx, progress, &mut findings, rebase.as_ref())?
+    } else {
+        None
+    };
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::ToolInfo::default(),

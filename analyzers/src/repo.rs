@@ -33,6 +33,28 @@ pub fn git_error(context: impl Into<String>, err: git2::Error) -> Error {
     Error::git(context, err)
 }
 
+/// Where a repository lives, for reopening it in rayon workers (`git2::Repository` is not
+/// `Sync`); see [`Repo::handle`].
+#[derive(Debug, Clone)]
+pub struct RepoHandle {
+    git_dir: PathBuf,
+    given: PathBuf,
+}
+
+impl RepoHandle {
+    pub fn open(&self) -> Result<Repo> {
+        let inner = Repository::open(&self.git_dir).map_err(|source| Error::NotARepo {
+            path: self.git_dir.clone(),
+            source,
+        })?;
+        Ok(Repo {
+            inner,
+            git_dir: self.git_dir.clone(),
+            given: self.given.clone(),
+        })
+    }
+}
+
 impl Repo {
     /// Open the repository at `path` (searching parent directories like git does).
     pub fn open(path: &Path) -> Result<Repo> {
@@ -64,6 +86,14 @@ impl Repo {
             git_dir: self.git_dir.clone(),
             given: self.given.clone(),
         })
+    }
+
+    /// A `Send + Sync` token to open this repository again in worker threads.
+    pub fn handle(&self) -> RepoHandle {
+        RepoHandle {
+            git_dir: self.git_dir.clone(),
+            given: self.given.clone(),
+        }
     }
 
     /// The underlying git2 repository (read-only use only).
@@ -129,6 +159,16 @@ impl Repo {
         }
     }
 
+    /// Whether `path` (file or directory) exists in `commit`'s tree.
+    pub fn tree_entry_exists(&self, commit: Oid, path: &str) -> Result<bool> {
+        let tree = self.tree_of(commit)?;
+        match tree.get_path(Path::new(path)) {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(git_error(format!("looking up `{path}` in {commit}"), e)),
+        }
+    }
+
     /// A blob's content; a missing blob (partial clone) is [`Error::MissingObject`].
     pub fn blob_bytes(&self, oid: Oid) -> Result<Vec<u8>> {
         let blob = self
@@ -184,6 +224,7 @@ impl Repo {
 
     /// First-parent chain from `head` back to (excluding) the first commit that is an ancestor
     /// of `base`, oldest first. With no shared history, the whole first-parent chain.
+    /// (`git rev-list --first-parent ^base head`, reversed.)
     pub fn first_parent_since(&self, base: Oid, head: Oid) -> Result<Vec<Oid>> {
         let mut walk = self
             .inner
@@ -191,17 +232,38 @@ impl Repo {
             .map_err(|e| git_error("walking history", e))?;
         walk.push(head)
             .map_err(|e| git_error(format!("walking history from {head}"), e))?;
+        walk.hide(base)
+            .map_err(|e| git_error(format!("walking history from {base}"), e))?;
         walk.simplify_first_parent()
             .map_err(|e| git_error("walking history", e))?;
         let mut chain = Vec::new();
         for oid in walk {
-            let oid = oid.map_err(|e| git_error(format!("walking history from {head}"), e))?;
-            if self.is_ancestor(oid, base)? {
-                break;
-            }
-            chain.push(oid);
+            chain.push(oid.map_err(|e| git_error(format!("walking history from {head}"), e))?);
         }
         chain.reverse();
         Ok(chain)
+    }
+
+    /// The promisor remote of a partial clone (`remote.<name>.promisor = true` or
+    /// `extensions.partialClone`), if this is one.
+    pub fn promisor_remote(&self) -> Option<String> {
+        let config = self.inner.config().ok()?;
+        if let Ok(name) = config.get_string("extensions.partialclone") {
+            return Some(name);
+        }
+        let entries = config.entries(Some(r"remote\..*\.promisor")).ok()?;
+        let mut found = None;
+        entries
+            .for_each(|entry| {
+                if found.is_none() && entry.value().is_some_and(|v| v == "true") {
+                    found = entry.name().map(|n| {
+                        n.trim_start_matches("remote.")
+                            .trim_end_matches(".promisor")
+                            .to_string()
+                    });
+                }
+            })
+            .ok()?;
+        found
     }
 }

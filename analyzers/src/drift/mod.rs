@@ -1,21 +1,209 @@
-//! (Being built: drift against the base release.)
+//! Drift against the base release: what the fork changed (files, lines, renames, binary files),
+//! grouped by area and by Django app, and how the drift grew commit by commit. Totals equal
+//! `git diff --shortstat BASE HEAD` (rename detection as git's default), minus ignored paths.
+
+pub mod areas;
+pub mod diff;
+mod rules;
+pub mod trend;
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use diff::Status;
+pub use trend::TrendPoint;
 
 use crate::report::Finding;
 use crate::{Context, Progress, Result};
 
+/// Trend points kept at most (the newest ones); older commits are left out of the trend.
+pub const MAX_TREND: usize = 5000;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Drift {
+    /// Files changed, counted as `git diff --shortstat` does (a rename is one file).
     pub files_changed: u64,
+    pub lines_added: u64,
+    pub lines_removed: u64,
+    /// Paths of changed binary files (counted in `files_changed`, with 0 lines).
+    #[serde(default)]
+    pub binary_files: Vec<String>,
+    /// Changed files per status.
+    #[serde(default)]
+    pub counts: StatusCounts,
+    /// Per area (areas.toml order; "unexplained" last); areas without changes are left out.
+    #[serde(default)]
+    pub by_area: Vec<AreaStat>,
+    /// Per top-level Django app touched, most changed lines first.
+    #[serde(default)]
+    pub by_app: Vec<AppStat>,
+    /// Drift after each first-parent fork commit since the base, oldest first.
+    #[serde(default)]
+    pub trend: Vec<TrendPoint>,
+    /// True when the trend was cut to the newest [`MAX_TREND`] commits.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trend_truncated: bool,
+    /// Every changed file, by path.
+    #[serde(default)]
+    pub files: Vec<FileChange>,
+    /// Changed files left out by `[drift] ignore`.
+    #[serde(default)]
+    pub ignored_files: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts {
+    pub added: u64,
+    pub modified: u64,
+    pub deleted: u64,
+    pub renamed: u64,
+    pub type_changed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaStat {
+    pub area: String,
+    pub files: u64,
     pub lines_added: u64,
     pub lines_removed: u64,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppStat {
+    /// `lms/djangoapps/acme_reports`.
+    pub app: String,
+    /// The app does not exist in the base release.
+    pub new: bool,
+    pub files: u64,
+    pub lines_added: u64,
+    pub lines_removed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileChange {
+    pub status: Status,
+    pub path: String,
+    /// The path in the base, for renames.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_path: Option<String>,
+    pub added: u64,
+    pub removed: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub binary: bool,
+    pub area: String,
+}
+
 pub fn analyze(
-    _ctx: &Context,
-    _progress: &dyn Progress,
-    _findings: &mut Vec<Finding>,
+    ctx: &Context,
+    progress: &dyn Progress,
+    findings: &mut Vec<Finding>,
 ) -> Result<Drift> {
-    Ok(Drift::default())
+    let repo = &ctx.repo;
+    let mut classifier = areas::Classifier::new(&ctx.config)?;
+    let mut chain = repo.first_parent_since(ctx.base_oid, ctx.head)?;
+    let trend_truncated = chain.len() > MAX_TREND;
+    if trend_truncated {
+        chain.drain(..chain.len() - MAX_TREND);
+    }
+    progress.stage("drift", Some(chain.len() as u64 + 1));
+    let base_tree = repo.tree_of(ctx.base_oid)?.id();
+    let head_tree = repo.tree_of(ctx.head)?.id();
+    let all = diff::tree_diff(repo, Some(base_tree), head_tree, true)?;
+    let ignored_files = all
+        .iter()
+        .filter(|d| classifier.is_ignored(&d.path))
+        .count() as u64;
+    let deltas: Vec<diff::Delta> = all
+        .into_iter()
+        .filter(|d| !classifier.is_ignored(&d.path))
+        .collect();
+    let mut cache = HashMap::new();
+    diff::fill_stats(
+        repo,
+        deltas.iter().map(diff::Delta::pair).collect(),
+        &mut cache,
+    )?;
+    progress.inc(1);
+
+    let mut drift = Drift {
+        ignored_files,
+        trend_truncated,
+        ..Drift::default()
+    };
+    let mut apps: HashMap<String, AppStat> = HashMap::new();
+    let mut area_stats: HashMap<String, AreaStat> = HashMap::new();
+    for d in &deltas {
+        let stat = cache.get(&d.pair()).copied().unwrap_or_default();
+        let area = classifier.area(repo, ctx.base_oid, &d.path)?;
+        drift.files_changed += 1;
+        drift.lines_added += stat.added;
+        drift.lines_removed += stat.removed;
+        if stat.binary {
+            drift.binary_files.push(d.path.clone());
+        }
+        let counts = &mut drift.counts;
+        match d.status {
+            Status::Added => counts.added += 1,
+            Status::Modified => counts.modified += 1,
+            Status::Deleted => counts.deleted += 1,
+            Status::Renamed => counts.renamed += 1,
+            Status::TypeChanged => counts.type_changed += 1,
+        }
+        let a = area_stats.entry(area.clone()).or_insert_with(|| AreaStat {
+            area: area.clone(),
+            files: 0,
+            lines_added: 0,
+            lines_removed: 0,
+        });
+        a.files += 1;
+        a.lines_added += stat.added;
+        a.lines_removed += stat.removed;
+        if let Some(app) = areas::app_of(&d.path) {
+            let new = classifier.is_new_app(repo, ctx.base_oid, &d.path)?;
+            let s = apps.entry(app.to_string()).or_insert_with(|| AppStat {
+                app: app.to_string(),
+                new,
+                files: 0,
+                lines_added: 0,
+                lines_removed: 0,
+            });
+            s.files += 1;
+            s.lines_added += stat.added;
+            s.lines_removed += stat.removed;
+        }
+        drift.files.push(FileChange {
+            status: d.status,
+            path: d.path.clone(),
+            old_path: d.old_path.clone(),
+            added: stat.added,
+            removed: stat.removed,
+            binary: stat.binary,
+            area,
+        });
+    }
+    drift.files.sort_by(|a, b| a.path.cmp(&b.path));
+    drift.binary_files.sort();
+    for name in classifier.order() {
+        if let Some(stat) = area_stats.remove(name) {
+            drift.by_area.push(stat);
+        }
+    }
+    drift.by_app = apps.into_values().collect();
+    drift.by_app.sort_by(|a, b| {
+        (b.lines_added + b.lines_removed)
+            .cmp(&(a.lines_added + a.lines_removed))
+            .then(a.app.cmp(&b.app))
+    });
+    drift.trend = trend::trend(
+        repo,
+        &classifier,
+        ctx.base_oid,
+        &chain,
+        &mut cache,
+        progress,
+    )?;
+    rules::findings(ctx, &mut classifier, &drift, findings)?;
+    progress.finish_stage();
+    Ok(drift)
 }

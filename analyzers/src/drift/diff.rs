@@ -1,0 +1,231 @@
+//! Tree diffs and line counts, as `git diff` computes them: rename detection on (50% similarity,
+//! renames only, limit 1000), line counts from xdiff (the diff engine git itself uses) on the
+//! changed blobs only, binary files (a NUL byte in the first 8000 bytes) counted with 0 lines.
+//! Blob pairs are diffed in parallel, one reopened repository per rayon worker.
+
+use std::collections::HashMap;
+
+use git2::{Delta as GitDelta, Diff, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::repo::{git_error, Repo};
+
+/// One side of a changed path: blob (or submodule commit) id and file mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Side {
+    pub oid: Oid,
+    pub mode: u32,
+}
+
+const SUBMODULE: u32 = 0o160000;
+
+/// What happened to a path between base and head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+    TypeChanged,
+}
+
+/// One changed file between two trees.
+#[derive(Debug, Clone)]
+pub struct Delta {
+    pub status: Status,
+    pub path: String,
+    pub old_path: Option<String>,
+    pub old: Option<Side>,
+    pub new: Option<Side>,
+}
+
+impl Delta {
+    pub fn pair(&self) -> Pair {
+        (self.old, self.new)
+    }
+}
+
+/// The key of a line count: old and new side.
+pub type Pair = (Option<Side>, Option<Side>);
+
+/// Lines added/removed for one blob pair; binary pairs have 0 lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineStat {
+    pub added: u64,
+    pub removed: u64,
+    pub binary: bool,
+}
+
+/// The changes from tree `old` (empty when `None`) to tree `new`. `renames`: pair deleted and
+/// added files as git's default rename detection does.
+pub fn tree_diff(repo: &Repo, old: Option<Oid>, new: Oid, renames: bool) -> Result<Vec<Delta>> {
+    let git = repo.git();
+    let find = |oid: Oid| {
+        git.find_tree(oid)
+            .map_err(|e| git_error(format!("reading tree {oid}"), e))
+    };
+    let old_tree = old.map(find).transpose()?;
+    let new_tree = find(new)?;
+    let mut opts = DiffOptions::new();
+    opts.include_typechange(true).skip_binary_check(true);
+    let mut diff = git
+        .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))
+        .map_err(|e| git_error("comparing trees", e))?;
+    if renames {
+        find_renames(&mut diff)?;
+    }
+    let mut out = Vec::with_capacity(diff.deltas().len());
+    for delta in diff.deltas() {
+        let status = match delta.status() {
+            GitDelta::Added => Status::Added,
+            GitDelta::Deleted => Status::Deleted,
+            GitDelta::Modified => Status::Modified,
+            GitDelta::Renamed => Status::Renamed,
+            GitDelta::Typechange => Status::TypeChanged,
+            _ => continue,
+        };
+        let side = |f: git2::DiffFile<'_>| {
+            (!f.id().is_zero()).then(|| Side {
+                oid: f.id(),
+                mode: u32::from(f.mode()),
+            })
+        };
+        let path_of = |f: git2::DiffFile<'_>| {
+            f.path_bytes()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        };
+        let old_path = path_of(delta.old_file());
+        let new_path = path_of(delta.new_file());
+        let path = match status {
+            Status::Deleted => old_path.clone(),
+            _ => new_path,
+        }
+        .unwrap_or_default();
+        out.push(Delta {
+            status,
+            old_path: (status == Status::Renamed).then_some(old_path).flatten(),
+            path,
+            old: side(delta.old_file()),
+            new: side(delta.new_file()),
+        });
+    }
+    Ok(out)
+}
+
+/// git's defaults: `diff.renames = true` (renames, not copies), 50% similarity, limit 1000.
+fn find_renames(diff: &mut Diff<'_>) -> Result<()> {
+    let mut find = DiffFindOptions::new();
+    find.renames(true).rename_threshold(50).rename_limit(1000);
+    diff.find_similar(Some(&mut find))
+        .map_err(|e| git_error("detecting renames", e))
+}
+
+/// Lines added and removed between the two sides of `pair`.
+pub fn pair_stat(repo: &Repo, pair: Pair) -> Result<LineStat> {
+    let (old, new) = pair;
+    if old.is_some_and(|s| s.mode == SUBMODULE) || new.is_some_and(|s| s.mode == SUBMODULE) {
+        // git prints one "Subproject commit <id>" line per side.
+        return Ok(LineStat {
+            added: u64::from(new.is_some()),
+            removed: u64::from(old.is_some()),
+            binary: false,
+        });
+    }
+    if old.map(|s| s.oid) == new.map(|s| s.oid) {
+        return Ok(LineStat::default());
+    }
+    let load = |side: Option<Side>| -> Result<Option<git2::Blob<'_>>> {
+        side.map(|s| {
+            repo.git()
+                .find_blob(s.oid)
+                .map_err(|e| git_error("counting the lines of the drift", e))
+        })
+        .transpose()
+    };
+    let old_blob = load(old)?;
+    let new_blob = load(new)?;
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).interhunk_lines(0);
+    let patch = Patch::from_buffers(
+        old_blob.as_ref().map_or(&[][..], |b| b.content()),
+        None,
+        new_blob.as_ref().map_or(&[][..], |b| b.content()),
+        None,
+        Some(&mut opts),
+    )
+    .map_err(|e| git_error("comparing blobs", e))?;
+    if patch.delta().flags().contains(DiffFlags::BINARY) {
+        return Ok(LineStat {
+            binary: true,
+            ..LineStat::default()
+        });
+    }
+    let (_, added, removed) = patch
+        .line_stats()
+        .map_err(|e| git_error("counting lines", e))?;
+    Ok(LineStat {
+        added: added as u64,
+        removed: removed as u64,
+        binary: false,
+    })
+}
+
+/// Line counts of every pair in `pairs` not yet in `cache`, computed in parallel.
+pub fn fill_stats(
+    repo: &Repo,
+    pairs: Vec<Pair>,
+    cache: &mut HashMap<Pair, LineStat>,
+) -> Result<()> {
+    let mut todo: Vec<Pair> = pairs
+        .into_iter()
+        .filter(|p| !cache.contains_key(p))
+        .collect();
+    todo.sort_by_key(|(o, n)| (o.map(|s| s.oid), n.map(|s| s.oid)));
+    todo.dedup();
+    if todo.len() < 16 {
+        for pair in todo {
+            let stat = pair_stat(repo, pair)?;
+            cache.insert(pair, stat);
+        }
+        return Ok(());
+    }
+    let handle = repo.handle();
+    let results: Vec<Result<(Pair, LineStat)>> = todo
+        .par_iter()
+        .map_init(
+            || handle.open(),
+            |worker, pair| match worker {
+                Ok(repo) => pair_stat(repo, *pair).map(|s| (*pair, s)),
+                Err(e) => Err(Error::Other(format!("reopening the repository: {e}"))),
+            },
+        )
+        .collect();
+    for result in results {
+        let (pair, stat) = result?;
+        cache.insert(pair, stat);
+    }
+    Ok(())
+}
+
+/// Tree diffs for many (old, new) tree pairs in parallel (no rename detection).
+pub fn tree_diffs_parallel(repo: &Repo, jobs: &[(Option<Oid>, Oid)]) -> Result<Vec<Vec<Delta>>> {
+    if jobs.len() < 8 {
+        return jobs
+            .iter()
+            .map(|(old, new)| tree_diff(repo, *old, *new, false))
+            .collect();
+    }
+    let handle = repo.handle();
+    jobs.par_iter()
+        .map_init(
+            || handle.open(),
+            |worker, (old, new)| match worker {
+                Ok(repo) => tree_diff(repo, *old, *new, false),
+                Err(e) => Err(Error::Other(format!("reopening the repository: {e}"))),
+            },
+        )
+        .collect()
+}
