@@ -33,7 +33,10 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<u8> {
     let generated = generate(Scenario::Typical, Scale::Small, &root).map_err(|e| {
         let failure = Failure::new(
             exit::IO,
-            format!("cannot generate the demo repositories in `{}`: {e}", root.display()),
+            format!(
+                "cannot generate the demo repositories in `{}`: {e}",
+                root.display()
+            ),
         );
         if args.keep.is_some() {
             failure.help("`--keep DIR` must name an empty or absent directory")

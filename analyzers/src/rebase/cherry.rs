@@ -62,14 +62,13 @@ pub fn patch_id_matches(
     fork_changes: &[(usize, Vec<FileChange>)],
     sets: &[UpstreamSet],
 ) -> Result<HashMap<usize, PatchMatch>> {
-    let wanted: HashMap<Vec<(String, u32, u32)>, Vec<usize>> =
-        fork_changes
-            .iter()
-            .enumerate()
-            .fold(HashMap::new(), |mut m, (i, (_, ch))| {
-                m.entry(header_key(ch)).or_default().push(i);
-                m
-            });
+    let wanted: HashMap<Vec<(String, u32, u32)>, Vec<usize>> = fork_changes
+        .iter()
+        .enumerate()
+        .fold(HashMap::new(), |mut m, (i, (_, ch))| {
+            m.entry(header_key(ch)).or_default().push(i);
+            m
+        });
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }

@@ -44,6 +44,7 @@ fn conflict(path: &str, kind: ConflictKind) -> FileConflict {
         renamed_from: None,
         hunks: Vec::new(),
         deleted_in: None,
+        fork_changed: true,
     }
 }
 
@@ -199,7 +200,11 @@ fn plan_tasks(fork: &SideDiff, upstream: &SideDiff) -> Vec<Task> {
     tasks
 }
 
-fn run_merge(repo: &Repo, store: &Store, t: MergeTask) -> Result<(Option<FileConflict>, Option<CleanMerge>)> {
+fn run_merge(
+    repo: &Repo,
+    store: &Store,
+    t: MergeTask,
+) -> Result<(Option<FileConflict>, Option<CleanMerge>)> {
     if t.upstream == t.fork {
         return Ok((
             None,

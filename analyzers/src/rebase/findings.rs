@@ -23,7 +23,7 @@ pub fn rebase_findings(rules: &Rules, s: &RebaseSection, target: &str) -> Result
     let mut out = Vec::new();
     let fc601 = rules.get("FC601")?;
     let fc602 = rules.get("FC602")?;
-    for c in &s.conflicts {
+    for c in s.conflicts.iter().filter(|c| c.fork_changed) {
         if c.kind == ConflictKind::ModifyDelete && c.deleted_by == Some(MergeSide::Upstream) {
             let by = c
                 .deleted_in

@@ -61,7 +61,16 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
     };
     let mut prediction = predict_sides(repo, &store, &fork_side, &upstream_side)?;
     let history = UpstreamHistory::new(repo, input.from, input.to)?;
+    let touched: std::collections::HashSet<&str> = input
+        .commits
+        .iter()
+        .flat_map(|c| c.changes.iter().map(|p| p.path.as_str()))
+        .collect();
     for c in &mut prediction.conflicts {
+        c.fork_changed = touched.contains(c.path.as_str())
+            || c.renamed_from
+                .as_deref()
+                .is_some_and(|p| touched.contains(p));
         attribute(repo, &history, c, None)?;
     }
 

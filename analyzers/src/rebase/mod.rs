@@ -122,7 +122,7 @@ pub fn build_section(
         c.cost = commit_cost(model, c);
     }
     let mut file_costs = Vec::new();
-    for c in &out.prediction.conflicts {
+    for c in out.prediction.conflicts.iter().filter(|c| c.fork_changed) {
         let (cost, reason) = conflict_cost(model, c);
         file_costs.push(FileCost {
             path: c.path.clone(),

@@ -82,6 +82,14 @@ pub struct FileConflict {
     /// For modify/delete: the upstream commit that deleted the file, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_in: Option<CommitRef>,
+    /// False when no fork commit since the base touches the path: the conflict comes from the
+    /// base release's own branch (e.g. its `RELEASE_LINE`), and `git rebase --onto` avoids it.
+    #[serde(default = "yes")]
+    pub fork_changed: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A path changed on both sides that merges without conflict.

@@ -126,6 +126,7 @@ fn simple(path: &str, kind: ConflictKind, deleted_by: Option<MergeSide>) -> File
         renamed_from: None,
         hunks: Vec::new(),
         deleted_in: None,
+        fork_changed: true,
     }
 }
 

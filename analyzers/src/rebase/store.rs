@@ -142,7 +142,11 @@ pub fn trailers(message: &str) -> Vec<Trailer> {
             return Vec::new();
         };
         let key = k.trim();
-        if key.is_empty() || !key.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+        {
             return Vec::new();
         }
         out.push(Trailer {
