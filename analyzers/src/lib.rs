@@ -15,6 +15,7 @@ pub mod rules;
 
 pub mod drift;
 pub mod genconfig;
+pub mod plan;
 pub mod rebase;
 pub mod settings;
 pub mod themes;

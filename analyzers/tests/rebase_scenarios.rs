@@ -38,6 +38,9 @@ struct ExpectedCommit {
     upstream: Option<String>,
     #[serde(default)]
     residue: Vec<String>,
+    /// Triage class (only asserted when given).
+    #[serde(default)]
+    triage: Option<String>,
 }
 
 fn expected(s: Scenario) -> Expected {
@@ -53,6 +56,17 @@ fn analyze(fork: &Path) -> (Context, RebaseSection) {
         .unwrap()
         .expect("a target release");
     (ctx, section)
+}
+
+fn triage_classes(ctx: &Context, section: &RebaseSection) -> BTreeMap<String, String> {
+    let mut findings = Vec::new();
+    let t = forkcheck_analyzers::triage::analyze(ctx, &NoProgress, &mut findings, Some(section))
+        .unwrap()
+        .unwrap();
+    t.items
+        .into_iter()
+        .map(|i| (i.commit, i.class.as_str().to_string()))
+        .collect()
 }
 
 /// A scratch copy of a generated scenario (git merge-tree writes objects).
@@ -169,6 +183,7 @@ fn check_expected(s: Scenario) {
     let (ctx, section) = analyze(&g.fork);
     let want = expected(s);
     assert_eq!(want.scenario, s.name());
+    let classes = triage_classes(&ctx, &section);
     let target = ctx
         .target
         .as_ref()
@@ -192,9 +207,22 @@ fn check_expected(s: Scenario) {
                     MatchMethod::Content => "content".to_string(),
                 }),
                 residue: c.residue.clone(),
+                triage: None,
             })
             .collect(),
     };
+    let mut got = got;
+    for (g, w) in got.commits.iter_mut().zip(&want.commits) {
+        if w.triage.is_some() {
+            let oid = &section
+                .commits
+                .iter()
+                .find(|c| c.summary == g.summary)
+                .unwrap()
+                .oid;
+            g.triage = classes.get(oid).cloned();
+        }
+    }
     assert_eq!(
         got,
         want,
