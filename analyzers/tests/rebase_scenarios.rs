@@ -23,6 +23,17 @@ struct Expected {
     ancestor_method: String,
     conflicted_files: Vec<String>,
     commits: Vec<ExpectedCommit>,
+    #[serde(default)]
+    plan: Option<ExpectedPlan>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct ExpectedPlan {
+    to: String,
+    hops: Vec<String>,
+    conflicted_files: Vec<Vec<String>>,
+    carried_commits: Vec<usize>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -210,6 +221,7 @@ fn check_expected(s: Scenario) {
                 triage: None,
             })
             .collect(),
+        plan: None,
     };
     let mut got = got;
     for (g, w) in got.commits.iter_mut().zip(&want.commits) {
@@ -223,12 +235,43 @@ fn check_expected(s: Scenario) {
             g.triage = classes.get(oid).cloned();
         }
     }
+    let mut want = want;
+    let want_plan = want.plan.take();
     assert_eq!(
         got,
         want,
         "{}: rebase results differ from rebase.toml",
         s.name()
     );
+    if let Some(p) = want_plan {
+        let mut opts = OpenOptions::new(&g.fork);
+        opts.to = Some(p.to.clone());
+        let ctx = Context::open(&opts).unwrap();
+        let plan = forkcheck_analyzers::plan::plan(&ctx, &NoProgress, 0)
+            .unwrap()
+            .unwrap();
+        let hops: Vec<String> = plan.hops.iter().map(|h| h.to.clone()).collect();
+        assert_eq!(hops, p.hops);
+        let files: Vec<Vec<String>> = plan
+            .hops
+            .iter()
+            .map(|h| h.conflicted_files.clone())
+            .collect();
+        assert_eq!(files, p.conflicted_files);
+        let carried: Vec<usize> = plan.hops.iter().map(|h| h.summary.commits).collect();
+        assert_eq!(carried, p.carried_commits);
+        // The first hop is the plain rebase analysis; the direct jump's conflicts are git's.
+        assert_eq!(plan.hops[0].cost, section.cost);
+        let (_tmp, copy) = scratch(&g.root);
+        let git = git_merge_tree_conflicts(&copy, &plan.direct.to_oid, &section.head, None);
+        for f in &plan.direct.conflicted_files {
+            assert!(
+                git.contains(f),
+                "direct: {f} is not in git merge-tree's conflicts {git:?}"
+            );
+        }
+        assert!(!plan.direct.conflicted_files.is_empty());
+    }
 }
 
 /// Every file under the git dir with its size and content hash: what "unchanged" means.
@@ -319,7 +362,8 @@ fn analysis_leaves_the_repository_untouched() {
     let (_tmp, copy) = scratch(&g.root);
     let git_dir = copy.join(".git");
     let before = snapshot(&git_dir);
-    let (_, _) = analyze(&copy);
+    let (ctx, _) = analyze(&copy);
+    let _ = forkcheck_analyzers::plan::plan(&ctx, &NoProgress, 0).unwrap();
     let after = snapshot(&git_dir);
     assert_eq!(
         before.keys().collect::<Vec<_>>(),

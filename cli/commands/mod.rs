@@ -4,9 +4,11 @@
 mod demo;
 mod init;
 mod open;
+mod plan;
 mod releases;
 mod report;
 mod rules;
+mod triage;
 
 use crate::args::{Cli, Command};
 
@@ -17,5 +19,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules(args) => rules::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Triage(args) => triage::run(&args),
     }
 }
