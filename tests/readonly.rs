@@ -173,3 +173,14 @@ fn the_check_detects_writes() {
     r.commit("touch", &[("a.txt", "changed\n")]);
     assert_ne!(before, state(dir.path()));
 }
+
+#[test]
+fn every_scenario_is_untouched_by_every_command() {
+    for s in forkcheck_fixtures::Scenario::ALL {
+        let (_dir, g) = common::scenario(s);
+        check_repo(s.name(), &g.fork, &[]);
+        if s == forkcheck_fixtures::Scenario::Shallow {
+            check_repo("shallow --allow-shallow", &g.fork, &["--allow-shallow"]);
+        }
+    }
+}

@@ -174,6 +174,15 @@ mod tests {
         let report = crate::render::tests::sample_report();
         assert!(render("report.md.tera", &report).is_ok());
         assert!(render("report.html.tera", &report).is_ok());
+        // Optional fields absent: no distance, no target, no warnings.
+        let mut sparse = report.clone();
+        sparse.base.distance = None;
+        sparse.target = None;
+        sparse.warnings.clear();
+        let md = render("report.md.tera", &sparse).unwrap();
+        assert!(md.contains("none after the base"));
+        assert!(!md.contains("## Warnings"));
+        assert!(render("report.html.tera", &sparse).is_ok());
         let ctx = context(&report);
         for s in SECTIONS {
             assert!(ctx.get("report").unwrap().get(*s).is_some(), "{s}");

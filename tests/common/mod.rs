@@ -156,3 +156,21 @@ pub fn release_repo(dir: &Path) -> TinyRepo {
     }
     r
 }
+
+/// Generate a fixture scenario (small scale) into a fresh temporary directory.
+pub fn scenario(
+    s: forkcheck_fixtures::Scenario,
+) -> (tempfile::TempDir, forkcheck_fixtures::GeneratedScenario) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join(s.name());
+    let generated = forkcheck_fixtures::generate(s, forkcheck_fixtures::Scale::Small, &out)
+        .unwrap_or_else(|e| panic!("generate {}: {e}", s.name()));
+    (dir, generated)
+}
+
+/// The expected facts of a scenario (`fixtures/scenarios/<name>/scenario.toml`).
+pub fn expected(s: forkcheck_fixtures::Scenario) -> toml::Value {
+    let path = forkcheck_fixtures::scenario_dir(s).join("scenario.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
