@@ -157,6 +157,7 @@ pub(crate) mod tests {
                 files_changed: 42,
                 lines_added: 1234,
                 lines_removed: 56,
+                ..Drift::default()
             },
             findings,
             settings: None,
