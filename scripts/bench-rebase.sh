@@ -28,7 +28,8 @@ need hyperfine hyperfine
 [ -x /usr/bin/time ] || need /usr/bin/time time
 
 cd "$here"
-cargo build --release -q -p forkcheck-fixtures -p forkcheck-analyzers --example rebase_stage
+cargo build --release -q -p forkcheck-fixtures --bin forkcheck-fixtures
+cargo build --release -q -p forkcheck-analyzers --example rebase_stage
 cargo build --release -q --bin forkcheck
 bin="$CARGO_TARGET_DIR/release"
 

@@ -41,7 +41,18 @@ pub fn ancestor(ctx: &Context, target: Oid) -> Result<(Oid, &'static str)> {
 /// The fork's first-parent commits since the base, as changes (a root commit is compared with
 /// the base release).
 pub fn fork_commits(ctx: &Context) -> Result<Vec<ForkCommit>> {
-    let chain = ctx.repo.first_parent_since(ctx.base_oid, ctx.head)?;
+    // First-parent chain from the head, hiding everything the base reaches: one revwalk
+    // (asking `is_ancestor` per commit walks the graph once per commit).
+    let git = ctx.repo.git();
+    let walk_err = |e| crate::repo::git_error("walking the fork's history", e);
+    let mut walk = git.revwalk().map_err(walk_err)?;
+    walk.simplify_first_parent().map_err(walk_err)?;
+    walk.push(ctx.head).map_err(walk_err)?;
+    walk.hide(ctx.base_oid).map_err(walk_err)?;
+    let mut chain = walk
+        .collect::<std::result::Result<Vec<Oid>, _>>()
+        .map_err(walk_err)?;
+    chain.reverse();
     chain
         .into_iter()
         .map(|oid| fork_commit(&ctx.repo, oid, Some(ctx.base_oid)))
