@@ -77,6 +77,24 @@ pub enum Command {
                       written whole or not at all; without it the files go to standard output."
     )]
     Replace(ReplaceArgs),
+    /// Plan the upgrade release by release, with the rebase cost of each hop.
+    #[command(
+        long_about = "Plan the upgrade from the fork's base release to `--to RELEASE` (default: \
+                      the next release): every hop (e.g. redwood → sumac → teak), each replaying \
+                      the fork's commits onto the next release in memory, with its estimated \
+                      effort, the files it makes conflict, the files it deletes under the fork, \
+                      the overrides and settings it makes stale, and the commits it finds \
+                      upstream; then the cost of jumping straight to the target for comparison."
+    )]
+    Plan(PlanArgs),
+    /// Classify every fork commit: drop, upstream, configuration, theme, plugin or keep.
+    #[command(
+        long_about = "Classify every fork commit since the base: already upstream (drop it), \
+                      upstream candidate, configuration, theme, plugin candidate or fork \
+                      specific, with the reasons and the commit's trailers (`Upstream:`, \
+                      `Forwarded:`), ranked by the rebase effort it saves per release."
+    )]
+    Triage(TriageArgs),
 }
 
 /// Where the repository is and which revisions to compare.
@@ -377,4 +395,56 @@ pub struct ReplaceArgs {
                      file name, `<NAME>.yml`."
     )]
     pub name: String,
+}
+
+/// Output formats of `forkcheck plan` and `forkcheck triage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Terminal,
+    Json,
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// terminal|json|markdown [default: terminal]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "terminal",
+        hide_default_value = true,
+        help_heading = OUTPUT,
+        long_help = "`terminal` (a per-hop table, the default), `json` (`hops[]` with `from`, \
+                     `to`, `cost`, `findings`; plus `direct` and `total`) or `markdown`."
+    )]
+    pub format: PlanFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE", help_heading = OUTPUT)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct TriageArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// terminal|json|markdown [default: terminal]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "terminal",
+        hide_default_value = true,
+        help_heading = OUTPUT,
+        long_help = "`terminal` (the ranked list, the default), `json` (the report's `triage` \
+                     section) or `markdown`."
+    )]
+    pub format: PlanFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE", help_heading = OUTPUT)]
+    pub output: Option<PathBuf>,
 }

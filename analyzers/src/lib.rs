@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod context;
+pub mod cost;
 pub mod error;
 pub mod progress;
 pub mod releases;
@@ -14,6 +15,7 @@ pub mod rules;
 
 pub mod drift;
 pub mod genconfig;
+pub mod plan;
 pub mod rebase;
 pub mod replace;
 pub mod settings;
@@ -49,7 +51,12 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
         None
     };
     let rebase = if ctx.wants(Analysis::Rebase) {
-        rebase::analyze(ctx, progress, &mut findings)?
+        rebase::analyze(
+            ctx,
+            progress,
+            &mut findings,
+            drift.lines_added + drift.lines_removed,
+        )?
     } else {
         None
     };

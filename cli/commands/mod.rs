@@ -4,10 +4,12 @@
 mod demo;
 mod init;
 mod open;
+mod plan;
 mod releases;
 mod replace;
 mod report;
 mod rules;
+mod triage;
 
 use crate::args::{Cli, Command};
 
@@ -19,5 +21,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Init(args) => init::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Replace(args) => replace::run(&args),
+        Command::Plan(args) => plan::run(&args),
+        Command::Triage(args) => triage::run(&args),
     }
 }

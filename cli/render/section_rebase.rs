@@ -1,11 +1,204 @@
-//! Terminal rendering of the `rebase` part of the report. Owned by the rebase (issue 5) engineer, who
-//! replaces this placeholder; the terminal renderer calls it after the findings and skips an
-//! empty result.
+//! Terminal rendering of the `rebase` and `triage` sections: the predicted conflicts, every fork
+//! commit's replay outcome, the cost, and the triage ranking. Plain functions of the report.
 
+use std::fmt::Write as _;
+
+use forkcheck_analyzers::rebase::{FileConflict, Outcome, RebaseSection};
+use forkcheck_analyzers::triage::TriageSection;
 use forkcheck_analyzers::Report;
 
 use super::style::Style;
 
-pub fn render(_report: &Report, _style: &Style) -> String {
-    String::new()
+fn short(oid: &str) -> &str {
+    oid.get(..10).unwrap_or(oid)
+}
+
+pub fn render(report: &Report, style: &Style) -> String {
+    let mut out = String::new();
+    let target = report
+        .target
+        .as_ref()
+        .map(|t| t.rev.clone())
+        .unwrap_or_else(|| "the target".into());
+    if let Some(r) = &report.rebase {
+        rebase(&mut out, r, &target, style);
+    }
+    if let Some(t) = &report.triage {
+        triage(&mut out, t, style);
+    }
+    out
+}
+
+fn outcome(o: Outcome, style: &Style) -> String {
+    let label = format!("{:<14}", o.as_str());
+    match o {
+        Outcome::Clean => style.green(&label),
+        Outcome::Conflict => style.red(&label),
+        Outcome::TargetDeleted => style.red(&label),
+        Outcome::Empty => style.dim(&label),
+    }
+}
+
+fn conflict_line(c: &FileConflict) -> String {
+    let mut s = format!("{} ({}", c.path, c.kind.as_str());
+    if !c.hunks.is_empty() {
+        let lines: Vec<String> = c
+            .hunks
+            .iter()
+            .map(|h| {
+                if h.lines.fork.is_empty() || h.lines.fork.start == h.lines.fork.end {
+                    h.lines.fork.start.to_string()
+                } else {
+                    format!("{}–{}", h.lines.fork.start, h.lines.fork.end)
+                }
+            })
+            .collect();
+        let _ = write!(s, ", fork lines {}", lines.join(", "));
+    }
+    s.push(')');
+    s
+}
+
+fn rebase(out: &mut String, r: &RebaseSection, target: &str, style: &Style) {
+    let s = &r.summary;
+    let _ = writeln!(out, "\n{}", style.bold(&format!("Rebase onto {target}")));
+    let _ = writeln!(
+        out,
+        "  {} commits: {} clean, {} conflict, {} target-deleted, {} empty; {} already upstream. Estimated effort {}.",
+        s.commits,
+        s.clean,
+        s.conflict,
+        s.target_deleted,
+        s.empty,
+        s.already_upstream,
+        style.bold(&r.cost.display())
+    );
+    let (fork, release): (Vec<&FileConflict>, Vec<&FileConflict>) =
+        r.conflicts.iter().partition(|c| c.fork_changed);
+    if !fork.is_empty() {
+        let _ = writeln!(
+            out,
+            "  Conflicting files (merge of the fork onto {target}):"
+        );
+        for c in fork {
+            let _ = writeln!(out, "    {} {}", style.red("✗"), conflict_line(c));
+            let mut seen = Vec::new();
+            for h in &c.hunks {
+                for u in &h.upstream_commits {
+                    if seen.contains(&&u.oid) {
+                        continue;
+                    }
+                    seen.push(&u.oid);
+                    let _ = writeln!(
+                        out,
+                        "        {} {} {}",
+                        style.dim("upstream"),
+                        short(&u.oid),
+                        u.summary
+                    );
+                }
+            }
+            if let Some(d) = &c.deleted_in {
+                let _ = writeln!(
+                    out,
+                    "        {} {} {}",
+                    style.dim("deleted in"),
+                    short(&d.oid),
+                    d.summary
+                );
+            }
+        }
+    }
+    if !release.is_empty() {
+        let names: Vec<&str> = release.iter().map(|c| c.path.as_str()).collect();
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.dim(&format!(
+                "Also conflicting in a plain merge, from the base release's own branch (no fork commit touches them; `git rebase --onto` avoids them): {}",
+                names.join(", ")
+            ))
+        );
+    }
+    if !r.commits.is_empty() {
+        let _ = writeln!(out, "  Commit by commit:");
+        for c in &r.commits {
+            let mut extra = Vec::new();
+            if !c.conflicts.is_empty() {
+                let files: Vec<&str> = c.conflicts.iter().map(|f| f.path.as_str()).collect();
+                extra.push(files.join(", "));
+            }
+            if !c.target_deleted.is_empty() {
+                extra.push(format!("deleted upstream: {}", c.target_deleted.join(", ")));
+            }
+            if let Some(m) = &c.upstream {
+                extra.push(match &m.commit {
+                    Some(u) => format!("upstream as {} (patch-id)", short(&u.oid)),
+                    None => "upstream (same content)".into(),
+                });
+            }
+            if !c.residue.is_empty() {
+                extra.push(format!("residue: {}", c.residue.join(", ")));
+            }
+            let _ = writeln!(
+                out,
+                "    {} {} {:<52} {:>11}{}",
+                style.dim(short(&c.oid)),
+                outcome(c.outcome, style),
+                truncate(&c.summary, 52),
+                c.cost.display(),
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {}", style.dim(&extra.join("; ")))
+                }
+            );
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let t: String = s.chars().take(n.saturating_sub(1)).collect();
+        format!("{t}…")
+    }
+}
+
+fn triage(out: &mut String, t: &TriageSection, style: &Style) {
+    if t.items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        style.bold("Triage (largest saving per release first)")
+    );
+    for i in &t.items {
+        let _ = writeln!(
+            out,
+            "  {} {:<19} {:<48} saves {}",
+            style.dim(short(&i.commit)),
+            style.cyan(i.class.as_str()),
+            truncate(&i.summary, 48),
+            i.saving.display()
+        );
+        let _ = writeln!(out, "      {} {}", style.dim("→"), i.action);
+        if !i.reasons.is_empty() {
+            let _ = writeln!(out, "      {}", style.dim(&i.reasons.join("; ")));
+        }
+        for tr in &i.trailers {
+            let _ = writeln!(
+                out,
+                "      {}",
+                style.dim(&format!("{}: {}", tr.key, tr.value))
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  Moving every non-fork-specific commit out of the fork saves about {} per release.",
+        t.total_saving.display()
+    );
 }

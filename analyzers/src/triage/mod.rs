@@ -1,19 +1,262 @@
-//! (Being built: see the issue that owns this analysis.)
+//! Triage: every fork commit classified — already upstream (drop), upstream candidate,
+//! configuration, theme, plugin candidate, fork specific — with its reasons, its trailers
+//! (`Upstream: <url>`, `Forwarded: no`), and the rebase cost it saves per release when moved
+//! out of the fork; ranked by that saving.
+
+pub mod classify;
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::rebase::RebaseSection;
-use crate::report::Finding;
+pub use classify::TriageClass;
+
+use crate::cost::{finding_weight, CostModel, HoursRange};
+use crate::rebase::diff3::{is_binary, line_hunks, split_lines};
+use crate::rebase::store::{ForkCommit, Store};
+use crate::rebase::{fork_commits, CommitReplay, Outcome, RebaseSection, Trailer};
+use crate::report::{Finding, Replacement};
 use crate::{Context, Progress, Result};
 
+/// A configuration replacement another analysis proposed for a file of the commit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TriageReplacement {
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
+    pub replacement: Replacement,
+}
+
+/// One triaged fork commit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TriageItem {
+    pub commit: String,
+    pub summary: String,
+    pub author: String,
+    pub class: TriageClass,
+    pub reasons: Vec<String>,
+    pub files: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trailers: Vec<Trailer>,
+    /// How the commit replays onto the target (when there is one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    /// Rebase effort saved per release once the commit leaves the fork.
+    pub saving: HoursRange,
+    /// What to do with it, in one sentence.
+    pub action: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replacements: Vec<TriageReplacement>,
+}
+
+/// The `triage` section of the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct TriageSection {}
+pub struct TriageSection {
+    /// Ranked: largest saving first.
+    pub items: Vec<TriageItem>,
+    /// Commits per class.
+    pub counts: BTreeMap<String, usize>,
+    /// Saving per release if every non-fork-specific commit left the fork.
+    pub total_saving: HoursRange,
+}
+
+fn action(class: TriageClass, c: &ForkCommit) -> String {
+    let upstream = c
+        .trailers
+        .iter()
+        .find(|t| t.key.eq_ignore_ascii_case("Upstream"))
+        .map(|t| t.value.clone());
+    match class {
+        TriageClass::AlreadyUpstream => "drop the commit when rebasing".into(),
+        TriageClass::UpstreamCandidate => match upstream {
+            Some(url) => format!("follow {url}; drop the commit once it lands"),
+            None => "open a pull request upstream, then drop the commit once it lands".into(),
+        },
+        TriageClass::Configuration => {
+            "move the values to deployment configuration (YAML / Ansible / Tutor)".into()
+        }
+        TriageClass::Theme => {
+            "move the change into the comprehensive theme or configuration".into()
+        }
+        TriageClass::PluginCandidate => {
+            "package as a Django app plugin (openedx-filters / events for hooks into core views)"
+                .into()
+        }
+        TriageClass::ForkSpecific => "keep; re-check at each release".into(),
+    }
+}
+
+/// The organisation's name, from the fork authors' e-mail domains (`dev@acme.example` → acme).
+fn organisation(commits: &[ForkCommit]) -> Option<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for c in commits {
+        let email = c
+            .author
+            .rsplit('<')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches('>');
+        let Some(domain) = email.split('@').nth(1) else {
+            continue;
+        };
+        let label = domain
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let generic = [
+            "gmail", "users", "outlook", "hotmail", "yahoo", "openedx", "edx", "github",
+        ];
+        if label.len() >= 3 && !generic.contains(&label.as_str()) {
+            *counts.entry(label).or_default() += 1;
+        }
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l)
+}
+
+/// The lines the commit adds, as text (binary files skipped).
+fn added_text(ctx: &Context, store: &Store, c: &ForkCommit) -> Result<String> {
+    let mut out = String::new();
+    for ch in &c.changes {
+        let Some(new) = ch.new else { continue };
+        let new_bytes = store.read(&ctx.repo, new.id)?;
+        if is_binary(&new_bytes) {
+            continue;
+        }
+        let old_bytes = match ch.old {
+            Some(o) => store.read(&ctx.repo, o.id)?,
+            None => std::sync::Arc::new(Vec::new()),
+        };
+        let lines = split_lines(&new_bytes);
+        for h in line_hunks(&old_bytes, &new_bytes)? {
+            for l in lines.get(h.n0..h.n1).unwrap_or(&[]) {
+                out.push_str(&String::from_utf8_lossy(l));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Django apps the commit creates (directories absent at the base).
+fn new_apps(ctx: &Context, c: &ForkCommit) -> Result<Vec<String>> {
+    let tree = ctx.repo.tree_of(ctx.base_oid)?;
+    let mut apps: Vec<String> = c
+        .changes
+        .iter()
+        .filter(|p| p.old.is_none())
+        .filter_map(|p| classify::djangoapp_of(&p.path))
+        .collect();
+    apps.sort();
+    apps.dedup();
+    Ok(apps
+        .into_iter()
+        .filter(|a| tree.get_path(std::path::Path::new(a)).is_err())
+        .collect())
+}
 
 pub fn analyze(
-    _ctx: &Context,
-    _progress: &dyn Progress,
-    _findings: &mut Vec<Finding>,
-    _rebase: Option<&RebaseSection>,
+    ctx: &Context,
+    progress: &dyn Progress,
+    findings: &mut Vec<Finding>,
+    rebase: Option<&RebaseSection>,
 ) -> Result<Option<TriageSection>> {
-    Ok(None)
+    progress.stage("triage", None);
+    let model = CostModel::load(&ctx.config)?;
+    let commits = fork_commits(ctx)?;
+    let org = organisation(&commits);
+    let replays: HashMap<&str, &CommitReplay> = rebase
+        .map(|r| r.commits.iter().map(|c| (c.oid.as_str(), c)).collect())
+        .unwrap_or_default();
+    let store = Store::default();
+    let mut items = Vec::new();
+    for c in &commits {
+        let oid = c.oid.to_string();
+        let replay = replays.get(oid.as_str()).copied();
+        let added = added_text(ctx, &store, c)?;
+        let apps = new_apps(ctx, c)?;
+        let (class, mut reasons) = classify::classify(c, replay, &added, &apps, org.as_deref());
+        for t in &c.trailers {
+            if t.key.eq_ignore_ascii_case("Forwarded") && t.value.eq_ignore_ascii_case("no") {
+                reasons.push("marked `Forwarded: no` (kept in the fork on purpose)".into());
+            }
+        }
+        let files: Vec<String> = c.changes.iter().map(|p| p.path.clone()).collect();
+        // Other analyses' findings on the commit's files: their replacements, and their cost.
+        let related: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| files.contains(&f.path))
+            .collect();
+        let replacements = related
+            .iter()
+            .filter_map(|f| {
+                f.replacement.as_ref().map(|r| TriageReplacement {
+                    path: f.path.clone(),
+                    setting: f.setting.clone(),
+                    replacement: r.clone(),
+                })
+            })
+            .collect();
+        let mut saving = replay.map(|r| r.cost).unwrap_or_default();
+        saving += related
+            .iter()
+            .filter_map(|f| finding_weight(f))
+            .map(|w| model.of(w, 1))
+            .sum();
+        items.push(TriageItem {
+            commit: oid,
+            summary: c.summary.clone(),
+            author: c.author.clone(),
+            class,
+            reasons,
+            files,
+            trailers: c.trailers.clone(),
+            outcome: replay.map(|r| r.outcome),
+            saving,
+            action: action(class, c),
+            replacements,
+        });
+    }
+    items.sort_by(|a, b| {
+        b.saving
+            .high
+            .total_cmp(&a.saving.high)
+            .then(b.saving.low.total_cmp(&a.saving.low))
+    });
+    let mut counts = BTreeMap::new();
+    for i in &items {
+        *counts.entry(i.class.as_str().to_string()).or_insert(0) += 1;
+    }
+    let total_saving = items
+        .iter()
+        .filter(|i| i.class != TriageClass::ForkSpecific)
+        .map(|i| i.saving)
+        .sum();
+    for i in &items {
+        let rule = ctx.rules.get(i.class.rule())?;
+        let path = i.files.first().cloned().unwrap_or_default();
+        findings.push(
+            Finding::new(
+                rule,
+                path,
+                format!(
+                    "commit {} \"{}\": {} — {} (saves {} per release)",
+                    i.commit.get(..10).unwrap_or(&i.commit),
+                    i.summary,
+                    i.class.as_str(),
+                    i.reasons.join("; "),
+                    i.saving.display()
+                ),
+            )
+            .subject(i.commit.clone())
+            .status(i.class.as_str())
+            .data("commit", i.commit.clone())
+            .build(),
+        );
+    }
+    progress.finish_stage();
+    Ok(Some(TriageSection {
+        items,
+        counts,
+        total_saving,
+    }))
 }

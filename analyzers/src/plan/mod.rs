@@ -1,0 +1,275 @@
+//! `forkcheck plan`: the upgrade from the base release to a later one, hop by hop (redwood →
+//! sumac → teak), each hop re-running conflict prediction, replay and already-upstream matching
+//! from the previous release to the next. The fork's changes are carried across hops in memory:
+//! each hop's replay yields the commits rebased onto its release (as path changes whose merged
+//! blobs live in an in-memory store) and the fork's resulting file versions, which are the
+//! next hop's fork side. Nothing is written to the repository. The cost of jumping straight to
+//! the target is computed the same way, for comparison.
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::{Analysis, Context, OpenOptions};
+use crate::cost::{CostModel, HoursRange};
+use crate::rebase::hop::{run_hop, ForkSide, HopInput};
+use crate::rebase::store::Store;
+use crate::rebase::{
+    ancestor, build_section, dev_branch, findings::rebase_findings, fork_commits, RebaseSummary,
+};
+use crate::releases::base::next_target;
+use crate::report::{Finding, Kind};
+use crate::{Progress, Result};
+
+/// One hop of the plan.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Hop {
+    /// Where the hop starts (release ref, or the fork's base for the first hop).
+    pub from: String,
+    /// The release the hop lands on.
+    pub to: String,
+    pub from_oid: String,
+    pub to_oid: String,
+    pub cost: HoursRange,
+    pub summary: RebaseSummary,
+    /// Files the fork changed that conflict in this hop.
+    pub conflicted_files: Vec<String>,
+    /// Files the fork edits that this hop's release deleted.
+    pub target_deleted: Vec<String>,
+    /// Overrides and settings this hop's release makes stale, orphaned or risky.
+    pub stale: Vec<String>,
+    /// Fork commits this hop finds upstream already (dropped from later hops).
+    pub dropped: Vec<String>,
+    /// The findings this hop brings (rebase findings, plus other analyses' for this release).
+    pub findings: Vec<Finding>,
+}
+
+/// The `plan` output.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Plan {
+    pub schema_version: u32,
+    pub base: String,
+    pub target: String,
+    pub hops: Vec<Hop>,
+    /// Sum of the hops.
+    pub total: HoursRange,
+    /// The fork rebased straight onto the target, for comparison.
+    pub direct: Hop,
+    pub advice: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Findings other analyses make for one hop's release (stale overrides, settings risks …), by
+/// re-opening the context with that hop's base and target.
+fn other_findings(
+    ctx: &Context,
+    from: &str,
+    to: &str,
+    progress: &dyn Progress,
+) -> Result<Vec<Finding>> {
+    let mut opts = OpenOptions::new(ctx.repo.given_path());
+    opts.config_path = ctx.config_file.clone();
+    opts.base = Some(from.to_string());
+    opts.head = Some(ctx.head.to_string());
+    opts.to = Some(to.to_string());
+    opts.allow_shallow = true;
+    opts.only = Some(vec![Analysis::Config, Analysis::Settings, Analysis::Themes]);
+    let hop_ctx = Context::open(&opts)?;
+    let report = crate::run(&hop_ctx, progress)?;
+    Ok(report
+        .findings
+        .into_iter()
+        .filter(|f| !matches!(f.kind, Kind::Drift | Kind::RebaseConflict | Kind::Upstream))
+        .collect())
+}
+
+/// Plan the upgrade from the context's base to its target.
+pub fn plan(ctx: &Context, progress: &dyn Progress, drift_lines: u64) -> Result<Option<Plan>> {
+    let (Some(target), Some(target_info)) = (ctx.target_oid, ctx.target.as_ref()) else {
+        return Ok(None);
+    };
+    let model = CostModel::load(&ctx.config)?;
+    // The releases in between, when both ends are named releases.
+    let mut stops: Vec<(String, git2::Oid)> = Vec::new();
+    if let (Some(base_rel), Some(target_rel)) = (ctx.base_release, ctx.target_release) {
+        let mut cur = base_rel;
+        while let Some(next) = next_target(&ctx.releases, cur) {
+            let Some(rel) = next.release else { break };
+            if rel.index >= target_rel.index {
+                break;
+            }
+            stops.push((next.rev.clone(), next.oid));
+            cur = rel;
+        }
+    }
+    stops.push((target_info.rev.clone(), target));
+
+    let base_rev = ctx.base.rev.clone();
+    let mut hops = Vec::new();
+    let mut prev: Option<(String, git2::Oid)> = None;
+    let mut carried = None;
+    let mut store = Store::default();
+    for (rev, oid) in &stops {
+        progress.stage(&format!("plan: {rev}"), None);
+        let (input, from_label, method) = match (&prev, carried.take()) {
+            (Some((prev_rev, prev_oid)), Some((versions, commits))) => (
+                HopInput {
+                    from: *prev_oid,
+                    to: *oid,
+                    fork: ForkSide::Virtual(versions),
+                    commits,
+                    hide: vec![ctx.head, *prev_oid],
+                    dev: None,
+                },
+                prev_rev.clone(),
+                "previous-hop",
+            ),
+            _ => {
+                let (anc, method) = ancestor(ctx, *oid)?;
+                (
+                    HopInput {
+                        from: anc,
+                        to: *oid,
+                        fork: ForkSide::Git(ctx.head),
+                        commits: fork_commits(ctx)?,
+                        hide: vec![ctx.head],
+                        dev: None,
+                    },
+                    base_rev.clone(),
+                    method,
+                )
+            }
+        };
+        let from_oid = input.from;
+        let out = run_hop(&ctx.repo, input, std::mem::take(&mut store))?;
+        let others = other_findings(ctx, &from_label, rev, progress).unwrap_or_default();
+        let section = build_section(
+            &out,
+            &model,
+            &others,
+            drift_lines,
+            [ctx.head, *oid, from_oid],
+            method,
+        );
+        let mut hop = make_hop(ctx, &section, &from_label, rev, others)?;
+        hop.from_oid = from_oid.to_string();
+        hops.push(hop);
+        store = out.store;
+        carried = Some((out.versions, out.rebased));
+        prev = Some((rev.clone(), *oid));
+        progress.finish_stage();
+    }
+
+    // Straight to the target.
+    let (anc, method) = ancestor(ctx, target)?;
+    let out = run_hop(
+        &ctx.repo,
+        HopInput {
+            from: anc,
+            to: target,
+            fork: ForkSide::Git(ctx.head),
+            commits: fork_commits(ctx)?,
+            hide: vec![ctx.head],
+            dev: dev_branch(ctx),
+        },
+        Store::default(),
+    )?;
+    let others = other_findings(ctx, &base_rev, &target_info.rev, progress).unwrap_or_default();
+    let section = build_section(
+        &out,
+        &model,
+        &others,
+        drift_lines,
+        [ctx.head, target, anc],
+        method,
+    );
+    let mut direct = make_hop(ctx, &section, &base_rev, &target_info.rev, others)?;
+    direct.from_oid = anc.to_string();
+
+    let total: HoursRange = hops.iter().map(|h| h.cost).sum();
+    let advice = advice(&hops, &direct, total);
+    Ok(Some(Plan {
+        schema_version: crate::report::SCHEMA_VERSION,
+        base: base_rev,
+        target: target_info.rev.clone(),
+        hops,
+        total,
+        direct,
+        advice,
+        warnings: ctx.warnings.clone(),
+    }))
+}
+
+fn make_hop(
+    ctx: &Context,
+    section: &crate::rebase::RebaseSection,
+    from: &str,
+    to: &str,
+    others: Vec<Finding>,
+) -> Result<Hop> {
+    let to_name = to.to_string();
+    let mut findings = rebase_findings(&ctx.rules, section, &to_name)?;
+    let stale: Vec<String> = others
+        .iter()
+        .filter(|f| crate::cost::finding_weight(f).is_some())
+        .map(|f| format!("{} ({})", f.path, f.name))
+        .collect();
+    findings.extend(others);
+    findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    Ok(Hop {
+        from: from.to_string(),
+        to: to_name,
+        from_oid: String::new(),
+        to_oid: section.target.clone(),
+        cost: section.cost,
+        summary: section.summary.clone(),
+        conflicted_files: section
+            .conflicts
+            .iter()
+            .filter(|c| c.fork_changed)
+            .map(|c| c.path.clone())
+            .collect(),
+        target_deleted: section
+            .commits
+            .iter()
+            .flat_map(|c| c.target_deleted.iter().cloned())
+            .collect(),
+        stale,
+        dropped: section
+            .commits
+            .iter()
+            .filter(|c| c.upstream.is_some() || c.outcome == crate::rebase::Outcome::Empty)
+            .map(|c| c.summary.clone())
+            .collect(),
+        findings,
+    })
+}
+
+fn advice(hops: &[Hop], direct: &Hop, total: HoursRange) -> String {
+    if hops.len() <= 1 {
+        return format!(
+            "One hop: {} → {}, about {}.",
+            direct.from,
+            direct.to,
+            direct.cost.display()
+        );
+    }
+    let worst = hops
+        .iter()
+        .max_by(|a, b| a.cost.high.total_cmp(&b.cost.high))
+        .map(|h| format!("{} → {}", h.from, h.to))
+        .unwrap_or_default();
+    if direct.cost.high <= total.high {
+        format!(
+            "Jumping straight to {} costs about {} against {} hop by hop; the hardest hop is {worst}.",
+            direct.to,
+            direct.cost.display(),
+            total.display()
+        )
+    } else {
+        format!(
+            "Hop by hop costs about {} against {} in one jump (conflicts are smaller per release); the hardest hop is {worst}.",
+            total.display(),
+            direct.cost.display()
+        )
+    }
+}

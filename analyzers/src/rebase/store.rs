@@ -1,0 +1,174 @@
+//! In-memory objects for replays: file versions whose blobs live either in the repository or
+//! in a [`Store`] (merged contents, keyed by their computed blob id — never written), and fork
+//! commits expressed as per-path changes so they can be carried from one release hop to the
+//! next without creating any commit.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use git2::{ObjectType, Oid};
+
+use super::model::Trailer;
+use super::patchid::{commit_changes, FileChange};
+use crate::error::Result;
+use crate::repo::{git_error, Repo};
+
+/// A file version: blob id and mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Version {
+    pub id: Oid,
+    pub mode: u32,
+}
+
+/// Blobs made during replays (merge results), by id.
+#[derive(Debug, Default, Clone)]
+pub struct Store {
+    mem: HashMap<Oid, Arc<Vec<u8>>>,
+}
+
+impl Store {
+    /// Keep `data` in memory; its id is computed with git's blob hashing, nothing is written.
+    pub fn put(&mut self, data: Vec<u8>) -> Result<Oid> {
+        let id = Oid::hash_object(ObjectType::Blob, &data)
+            .map_err(|e| git_error("hashing merged content", e))?;
+        self.mem.entry(id).or_insert_with(|| Arc::new(data));
+        Ok(id)
+    }
+
+    /// A blob's content, from memory or the repository.
+    pub fn read(&self, repo: &Repo, id: Oid) -> Result<Arc<Vec<u8>>> {
+        match self.mem.get(&id) {
+            Some(b) => Ok(b.clone()),
+            None => Ok(Arc::new(repo.blob_bytes(id)?)),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.mem.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.mem.is_empty()
+    }
+}
+
+/// One path's change in a fork commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathChange {
+    pub path: String,
+    pub old: Option<Version>,
+    pub new: Option<Version>,
+}
+
+impl PathChange {
+    /// As a patch-id input (no renames).
+    pub fn as_file_change(&self) -> FileChange {
+        let (old_mode, old_id) = self.old.map(|v| (v.mode, v.id)).unwrap_or((0, Oid::zero()));
+        let (new_mode, new_id) = self.new.map(|v| (v.mode, v.id)).unwrap_or((0, Oid::zero()));
+        FileChange {
+            old_path: self.path.clone(),
+            new_path: self.path.clone(),
+            old_mode,
+            new_mode,
+            old_id,
+            new_id,
+        }
+    }
+}
+
+/// A fork commit as a list of path changes (from git, or rebased in memory by a previous hop).
+#[derive(Debug, Clone)]
+pub struct ForkCommit {
+    /// The original commit in the repository.
+    pub oid: Oid,
+    pub summary: String,
+    pub author: String,
+    pub merge: bool,
+    pub trailers: Vec<Trailer>,
+    pub message: String,
+    pub changes: Vec<PathChange>,
+}
+
+fn version(mode: u32, id: Oid) -> Option<Version> {
+    (mode != 0).then_some(Version { id, mode })
+}
+
+/// Read a fork commit from the repository: its change against its first parent, or against
+/// `root_base` for a root commit (a squashed fork's import commit is compared with the base).
+pub fn fork_commit(repo: &Repo, oid: Oid, root_base: Option<Oid>) -> Result<ForkCommit> {
+    let c = repo.find_commit(oid)?;
+    let parent = c.parent_ids().next().or(root_base);
+    let changes = commit_changes(repo, parent, oid)?
+        .into_iter()
+        .map(|fc| PathChange {
+            path: if fc.new_mode == 0 {
+                fc.old_path.clone()
+            } else {
+                fc.new_path.clone()
+            },
+            old: version(fc.old_mode, fc.old_id),
+            new: version(fc.new_mode, fc.new_id),
+        })
+        .collect();
+    let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
+    Ok(ForkCommit {
+        oid,
+        summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
+        author: format!(
+            "{} <{}>",
+            String::from_utf8_lossy(c.author().name_bytes()),
+            String::from_utf8_lossy(c.author().email_bytes())
+        ),
+        merge: c.parent_count() > 1,
+        trailers: trailers(&message),
+        message,
+        changes,
+    })
+}
+
+/// `Key: value` lines of the message's last paragraph (git's trailer block), when every line
+/// of that paragraph is one.
+pub fn trailers(message: &str) -> Vec<Trailer> {
+    let trimmed = message.trim_end();
+    let Some(last) = trimmed.rsplit("\n\n").next() else {
+        return Vec::new();
+    };
+    if last == trimmed.lines().next().unwrap_or_default() && !trimmed.contains("\n\n") {
+        return Vec::new(); // a subject line alone is not a trailer block
+    }
+    let mut out = Vec::new();
+    for line in last.lines() {
+        let Some((k, v)) = line.split_once(':') else {
+            return Vec::new();
+        };
+        let key = k.trim();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+        {
+            return Vec::new();
+        }
+        out.push(Trailer {
+            key: key.to_string(),
+            value: v.trim().to_string(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trailers_are_read_from_the_last_paragraph() {
+        let t = trailers("Fix it\n\nBody text.\n\nUpstream: https://x/pull/1\nForwarded: no\n");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].key, "Upstream");
+        assert_eq!(t[0].value, "https://x/pull/1");
+        assert_eq!(t[1].value, "no");
+        assert!(trailers("Subject: only line").is_empty());
+        assert!(trailers("Fix\n\nJust prose here.").is_empty());
+    }
+}

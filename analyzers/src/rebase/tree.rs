@@ -1,0 +1,153 @@
+//! What one side (the fork or upstream) changed since the common ancestor, per path, with
+//! rename detection as git's merge does it (exact and similar renames, 50% threshold).
+
+use std::collections::HashMap;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
+
+use crate::error::Result;
+use crate::repo::{git_error, Repo};
+
+/// A tree entry: blob id and mode.
+pub use super::store::Version as Entry;
+
+/// One change of a side: `old` at `old_path` in the ancestor, `new` at `new_path` on the side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SideChange {
+    pub old_path: String,
+    pub new_path: String,
+    pub old: Option<Entry>,
+    pub new: Option<Entry>,
+}
+
+impl SideChange {
+    pub fn is_rename(&self) -> bool {
+        self.old.is_some() && self.new.is_some() && self.old_path != self.new_path
+    }
+}
+
+/// The changes of one side: modifications, deletions and renames keyed by ancestor path;
+/// additions keyed by their new path.
+#[derive(Debug, Default)]
+pub struct SideDiff {
+    pub changes: HashMap<String, SideChange>,
+    pub added: HashMap<String, Entry>,
+    /// Rename destinations → ancestor path.
+    pub renamed_to: HashMap<String, String>,
+}
+
+impl SideDiff {
+    pub fn len(&self) -> usize {
+        self.changes.len() + self.added.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Does this side have something at `path` that the ancestor did not (addition or rename)?
+    pub fn creates(&self, path: &str) -> Option<Entry> {
+        if let Some(e) = self.added.get(path) {
+            return Some(*e);
+        }
+        self.renamed_to
+            .get(path)
+            .and_then(|from| self.changes.get(from))
+            .and_then(|c| c.new)
+    }
+}
+
+fn mode_of(f: &git2::DiffFile<'_>) -> u32 {
+    u32::from(f.mode())
+}
+
+fn path_of(f: &git2::DiffFile<'_>) -> String {
+    f.path()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Diff the ancestor tree against a side's tree. `renames`: detect renames (git's merge does).
+pub fn side_diff(repo: &Repo, ancestor: Oid, side: Oid, renames: bool) -> Result<SideDiff> {
+    let git = repo.git();
+    let a = repo.tree_of(ancestor)?;
+    let b = repo.tree_of(side)?;
+    let mut opts = DiffOptions::new();
+    opts.skip_binary_check(true);
+    let mut diff = git
+        .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut opts))
+        .map_err(|e| git_error(format!("diffing {ancestor}..{side}"), e))?;
+    if renames {
+        let mut find = DiffFindOptions::new();
+        find.renames(true)
+            .rename_threshold(50)
+            .rename_limit(7000)
+            .exact_match_only(false);
+        diff.find_similar(Some(&mut find))
+            .map_err(|e| git_error("detecting renames", e))?;
+    }
+    let mut out = SideDiff::default();
+    for d in diff.deltas() {
+        let (of, nf) = (d.old_file(), d.new_file());
+        let entry = |f: &git2::DiffFile<'_>| Entry {
+            id: f.id(),
+            mode: mode_of(f),
+        };
+        let change = match d.status() {
+            Delta::Added => {
+                out.added.insert(path_of(&nf), entry(&nf));
+                continue;
+            }
+            Delta::Deleted => SideChange {
+                old_path: path_of(&of),
+                new_path: path_of(&of),
+                old: Some(entry(&of)),
+                new: None,
+            },
+            Delta::Modified | Delta::Renamed | Delta::Typechange | Delta::Copied => SideChange {
+                old_path: path_of(&of),
+                new_path: path_of(&nf),
+                old: Some(entry(&of)),
+                new: Some(entry(&nf)),
+            },
+            _ => continue,
+        };
+        if change.is_rename() {
+            out.renamed_to
+                .insert(change.new_path.clone(), change.old_path.clone());
+        }
+        out.changes.insert(change.old_path.clone(), change);
+    }
+    Ok(out)
+}
+
+/// A side made of in-memory versions (a fork already rebased onto a release by a previous hop):
+/// `versions` maps paths to their version on the side, `ancestor` gives the ancestor's.
+pub fn side_from_versions<'a>(
+    versions: impl Iterator<Item = (&'a String, &'a Option<Entry>)>,
+    ancestor: impl Fn(&str) -> Result<Option<Entry>>,
+) -> Result<SideDiff> {
+    let mut out = SideDiff::default();
+    for (path, new) in versions {
+        let old = ancestor(path)?;
+        if old == *new {
+            continue;
+        }
+        match (old, new) {
+            (None, Some(n)) => {
+                out.added.insert(path.clone(), *n);
+            }
+            (Some(_), _) => {
+                out.changes.insert(
+                    path.clone(),
+                    SideChange {
+                        old_path: path.clone(),
+                        new_path: path.clone(),
+                        old,
+                        new: *new,
+                    },
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,229 @@
+//! Classifying one fork commit from its paths, its added lines and its replay outcome.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rebase::store::ForkCommit;
+use crate::rebase::CommitReplay;
+
+/// Where a fork change should go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TriageClass {
+    /// Already in the target release: drop it.
+    AlreadyUpstream,
+    /// A generic fix upstream would take.
+    UpstreamCandidate,
+    /// Settings or committed configuration: move to deployment configuration.
+    Configuration,
+    /// Templates and static assets: move to the theme (or configuration).
+    Theme,
+    /// A new Django app, URLs or view hooks: a plugin, openedx-filters or events.
+    PluginCandidate,
+    /// Specific to the organisation: keep.
+    ForkSpecific,
+}
+
+impl TriageClass {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TriageClass::AlreadyUpstream => "already-upstream",
+            TriageClass::UpstreamCandidate => "upstream-candidate",
+            TriageClass::Configuration => "configuration",
+            TriageClass::Theme => "theme",
+            TriageClass::PluginCandidate => "plugin-candidate",
+            TriageClass::ForkSpecific => "fork-specific",
+        }
+    }
+
+    /// The FC7xx rule reporting this class.
+    pub fn rule(self) -> &'static str {
+        match self {
+            TriageClass::AlreadyUpstream => "FC705",
+            TriageClass::UpstreamCandidate => "FC701",
+            TriageClass::Configuration => "FC703",
+            TriageClass::Theme => "FC704",
+            TriageClass::PluginCandidate => "FC702",
+            TriageClass::ForkSpecific => "FC706",
+        }
+    }
+}
+
+pub fn is_settings(path: &str) -> bool {
+    let in_envs = ["lms/envs/", "cms/envs/", "openedx/envs/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    in_envs && path.ends_with(".py")
+}
+
+pub fn is_config(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.ends_with(".env.json")
+        || name.ends_with(".auth.json")
+        || name.ends_with(".pem")
+        || ((path.starts_with("config/") || path.contains("/config/"))
+            && (name.ends_with(".yml") || name.ends_with(".yaml") || name.ends_with(".json")))
+}
+
+pub fn is_theme(path: &str) -> bool {
+    path.starts_with("themes/")
+        || path.contains("/templates/")
+        || path.contains("/static/")
+        || path.ends_with(".html")
+        || path.ends_with(".scss")
+        || path.ends_with(".underscore")
+}
+
+pub fn is_test(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    path.contains("/tests/") || name.starts_with("test_") || name.ends_with("_test.py")
+}
+
+/// `lms/djangoapps/<app>/` (or `openedx/core/djangoapps/`, `common/djangoapps/`) of a path.
+pub fn djangoapp_of(path: &str) -> Option<String> {
+    for root in [
+        "lms/djangoapps/",
+        "cms/djangoapps/",
+        "common/djangoapps/",
+        "openedx/core/djangoapps/",
+        "openedx/features/",
+    ] {
+        if let Some(rest) = path.strip_prefix(root) {
+            let app = rest.split('/').next()?;
+            if rest.contains('/') {
+                return Some(format!("{root}{app}"));
+            }
+        }
+    }
+    None
+}
+
+/// Signs a change is specific to one organisation: its name, hostnames, credentials.
+pub fn org_markers(added: &str, org: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = added.to_ascii_lowercase();
+    if let Some(org) = org.filter(|o| o.len() >= 3) {
+        if lower.contains(&org.to_ascii_lowercase()) {
+            out.push(format!("mentions the organisation (`{org}`)"));
+        }
+    }
+    for word in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')) {
+        let parts: Vec<&str> = word.split('.').collect();
+        if parts.len() >= 2
+            && parts.iter().all(|p| !p.is_empty())
+            && matches!(
+                parts.last().copied(),
+                Some("com" | "org" | "net" | "io" | "edu" | "example" | "internal")
+            )
+            && !word.ends_with(".py")
+        {
+            out.push(format!("names a host (`{word}`)"));
+            break;
+        }
+    }
+    if ["password", "secret", "private key", "token", "api_key"]
+        .iter()
+        .any(|k| lower.contains(k))
+    {
+        out.push("contains credential-like values".into());
+    }
+    out
+}
+
+/// The classification of one commit with its reasons. `added`: the text of the lines the
+/// commit adds; `org`: the organisation's name as seen in author e-mail domains.
+pub fn classify(
+    c: &ForkCommit,
+    replay: Option<&CommitReplay>,
+    added: &str,
+    new_apps: &[String],
+    org: Option<&str>,
+) -> (TriageClass, Vec<String>) {
+    let mut reasons = Vec::new();
+    let paths: Vec<&str> = c.changes.iter().map(|p| p.path.as_str()).collect();
+    if let Some(r) = replay {
+        if let Some(m) = &r.upstream {
+            reasons.push(match &m.commit {
+                Some(u) => format!(
+                    "same patch-id as upstream {} \"{}\"",
+                    u.oid.get(..10).unwrap_or(&u.oid),
+                    u.summary
+                ),
+                None => "every file it touches is identical in the target".into(),
+            });
+            return (TriageClass::AlreadyUpstream, reasons);
+        }
+        if r.outcome == crate::rebase::Outcome::Empty && !c.changes.is_empty() {
+            reasons.push("replays as empty: the target already has the change".into());
+            return (TriageClass::AlreadyUpstream, reasons);
+        }
+    }
+    if paths.is_empty() {
+        reasons.push("changes no file".into());
+        return (TriageClass::ForkSpecific, reasons);
+    }
+    if paths.iter().all(|p| is_settings(p) || is_config(p)) {
+        let s = paths.iter().filter(|p| is_settings(p)).count();
+        if s > 0 {
+            reasons.push(format!("edits {s} settings module(s)"));
+        }
+        if s < paths.len() {
+            reasons.push(format!("commits {} configuration file(s)", paths.len() - s));
+        }
+        return (TriageClass::Configuration, reasons);
+    }
+    if !new_apps.is_empty() {
+        reasons.push(format!("adds Django app {}", new_apps.join(", ")));
+        if paths
+            .iter()
+            .any(|p| p.ends_with("urls.py") && djangoapp_of(p).is_none())
+        {
+            reasons.push("hooks its URLs into the core URLconf".into());
+        }
+        return (TriageClass::PluginCandidate, reasons);
+    }
+    if paths.iter().all(|p| is_theme(p)) {
+        if paths.iter().all(|p| p.starts_with("themes/")) {
+            reasons.push("changes only the comprehensive theme".into());
+        } else {
+            reasons.push("edits core templates or static assets in place".into());
+        }
+        return (TriageClass::Theme, reasons);
+    }
+    let markers = org_markers(added, org);
+    let code: Vec<&&str> = paths
+        .iter()
+        .filter(|p| p.ends_with(".py") && !is_test(p) && !is_settings(p))
+        .collect();
+    let tests = paths.iter().any(|p| is_test(p));
+    if !code.is_empty() && tests && markers.is_empty() {
+        reasons.push(format!(
+            "changes core code ({}) and adds tests",
+            code.iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        reasons.push("no organisation names, hosts or secrets".into());
+        return (TriageClass::UpstreamCandidate, reasons);
+    }
+    if !code.is_empty() && markers.is_empty() && replay.is_some_and(|r| !r.trailers.is_empty()) {
+        if let Some(t) = c
+            .trailers
+            .iter()
+            .find(|t| t.key.eq_ignore_ascii_case("Upstream"))
+        {
+            reasons.push(format!("forwarded upstream: {}", t.value));
+            return (TriageClass::UpstreamCandidate, reasons);
+        }
+    }
+    if paths.iter().any(|p| p.ends_with("urls.py")) {
+        reasons.push("adds URLs to the core URLconf".into());
+        return (TriageClass::PluginCandidate, reasons);
+    }
+    if markers.is_empty() {
+        reasons.push("no test or no core code: not an obvious upstream fix".into());
+    } else {
+        reasons.extend(markers);
+    }
+    (TriageClass::ForkSpecific, reasons)
+}

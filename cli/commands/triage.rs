@@ -1,0 +1,76 @@
+//! `forkcheck triage`: every fork commit classified, ranked by the rebase effort it saves.
+
+use std::fmt::Write as _;
+
+use anyhow::Context as _;
+use forkcheck_analyzers::triage::TriageSection;
+
+use super::open;
+use super::report::analyse;
+use crate::args::{PlanFormat, TriageArgs};
+use crate::output;
+use crate::render::style::Style;
+
+pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
+    let ctx = open::context(&args.repo)?;
+    let report = analyse(&ctx, args.repo.quiet)?;
+    let Some(triage) = &report.triage else {
+        anyhow::bail!("the triage analysis did not run");
+    };
+    let style = match args.output {
+        Some(_) => Style::plain(),
+        None => Style::detect(),
+    };
+    let text = match args.format {
+        PlanFormat::Json => {
+            let mut t = serde_json::to_string_pretty(triage).context("cannot serialize")?;
+            t.push('\n');
+            t
+        }
+        PlanFormat::Markdown => markdown(triage),
+        PlanFormat::Terminal => {
+            // The report's terminal section without the rebase part.
+            let mut only = report.clone();
+            only.rebase = None;
+            let t = crate::render::section_rebase::render(&only, &style);
+            t.trim_start().to_string()
+        }
+    };
+    match &args.output {
+        Some(path) => output::write_file(path, &text, true)?,
+        None => output::write_stdout(&text)?,
+    }
+    Ok(0)
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(t: &TriageSection) -> String {
+    let mut out = String::from("# Triage\n\n| Commit | Class | Summary | Saves (h) | Action | Reasons |\n|---|---|---|---:|---|---|\n");
+    for i in &t.items {
+        let trailers: String = i
+            .trailers
+            .iter()
+            .map(|tr| format!("<br>{}: {}", cell(&tr.key), cell(&tr.value)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {}{trailers} | {:.2}–{:.2} | {} | {} |",
+            i.commit.get(..10).unwrap_or(&i.commit),
+            i.class.as_str(),
+            cell(&i.summary),
+            i.saving.low,
+            i.saving.high,
+            cell(&i.action),
+            cell(&i.reasons.join("; "))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nMoving every non-fork-specific commit out saves about **{}** per release.",
+        t.total_saving.display()
+    );
+    out
+}
