@@ -3,55 +3,16 @@
 //! changed blobs only, binary files (a NUL byte in the first 8000 bytes) counted with 0 lines.
 //! Blob pairs are diffed in parallel, one reopened repository per rayon worker.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use git2::{Delta as GitDelta, Diff, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::repo::{git_error, Repo};
-
-/// One side of a changed path: blob (or submodule commit) id and file mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Side {
-    pub oid: Oid,
-    pub mode: u32,
-}
+pub use crate::trees::{Delta, Pair, Side, Status, Trees};
 
 const SUBMODULE: u32 = 0o160000;
-
-/// What happened to a path between base and head.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Added,
-    Modified,
-    Deleted,
-    Renamed,
-    TypeChanged,
-}
-
-/// One changed file between two trees.
-#[derive(Debug, Clone)]
-pub struct Delta {
-    pub status: Status,
-    pub path: String,
-    pub old_path: Option<String>,
-    pub old: Option<Side>,
-    pub new: Option<Side>,
-}
-
-impl Delta {
-    pub fn pair(&self) -> Pair {
-        (self.old, self.new)
-    }
-}
-
-/// The key of a line count: old and new side.
-pub type Pair = (Option<Side>, Option<Side>);
 
 /// Lines added/removed for one blob pair; binary pairs have 0 lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -115,154 +76,6 @@ pub fn tree_diff(repo: &Repo, old: Option<Oid>, new: Oid, renames: bool) -> Resu
         });
     }
     Ok(out)
-}
-
-/// Entries of one tree, sorted by name bytes: (name, id, mode).
-type Entries = Vec<(Box<[u8]>, Oid, u32)>;
-
-const TREE: u32 = 0o040000;
-
-/// Parsed trees by id, so that walks over many related trees (the trend) read each tree once.
-/// (libgit2's own object cache skips trees above 4 KiB, i.e. the big directories.)
-pub struct Trees<'r> {
-    repo: &'r Repo,
-    cache: HashMap<Oid, Rc<Entries>>,
-    empty: Rc<Entries>,
-}
-
-impl<'r> Trees<'r> {
-    pub fn new(repo: &'r Repo) -> Self {
-        Trees {
-            repo,
-            cache: HashMap::new(),
-            empty: Rc::new(Entries::new()),
-        }
-    }
-
-    fn entries(&mut self, tree: Option<Oid>) -> Result<Rc<Entries>> {
-        let Some(tree) = tree else {
-            return Ok(self.empty.clone());
-        };
-        if let Some(found) = self.cache.get(&tree) {
-            return Ok(found.clone());
-        }
-        let parsed = self
-            .repo
-            .git()
-            .find_tree(tree)
-            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        let mut entries: Entries = parsed
-            .iter()
-            .map(|e| (e.name_bytes().into(), e.id(), e.filemode() as u32))
-            .collect();
-        // git orders a directory as if its name ended in `/`; plain byte order for merging.
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let entries = Rc::new(entries);
-        self.cache.insert(tree, entries.clone());
-        Ok(entries)
-    }
-
-    /// The file (blob, symlink or submodule) at `path` in tree `root`.
-    pub fn file_at(&mut self, root: Oid, path: &str) -> Result<Option<Side>> {
-        let mut tree = root;
-        let mut parts = path.split('/').peekable();
-        while let Some(part) = parts.next() {
-            let entries = self.entries(Some(tree))?;
-            let Ok(i) = entries.binary_search_by(|e| (*e.0).cmp(part.as_bytes())) else {
-                return Ok(None);
-            };
-            let (_, oid, mode) = entries[i];
-            match (parts.peek().is_some(), mode == TREE) {
-                (true, true) => tree = oid,
-                (false, false) => return Ok(Some(Side { oid, mode })),
-                _ => return Ok(None),
-            }
-        }
-        Ok(None)
-    }
-
-    /// The changes from tree `old` (empty when `None`) to tree `new`, without rename
-    /// detection, walking both trees top-down and skipping subtrees with equal ids.
-    pub fn changes(&mut self, old: Option<Oid>, new: Oid) -> Result<Vec<Delta>> {
-        let mut out = Vec::new();
-        self.walk(old, Some(new), &mut String::new(), &mut out)?;
-        Ok(out)
-    }
-
-    fn walk(
-        &mut self,
-        old: Option<Oid>,
-        new: Option<Oid>,
-        prefix: &mut String,
-        out: &mut Vec<Delta>,
-    ) -> Result<()> {
-        if old == new {
-            return Ok(());
-        }
-        let left = self.entries(old)?;
-        let right = self.entries(new)?;
-        let (mut i, mut j) = (0, 0);
-        while i < left.len() || j < right.len() {
-            let order = match (left.get(i), right.get(j)) {
-                (Some(l), Some(r)) => l.0.cmp(&r.0),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
-            };
-            let (l, r) = match order {
-                Ordering::Less => (Some(&left[i]), None),
-                Ordering::Greater => (None, Some(&right[j])),
-                Ordering::Equal => (Some(&left[i]), Some(&right[j])),
-            };
-            if order != Ordering::Greater {
-                i += 1;
-            }
-            if order != Ordering::Less {
-                j += 1;
-            }
-            if let (Some(l), Some(r)) = (l, r) {
-                if l.1 == r.1 && l.2 == r.2 {
-                    continue;
-                }
-            }
-            let name = l.or(r).map(|e| &e.0[..]).unwrap_or_default();
-            let split = |e: Option<&(Box<[u8]>, Oid, u32)>| {
-                let tree = e.filter(|e| e.2 == TREE).map(|e| e.1);
-                let file = e.filter(|e| e.2 != TREE).map(|e| Side {
-                    oid: e.1,
-                    mode: e.2,
-                });
-                (tree, file)
-            };
-            let ((l_tree, l_file), (r_tree, r_file)) = (split(l), split(r));
-            let len = prefix.len();
-            prefix.push_str(&String::from_utf8_lossy(name));
-            if l_tree.is_some() || r_tree.is_some() {
-                prefix.push('/');
-                self.walk(l_tree, r_tree, prefix, out)?;
-                prefix.truncate(len);
-                prefix.push_str(&String::from_utf8_lossy(name));
-            }
-            if l_file.is_some() || r_file.is_some() {
-                let status = match (l_file, r_file) {
-                    (None, _) => Status::Added,
-                    (_, None) => Status::Deleted,
-                    (Some(a), Some(b)) if (a.mode & 0o170000) != (b.mode & 0o170000) => {
-                        Status::TypeChanged
-                    }
-                    _ => Status::Modified,
-                };
-                out.push(Delta {
-                    status,
-                    path: prefix.clone(),
-                    old_path: None,
-                    old: l_file,
-                    new: r_file,
-                });
-            }
-            prefix.truncate(len);
-        }
-        Ok(())
-    }
 }
 
 /// The drift deltas from tree `old` to tree `new` as `git diff` reports them: the fast walk,

@@ -141,29 +141,29 @@ pub fn steps(handle: &RepoHandle, base: Oid, chain: &[Oid]) -> Result<Steps> {
                 .unwrap_or_default(),
         );
     }
-    let start = match repo.find_commit(*first)?.parent_ids().next() {
-        Some(parent) => Some(repo.find_commit(parent)?.tree_id()),
-        None => None,
+    let parent = repo.find_commit(*first)?.parent_ids().next();
+    let mut walker = Trees::new(&repo);
+    let mut prev = match parent {
+        Some(parent) => {
+            let start = repo.find_commit(parent)?.tree_id();
+            if start != base_tree_id {
+                out.initial = walker.changes(Some(base_tree_id), start)?;
+            }
+            start
+        }
+        // A root commit (squashed fork): start from its own tree, so its step is empty.
+        None => {
+            out.initial = walker.changes(Some(base_tree_id), out.trees[0])?;
+            out.trees[0]
+        }
     };
     // Jobs: parent → child along the chain.
     let mut jobs: Vec<(Option<Oid>, Oid)> = Vec::with_capacity(chain.len());
-    let mut prev = start;
     for tree in &out.trees {
-        jobs.push((prev, *tree));
-        prev = Some(*tree);
+        jobs.push((Some(prev), *tree));
+        prev = *tree;
     }
     out.steps = diff::changes_parallel(&repo, &jobs)?;
-    let mut walker = Trees::new(&repo);
-    out.initial = match start {
-        Some(s) if s == base_tree_id => Vec::new(),
-        Some(s) => walker.changes(Some(base_tree_id), s)?,
-        // A root commit: before it, every base file is missing.
-        None => walker
-            .changes(None, base_tree_id)?
-            .into_iter()
-            .map(|d| diff::Delta { new: None, ..d })
-            .collect(),
-    };
     Ok(out)
 }
 
@@ -195,9 +195,9 @@ pub fn trend(
         cache: HashMap::new(),
     };
 
-    // Pass 1: which blob pairs are needed, and which points need rename detection.
+    // Pass 1: which blob pairs are needed (the state after the first commit, then every pair
+    // entering later), and which points need rename detection.
     let mut state = State::default();
-    let mut needed: HashSet<Pair> = HashSet::new();
     state.apply(
         &mut base_entries,
         &mut walker,
@@ -206,7 +206,7 @@ pub fn trend(
         |_, _| {},
     )?;
     let start_state = state.clone();
-    needed.extend(state.changed.values().copied());
+    let mut needed: HashSet<Pair> = HashSet::new();
     let mut exact = vec![false; chain.len()];
     for (i, step) in steps.iter().enumerate() {
         state.apply(
@@ -215,35 +215,45 @@ pub fn trend(
             step,
             classifier,
             |_, new| {
-                needed.extend(new);
+                if i > 0 {
+                    needed.extend(new);
+                }
             },
         )?;
+        if i == 0 {
+            needed.extend(state.changed.values().copied());
+        }
         exact[i] = state.needs_renames();
     }
     diff::fill_stats(repo, needed.into_iter().collect(), cache)?;
 
     // Pass 2: totals per point, kept up to date as pairs leave and enter.
     let mut state = start_state;
-    let mut totals = state.changed.values().fold(Totals::default(), |t, pair| {
-        t.add(cache.get(pair).copied().unwrap_or_default(), 1)
-    });
+    let mut totals = Totals::default();
     let mut renames = RenameCache::default();
     let mut points = Vec::with_capacity(chain.len());
     for (i, step) in steps.iter().enumerate() {
-        state.apply(
-            &mut base_entries,
-            &mut walker,
-            step,
-            classifier,
-            |old, new| {
-                if let Some(old) = old {
-                    totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
-                }
-                if let Some(new) = new {
-                    totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
-                }
-            },
-        )?;
+        if i == 0 {
+            state.apply(&mut base_entries, &mut walker, step, classifier, |_, _| {})?;
+            totals = state.changed.values().fold(Totals::default(), |t, pair| {
+                t.add(cache.get(pair).copied().unwrap_or_default(), 1)
+            });
+        } else {
+            state.apply(
+                &mut base_entries,
+                &mut walker,
+                step,
+                classifier,
+                |old, new| {
+                    if let Some(old) = old {
+                        totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
+                    }
+                    if let Some(new) = new {
+                        totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
+                    }
+                },
+            )?;
+        }
         let (files, added, removed) = if exact[i] {
             let found = renames.renames(repo, &state.changed, base_tree_id, trees[i])?;
             exact_totals(repo, &state.changed, &found, cache)?

@@ -1,32 +1,26 @@
 //! Base detection by content, for forks that share no history with upstream (squashed imports):
 //! the release tag whose tree is closest to HEAD's. Trees are compared top-down by object id, so
-//! identical subtrees cost nothing; only differing subtrees are read.
+//! identical subtrees cost nothing; only differing subtrees are read (each once, cached).
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 
-use git2::{ObjectType, Oid};
+use git2::Oid;
 
 use crate::error::Result;
-use crate::repo::{git_error, Repo};
+use crate::repo::Repo;
+use crate::trees::{Trees, TREE};
 
-/// Compares trees, caching the file count of subtrees present on one side only.
+/// Compares trees, caching parsed trees and the file count of one-sided subtrees.
 pub struct TreeDistance<'r> {
-    repo: &'r Repo,
+    trees: Trees<'r>,
     counts: HashMap<Oid, u64>,
-}
-
-/// One entry of a tree: id, and whether it is a subtree.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Entry {
-    id: Oid,
-    mode: i32,
-    is_tree: bool,
 }
 
 impl<'r> TreeDistance<'r> {
     pub fn new(repo: &'r Repo) -> Self {
         TreeDistance {
-            repo,
+            trees: Trees::new(repo),
             counts: HashMap::new(),
         }
     }
@@ -44,69 +38,66 @@ impl<'r> TreeDistance<'r> {
         if a == b || *total > limit {
             return Ok(());
         }
-        let left = self.entries(a)?;
-        let right = self.entries(b)?;
-        for (name, l) in &left {
+        let left = self.trees.entries(Some(a))?;
+        let right = self.trees.entries(Some(b))?;
+        let (mut i, mut j) = (0, 0);
+        while i < left.len() || j < right.len() {
             if *total > limit {
                 return Ok(());
             }
-            match right.get(name) {
-                None => *total += self.side(*l)?,
-                Some(r) if r == l => {}
-                Some(r) if l.is_tree && r.is_tree => self.walk(l.id, r.id, limit, total)?,
-                Some(r) if !l.is_tree && !r.is_tree => *total += 1,
-                Some(r) => *total += self.side(*l)? + self.side(*r)?,
-            }
-        }
-        for (name, r) in &right {
-            if !left.contains_key(name) {
-                *total += self.side(*r)?;
+            let order = match (left.get(i), right.get(j)) {
+                (Some(l), Some(r)) => l.0.cmp(&r.0),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            match order {
+                Ordering::Less => {
+                    *total += self.side(left[i].1, left[i].2)?;
+                    i += 1;
+                }
+                Ordering::Greater => {
+                    *total += self.side(right[j].1, right[j].2)?;
+                    j += 1;
+                }
+                Ordering::Equal => {
+                    let ((_, l_id, l_mode), (_, r_id, r_mode)) = (&left[i], &right[j]);
+                    let (l_tree, r_tree) = (*l_mode == TREE, *r_mode == TREE);
+                    if l_id == r_id && l_mode == r_mode {
+                        // identical: free
+                    } else if l_tree && r_tree {
+                        self.walk(*l_id, *r_id, limit, total)?;
+                    } else if !l_tree && !r_tree {
+                        *total += 1;
+                    } else {
+                        *total += self.side(*l_id, *l_mode)? + self.side(*r_id, *r_mode)?;
+                    }
+                    i += 1;
+                    j += 1;
+                }
             }
         }
         Ok(())
     }
 
     /// Files under an entry present on one side only.
-    fn side(&mut self, entry: Entry) -> Result<u64> {
-        if !entry.is_tree {
+    fn side(&mut self, id: Oid, mode: u32) -> Result<u64> {
+        if mode != TREE {
             return Ok(1);
         }
-        if let Some(n) = self.counts.get(&entry.id) {
+        if let Some(n) = self.counts.get(&id) {
             return Ok(*n);
         }
+        let entries = self.trees.entries(Some(id))?;
         let mut n = 0;
-        for e in self.entries(entry.id)?.into_values() {
-            n += self.side(e)?;
+        for (_, child, child_mode) in entries.iter() {
+            n += self.side(*child, *child_mode)?;
         }
-        self.counts.insert(entry.id, n);
+        self.counts.insert(id, n);
         Ok(n)
-    }
-
-    fn entries(&self, tree: Oid) -> Result<BTreeMap<Vec<u8>, Entry>> {
-        let tree = self
-            .repo
-            .git()
-            .find_tree(tree)
-            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        Ok(tree
-            .iter()
-            .map(|e| {
-                let entry = Entry {
-                    id: e.id(),
-                    mode: e.filemode(),
-                    is_tree: e.kind() == Some(ObjectType::Tree),
-                };
-                (e.name_bytes().to_vec(), entry)
-            })
-            .collect())
     }
 
     /// Number of files in `tree` (recursively).
     pub fn file_count(&mut self, tree: Oid) -> Result<u64> {
-        self.side(Entry {
-            id: tree,
-            mode: 0o040000,
-            is_tree: true,
-        })
+        self.side(tree, TREE)
     }
 }
