@@ -1,14 +1,25 @@
-//! Command-line arguments. Short help (`-h`) stays terse; `--help` reads like prose.
+//! Command-line arguments. Short help (`-h`) stays terse; `--help` reads like prose. Flags are
+//! grouped by heading: what to analyse, what to compare, output, behaviour.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use forkcheck_analyzers::report::Severity;
+
+const INPUT: &str = "Input";
+const REVISIONS: &str = "Revisions";
+const OUTPUT: &str = "Output";
+const BEHAVIOUR: &str = "Behaviour";
 
 #[derive(Parser)]
 #[command(
     name = "forkcheck",
     version,
-    about = "Keep an edx-platform fork cheap to carry from one named release to the next"
+    about = "Keep an edx-platform fork cheap to carry from one named release to the next",
+    long_about = "forkcheck reads a fork of Open edX's edx-platform, finds the named release it \
+                  is based on, and reports what the fork changed, which of those changes the next \
+                  release will break, and how to carry them more cheaply (configuration, theme, \
+                  plugin, or upstream). It never writes to the repository it analyses."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -17,73 +28,353 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Analyse the fork against its base release and report drift, config edits, theme
-    /// overrides and rebase cost.
+    /// Analyse the fork against its base release and the next release.
+    #[command(
+        long_about = "Analyse the fork against its base release and the next release: drift by \
+                      area, edited settings and generated config, theme overrides, rebase cost. \
+                      The report goes to standard output (or to `-o FILE`) in the chosen format. \
+                      The exit code is 1 when a finding is at or above `--fail-on`."
+    )]
     Report(ReportArgs),
-    /// List the release refs found, the detected base release and the target.
-    Releases(RepoArgs),
+    /// List release refs, the detected base release and the target.
+    #[command(
+        long_about = "List the release refs found in the repository (branches, tags and the \
+                      upstream remote's remote-tracking branches), grouped per named release, \
+                      then the base release forkcheck detects for HEAD, how it found it and how \
+                      sure it is, and the release it would upgrade to."
+    )]
+    Releases(ReleasesArgs),
     /// List the rules, or explain one.
+    #[command(
+        long_about = "Without an argument, list every rule forkcheck applies (id, severity, \
+                      name, summary). With a rule id (FC101) or name, print its full \
+                      explanation: what it finds, why it costs money, an example and the fix. \
+                      `--markdown` prints the rule reference that docs/rules.md holds."
+    )]
     Rules(RulesArgs),
     /// Write a commented forkcheck.toml.
+    #[command(
+        long_about = "Write a forkcheck.toml with every key, its default and a comment. It \
+                      refuses to overwrite an existing file unless `--force` is given."
+    )]
     Init(InitArgs),
-    /// Generate the built-in demo fork in a temporary directory and report on it.
+    /// Generate a demo fork in a temporary directory and report on it.
+    #[command(
+        long_about = "Generate the synthetic `typical` fork (an edx-platform-shaped upstream with \
+                      named releases and a fork based on redwood) in a temporary directory, then \
+                      run `forkcheck report` on it. The directory is deleted afterwards unless \
+                      `--keep DIR` is given."
+    )]
     Demo(DemoArgs),
+    /// Write the configuration-management files that replace the fork's settings and config edits.
+    #[command(
+        long_about = "Analyse the fork's settings modules and generated config, and write the \
+                      configuration-management files that carry those edits without touching \
+                      edx-platform code: a Tutor YAML plugin (`tutor-plugin`), an Ansible vars \
+                      file for the edxapp role (`ansible`), or YAML snippets for lms.yml / \
+                      studio.yml (`yaml`). Secrets are never written: they are listed as comments \
+                      naming the key to set from a secret store. With `-o DIR` every file is \
+                      written whole or not at all; without it the files go to standard output."
+    )]
+    Replace(ReplaceArgs),
 }
 
 /// Where the repository is and which revisions to compare.
-#[derive(Args, Clone)]
+#[derive(Args, Clone, Debug)]
 pub struct RepoArgs {
-    /// The repository to analyse (any directory inside it).
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    /// Repository to analyse [default: .]
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = ".",
+        hide_default_value = true,
+        help_heading = INPUT,
+        long_help = "The repository to analyse: its work tree, any directory inside it, or a \
+                     bare repository. Defaults to the current directory."
+    )]
     pub repo: PathBuf,
-    /// The configuration file (default: forkcheck.toml at the repository root, if present).
-    #[arg(long, value_name = "FILE")]
+    /// Configuration file [default: <repo>/forkcheck.toml]
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = INPUT,
+        long_help = "The forkcheck.toml to use. By default forkcheck reads forkcheck.toml at the \
+                     root of the repository's work tree when it exists, and uses built-in \
+                     defaults otherwise. An unknown key is an error (exit code 8). \
+                     `forkcheck init` writes a commented file."
+    )]
     pub config: Option<PathBuf>,
-    /// The release or revision the fork is based on (default: detected).
-    #[arg(long, value_name = "REV")]
+    /// Base release or revision [default: detected]
+    #[arg(
+        long,
+        value_name = "REV",
+        help_heading = REVISIONS,
+        long_help = "The release or revision the fork is based on: a release name (`redwood`), a \
+                     release ref (`open-release/redwood.2`) or any revision git understands. By \
+                     default forkcheck detects it: the newest release tag in HEAD's history, or \
+                     the release whose tree is closest when the fork shares no history with \
+                     upstream."
+    )]
     pub base: Option<String>,
-    /// The fork's revision to analyse.
-    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    /// Fork revision to analyse [default: HEAD]
+    #[arg(
+        long,
+        value_name = "REV",
+        default_value = "HEAD",
+        hide_default_value = true,
+        help_heading = REVISIONS,
+        long_help = "The fork's revision to analyse. Defaults to HEAD."
+    )]
     pub head: String,
-    /// The release or revision to upgrade to (default: the release after the base).
-    #[arg(long, value_name = "RELEASE|REV")]
+    /// Release or revision to upgrade to [default: next release]
+    #[arg(
+        long,
+        value_name = "REL",
+        help_heading = REVISIONS,
+        long_help = "The release to upgrade to: a release name (`sumac`), a release ref or any \
+                     revision. By default, the named release after the base."
+    )]
     pub to: Option<String>,
-    /// Analyse a shallow clone with the history it has instead of stopping.
-    #[arg(long)]
+    /// Analyse a shallow clone with the history it has
+    #[arg(
+        long,
+        help_heading = BEHAVIOUR,
+        long_help = "Analyse a shallow clone with the history it has instead of stopping with \
+                     exit code 6. Base detection by history and the rebase analyses may be \
+                     incomplete; the report carries a warning saying so. The better fix is \
+                     `git fetch --unshallow --tags`."
+    )]
     pub allow_shallow: bool,
-    /// Print no progress bars.
-    #[arg(long, short)]
+    /// No progress bars
+    #[arg(
+        long,
+        short,
+        help_heading = BEHAVIOUR,
+        long_help = "Draw no progress bars. Progress is only ever drawn on standard error, and \
+                     only when standard error is a terminal."
+    )]
     pub quiet: bool,
 }
 
-#[derive(Args)]
-pub struct ReportArgs {
-    #[command(flatten)]
-    pub repo: RepoArgs,
-    /// The output format.
-    #[arg(long, value_name = "FORMAT", default_value = "terminal")]
-    pub format: String,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
+/// Output formats of `forkcheck report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Coloured text for people (colours off with NO_COLOR or when not a terminal)
+    Terminal,
+    /// The report model as JSON (docs/report-schema.md)
+    Json,
+    /// GitHub-flavoured Markdown, e.g. for a job summary or a pull request
+    Markdown,
+    /// One self-contained HTML page
+    Html,
+    /// SARIF 2.1.0, for code-scanning upload
+    Sarif,
+}
+
+/// `--fail-on` levels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails the run, if any.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// How a report is written.
+#[derive(Args, Clone, Debug)]
+pub struct OutputArgs {
+    /// terminal|json|markdown|html|sarif [default: terminal]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "terminal",
+        hide_default_value = true,
+        hide_possible_values = true,
+        help_heading = OUTPUT,
+        long_help = "The output format: `terminal` (text for people, the default), `json` (the \
+                     report model, see docs/report-schema.md), `markdown`, `html` (one \
+                     self-contained page) or `sarif` (SARIF 2.1.0 for code scanning)."
+    )]
+    pub format: Format,
+    /// Write to FILE instead of standard output
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        help_heading = OUTPUT,
+        long_help = "Write the report to FILE instead of standard output. The file is written \
+                     whole or not at all: forkcheck writes a temporary file beside it and \
+                     renames it into place."
+    )]
     pub output: Option<PathBuf>,
 }
 
-#[derive(Args)]
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    /// Exit 1 on findings at/above LEVEL: info|warning|error|never [default: error]
+    #[arg(
+        long,
+        value_enum,
+        hide_possible_values = true,
+        value_name = "LEVEL",
+        default_value = "error",
+        hide_default_value = true,
+        help_heading = BEHAVIOUR,
+        long_help = "Exit with code 1 when a finding has this severity or a higher one: `info`, \
+                     `warning`, `error` (the default) or `never`. The report is written in full \
+                     either way."
+    )]
+    pub fail_on: FailOn,
+}
+
+#[derive(Args, Debug)]
+pub struct ReleasesArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// terminal|json [default: terminal]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "terminal",
+        hide_default_value = true,
+        help_heading = OUTPUT,
+        long_help = "`terminal` (a table, the default) or `json`."
+    )]
+    pub format: ListFormat,
+}
+
+/// Formats of the listing commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Terminal,
+    Json,
+}
+
+#[derive(Args, Debug)]
 pub struct RulesArgs {
-    /// Explain this rule (id or name).
+    /// Rule id (FC101) or name to explain
+    #[arg(
+        value_name = "ID",
+        long_help = "A rule id such as FC101 or a rule name such as large-drift: print its full \
+                     explanation."
+    )]
     pub id: Option<String>,
+    /// Print the rule reference as Markdown (docs/rules.md)
+    #[arg(
+        long,
+        conflicts_with = "id",
+        long_help = "Print the whole rule reference as Markdown, exactly as docs/rules.md holds \
+                     it. Regenerate that file with `forkcheck rules --markdown > docs/rules.md`."
+    )]
+    pub markdown: bool,
 }
 
-#[derive(Args)]
+#[derive(Args, Debug)]
 pub struct InitArgs {
-    /// Where to write the file.
-    #[arg(long, short, value_name = "FILE", default_value = "forkcheck.toml")]
+    /// Where to write the file [default: forkcheck.toml]
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        default_value = "forkcheck.toml",
+        hide_default_value = true,
+        long_help = "Where to write the configuration. Defaults to forkcheck.toml in the current \
+                     directory; run it at the root of your fork so `forkcheck report` finds it."
+    )]
     pub output: PathBuf,
+    /// Overwrite an existing file
+    #[arg(long, long_help = "Replace FILE if it already exists.")]
+    pub force: bool,
 }
 
-#[derive(Args)]
+#[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// The output format.
-    #[arg(long, value_name = "FORMAT", default_value = "terminal")]
-    pub format: String,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    /// Keep the generated repositories in DIR
+    #[arg(
+        long,
+        value_name = "DIR",
+        long_help = "Generate the demo repositories in DIR (which must be empty or absent) and \
+                     keep them, so you can look at them or run other commands on DIR/fork. \
+                     Without it they go to a temporary directory that is deleted afterwards."
+    )]
+    pub keep: Option<PathBuf>,
+    /// No progress bars
+    #[arg(long, short, long_help = "Draw no progress bars.")]
+    pub quiet: bool,
+}
+
+/// Output format of `forkcheck replace`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplaceFormat {
+    /// A Tutor YAML plugin (`name`, `version`, `config`, `patches`).
+    TutorPlugin,
+    /// An Ansible vars file for the edxapp role.
+    Ansible,
+    /// YAML snippets for lms.yml / studio.yml.
+    Yaml,
+}
+
+#[derive(Args, Debug)]
+pub struct ReplaceArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// tutor-plugin|ansible|yaml [default: tutor-plugin]
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "tutor-plugin",
+        hide_default_value = true,
+        hide_possible_values = true,
+        help_heading = OUTPUT,
+        long_help = "`tutor-plugin` (a YAML plugin to put in `$(tutor plugins printroot)`, the \
+                     default), `ansible` (an `EDXAPP_*` vars file) or `yaml` (lms.yml / \
+                     studio.yml snippets)."
+    )]
+    pub format: ReplaceFormat,
+    /// Write the files into DIR instead of standard output
+    #[arg(
+        long,
+        short,
+        value_name = "DIR",
+        help_heading = OUTPUT,
+        long_help = "Write the files into DIR (created if missing). Every file is first written \
+                     to a temporary file in DIR and all are renamed into place only when all \
+                     were written: nothing is left half-written."
+    )]
+    pub output: Option<PathBuf>,
+    /// Tutor plugin name [default: forkcheck]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "forkcheck",
+        hide_default_value = true,
+        help_heading = OUTPUT,
+        long_help = "The Tutor plugin's name (lower case letters, digits, `-` and `_`); also its \
+                     file name, `<NAME>.yml`."
+    )]
+    pub name: String,
 }

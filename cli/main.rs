@@ -3,6 +3,9 @@
 
 mod args;
 mod commands;
+mod failure;
+mod output;
+mod progress;
 mod render;
 
 use std::process::ExitCode;
@@ -11,28 +14,51 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    match commands::dispatch(cli) {
+    // A panic is a bug: say so in forkcheck's error shape and exit with the internal-error code
+    // instead of Rust's 101.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}");
+        eprintln!("\nnote: this is a bug in forkcheck; please report it with the command you ran");
+    }));
+    let outcome = std::panic::catch_unwind(move || commands::dispatch(cli));
+    let Ok(result) = outcome else {
+        return ExitCode::from(forkcheck_analyzers::error::exit::INTERNAL);
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            print_error(&err);
+            if !is_broken_pipe(&err) {
+                print_error(&err);
+            }
             ExitCode::from(exit_code(&err))
         }
     }
 }
 
-/// The library error somewhere in the chain decides the exit code; anything else is internal.
+/// A closed pipe (`forkcheck report | head`) ends quietly with 0; otherwise the first
+/// forkcheck error in the chain (the binary's or the library's) decides; anything else is
+/// internal.
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if is_broken_pipe(err) {
+        return forkcheck_analyzers::error::exit::OK;
+    }
     for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<failure::Failure>() {
+            return e.code;
+        }
         if let Some(e) = cause.downcast_ref::<forkcheck_analyzers::Error>() {
             return e.exit_code();
         }
-        if let Some(e) = cause.downcast_ref::<std::io::Error>() {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return 0;
-            }
-        }
     }
     forkcheck_analyzers::error::exit::INTERNAL
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// cargo-shaped: `error: <what>`, then `Caused by:` lines, then `help: <next step>`.
@@ -47,11 +73,14 @@ fn print_error(err: &anyhow::Error) {
             cause.to_string().replace('\n', "\n  ")
         );
     }
-    if let Some(help) = err
-        .chain()
-        .find_map(|c| c.downcast_ref::<forkcheck_analyzers::Error>())
-        .and_then(|e| e.help())
-    {
+    let help = err.chain().find_map(|c| {
+        if let Some(f) = c.downcast_ref::<failure::Failure>() {
+            return f.help.clone();
+        }
+        c.downcast_ref::<forkcheck_analyzers::Error>()
+            .and_then(|e| e.help())
+    });
+    if let Some(help) = help {
         eprintln!("\nhelp: {help}");
     }
 }

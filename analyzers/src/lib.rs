@@ -16,6 +16,7 @@ pub mod trees;
 pub mod drift;
 pub mod genconfig;
 pub mod rebase;
+pub mod replace;
 pub mod settings;
 pub mod themes;
 pub mod triage;

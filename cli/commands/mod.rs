@@ -1,15 +1,23 @@
-//! One module per command; `dispatch` is the only entry point.
+//! One module per command; `dispatch` is the only entry point. Commands return the process exit
+//! code on success; errors carry theirs (see `main`).
+
+mod demo;
+mod init;
+mod open;
+mod releases;
+mod replace;
+mod report;
+mod rules;
 
 use crate::args::{Cli, Command};
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Report(_)
-        | Command::Releases(_)
-        | Command::Rules(_)
-        | Command::Init(_)
-        | Command::Demo(_) => {
-            anyhow::bail!("this command is being built")
-        }
+        Command::Report(args) => report::run(&args),
+        Command::Releases(args) => releases::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Replace(args) => replace::run(&args),
     }
 }

@@ -1,17 +1,247 @@
-//! (Being built: see the issue that owns this analysis.)
+//! Theme template overrides and in-place template edits, judged against the next release
+//! (issue 4; facts: edx-domain.md §4 and §6).
+//!
+//! Flow: theme roots ([`discover::theme_roots`]) → themes and their files at HEAD → one index of
+//! the base tree's (and target tree's) template paths ([`mapping::TreeIndex`]) → each
+//! fork-owned theme file analysed on a rayon worker with its own reopened [`Repo`]
+//! ([`worker::analyze`]: mapping, base comparison, copied-from release, staleness, noise,
+//! context risks, suggestion) → in-place edits of core templates ([`inplace`]) and the move
+//! plan. Rules FC4xx/FC5xx live in `rules/themes.toml`.
 
-use serde::{Deserialize, Serialize};
+pub mod diffing;
+pub mod discover;
+pub mod history;
+pub mod inplace;
+pub mod mapping;
+pub mod model;
+pub mod noise;
+pub mod risks;
+pub mod scan;
+pub mod views;
+pub mod worker;
 
-use crate::report::Finding;
+pub use model::{
+    ContextRisk, CopiedFrom, InPlaceEdit, MoveStep, OverrideEntry, Staleness, ThemeInfo,
+    ThemesSection, ThemesSummary, UpstreamCommit,
+};
+
+use git2::{Delta, Oid};
+use rayon::prelude::*;
+
+use crate::error::Error;
+use crate::repo::{git_error, Repo};
+use crate::report::{Finding, Location};
 use crate::{Context, Progress, Result};
+use risks::ViewFile;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ThemesSection {}
-
+/// Run the themes analysis: fills `findings` (FC4xx, FC5xx) and returns the section.
 pub fn analyze(
-    _ctx: &Context,
-    _progress: &dyn Progress,
-    _findings: &mut Vec<Finding>,
+    ctx: &Context,
+    progress: &dyn Progress,
+    findings: &mut Vec<Finding>,
 ) -> Result<Option<ThemesSection>> {
-    Ok(None)
+    let repo = &ctx.repo;
+    let roots = discover::theme_roots(repo, ctx.head, &ctx.config.themes.roots)?;
+    let exclude: Vec<String> = roots.iter().map(|r| format!("{r}/")).collect();
+    let base_index = mapping::TreeIndex::build(repo, ctx.base_oid, &exclude)?;
+    let target_index = ctx
+        .target_oid
+        .map(|t| mapping::TreeIndex::build(repo, t, &exclude))
+        .transpose()?;
+    let (themes, files) = discover::themes(repo, ctx.head, &roots, &base_index)?;
+    let tags = history::release_tags(repo, &ctx.releases)?;
+    let views = match ctx.target_oid {
+        Some(t) => changed_views(repo, ctx.base_oid, t)?,
+        None => Vec::new(),
+    };
+    let base_label = ctx
+        .base
+        .release
+        .clone()
+        .unwrap_or_else(|| ctx.base.rev.clone());
+    let target_label = ctx
+        .target
+        .as_ref()
+        .map(|t| t.release.clone().unwrap_or_else(|| t.rev.clone()))
+        .unwrap_or_default();
+
+    let jobs: Vec<&discover::ThemeFile> = files.iter().filter(|f| !f.from_upstream).collect();
+    progress.stage("themes", Some(jobs.len() as u64));
+    let shared = worker::Shared {
+        base: ctx.base_oid,
+        base_rev: &ctx.base.rev,
+        base_label: &base_label,
+        target: ctx.target_oid,
+        target_label: &target_label,
+        base_index: &base_index,
+        target_index: target_index.as_ref(),
+        tags: &tags,
+        views: &views,
+        rules: &ctx.rules,
+        themes: &themes,
+    };
+    let results = analyze_files(repo.git_dir(), &shared, &jobs, progress);
+    progress.finish_stage();
+
+    let mut section = ThemesSection {
+        roots: roots.clone(),
+        ..ThemesSection::default()
+    };
+    for result in results {
+        let (entry, mut found) = result?;
+        section.overrides.push(entry);
+        findings.append(&mut found);
+    }
+    section.overrides.sort_by(|a, b| a.path.cmp(&b.path));
+
+    for (k, t) in themes.iter().enumerate() {
+        let mine: Vec<_> = files.iter().filter(|f| f.theme == k).collect();
+        let upstream = mine.iter().filter(|f| f.from_upstream).count() as u64;
+        section.themes.push(ThemeInfo {
+            name: t.name.clone(),
+            path: t.dir.clone(),
+            services: t.services.iter().map(|s| s.as_str().to_string()).collect(),
+            files: mine.len() as u64,
+            fork_files: mine.len() as u64 - upstream,
+            upstream_files: upstream,
+        });
+    }
+
+    // In-place edits, to be moved into the fork's theme (the one with most fork files).
+    let theme_dir = section
+        .themes
+        .iter()
+        .filter(|t| t.fork_files > 0)
+        .max_by(|a, b| a.fork_files.cmp(&b.fork_files).then(b.path.cmp(&a.path)))
+        .map(|t| t.path.clone())
+        .unwrap_or_else(|| {
+            format!(
+                "{}/<your-theme>",
+                roots.first().map_or("themes", String::as_str)
+            )
+        });
+    section.in_place = inplace::in_place_edits(repo, ctx.base_oid, ctx.head, &roots, &theme_dir)?;
+    section.move_plan = inplace::move_plan(&section.in_place);
+    for edit in &section.in_place {
+        findings.push(in_place_finding(ctx, edit, &base_label)?);
+    }
+
+    section.summary = ThemesSummary {
+        themes: section.themes.len() as u64,
+        overrides: section.overrides.len() as u64,
+        by_status: section
+            .overrides
+            .iter()
+            .fold(Default::default(), |mut m, o| {
+                *m.entry(o.status.clone()).or_insert(0) += 1;
+                m
+            }),
+        context_risks: section
+            .overrides
+            .iter()
+            .map(|o| o.context_risks.len() as u64)
+            .sum(),
+        in_place: section.in_place.len() as u64,
+    };
+    Ok(Some(section))
+}
+
+type FileResult = Result<(OverrideEntry, Vec<Finding>)>;
+
+/// Analyse theme files in parallel: each rayon worker opens its own [`Repo`] (a
+/// `git2::Repository` is not `Sync`) and reads blobs only when it needs them.
+pub fn analyze_files(
+    git_dir: &std::path::Path,
+    shared: &worker::Shared<'_>,
+    jobs: &[&discover::ThemeFile],
+    progress: &dyn Progress,
+) -> Vec<FileResult> {
+    // A reopened repository starts with cold object caches, and `map_init` calls `init` once
+    // per rayon job split: keep splits few (about four per thread) so most reads hit a warm
+    // cache.
+    let min_len = jobs.len() / (rayon::current_num_threads() * 4).max(1);
+    jobs.par_iter()
+        .with_min_len(min_len.max(1))
+        .map_init(
+            || Repo::open(git_dir),
+            |repo, file| {
+                let out = match repo {
+                    Ok(repo) => worker::analyze(repo, shared, file),
+                    Err(e) => Err(Error::Other(format!(
+                        "cannot reopen the repository for a worker: {e}"
+                    ))),
+                };
+                progress.inc(1);
+                out
+            },
+        )
+        .collect()
+}
+
+/// Python files changed between base and target (both versions), that look like views:
+/// they mention a render call or a context dict.
+fn changed_views(repo: &Repo, base: Oid, target: Oid) -> Result<Vec<ViewFile>> {
+    let old = repo.tree_of(base)?;
+    let new = repo.tree_of(target)?;
+    let diff = repo
+        .git()
+        .diff_tree_to_tree(Some(&old), Some(&new), None)
+        .map_err(|e| git_error(format!("comparing {base} with {target}"), e))?;
+    let mut out = Vec::new();
+    for delta in diff.deltas() {
+        if delta.status() != Delta::Modified {
+            continue;
+        }
+        let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
+            continue;
+        };
+        if !path.ends_with(".py") {
+            continue;
+        }
+        let after = String::from_utf8_lossy(&repo.blob_bytes(delta.new_file().id())?).into_owned();
+        if !(after.contains("render") || after.contains("context")) {
+            continue;
+        }
+        let before = String::from_utf8_lossy(&repo.blob_bytes(delta.old_file().id())?).into_owned();
+        out.push(ViewFile {
+            path: path.to_string(),
+            base: before,
+            target: after,
+        });
+    }
+    Ok(out)
+}
+
+fn in_place_finding(ctx: &Context, edit: &InPlaceEdit, base_label: &str) -> Result<Finding> {
+    let (id, message) = if edit.change == "edited" {
+        (
+            "FC501",
+            format!(
+                "upstream template edited in place (+{} −{} lines against {base_label}): move the \
+                 change to the theme override `{}` and restore upstream's file",
+                edit.lines_added, edit.lines_removed, edit.theme_path
+            ),
+        )
+    } else {
+        (
+            "FC502",
+            format!(
+                "new template added inside an upstream template directory: move it to `{}`",
+                edit.theme_path
+            ),
+        )
+    };
+    let rule = ctx.rules.get(id)?;
+    let mut b = Finding::new(rule, &edit.path, message)
+        .status(&edit.change)
+        .target_location(Location {
+            path: edit.theme_path.clone(),
+            line: None,
+            rev: Some("head".into()),
+            note: Some("theme override path".into()),
+        });
+    if edit.change == "edited" {
+        b = b.original(&edit.path);
+    }
+    Ok(b.build())
 }

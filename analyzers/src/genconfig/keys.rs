@@ -1,0 +1,213 @@
+//! Key-level comparison of two parsed config documents. Keys are dotted paths with subscripts for
+//! list items (`DATABASES.default.PASSWORD`, `CELERY_QUEUES[1]`); a key whose name contains a `.`
+//! is quoted (`MKTG_URLS["about.html"]`).
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Added,
+    Changed,
+    Removed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Added => "added",
+            Status::Changed => "changed",
+            Status::Removed => "removed",
+        }
+    }
+}
+
+/// One leaf that differs between the two sides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyChange {
+    pub key: String,
+    pub status: Status,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+fn child_path(parent: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match (parent.is_empty(), plain) {
+        (true, true) => key.to_string(),
+        (false, true) => format!("{parent}.{key}"),
+        (_, false) => format!("{parent}[{}]", Value::String(key.to_string())),
+    }
+}
+
+/// All leaves of `value` as (path, value). Empty containers are leaves.
+pub fn leaves(value: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    walk(value, String::new(), &mut out);
+    out
+}
+
+fn walk(value: &Value, path: String, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                walk(v, child_path(&path, k), out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for (i, v) in items.iter().enumerate() {
+                walk(v, format!("{path}[{i}]"), out);
+            }
+        }
+        _ => out.push((path, value.clone())),
+    }
+}
+
+/// Compare two documents leaf by leaf, in document order (new side first, then removals).
+pub fn diff(old: Option<&Value>, new: Option<&Value>) -> Vec<KeyChange> {
+    let old_leaves = old.map(leaves).unwrap_or_default();
+    let new_leaves = new.map(leaves).unwrap_or_default();
+    let old_map: std::collections::HashMap<&str, &Value> =
+        old_leaves.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let new_keys: std::collections::HashSet<&str> =
+        new_leaves.iter().map(|(k, _)| k.as_str()).collect();
+    let mut out = Vec::new();
+    for (k, v) in &new_leaves {
+        match old_map.get(k.as_str()) {
+            None => out.push(KeyChange {
+                key: k.clone(),
+                status: Status::Added,
+                old: None,
+                new: Some(v.clone()),
+            }),
+            Some(o) if *o != v => out.push(KeyChange {
+                key: k.clone(),
+                status: Status::Changed,
+                old: Some((*o).clone()),
+                new: Some(v.clone()),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (k, v) in &old_leaves {
+        if !new_keys.contains(k.as_str()) {
+            out.push(KeyChange {
+                key: k.clone(),
+                status: Status::Removed,
+                old: Some(v.clone()),
+                new: None,
+            });
+        }
+    }
+    out
+}
+
+/// The segments of a key path, for locating it in text: `A.b[0]["c.d"]` → `A`, `b`, `c.d`.
+pub fn segments(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = key.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            '[' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                let mut inner = String::new();
+                for c2 in chars.by_ref() {
+                    if c2 == ']' {
+                        break;
+                    }
+                    inner.push(c2);
+                }
+                if let Ok(Value::String(s)) = serde_json::from_str::<Value>(&inner) {
+                    out.push(s);
+                }
+            }
+            _ => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The 1-based line where `key` is written in `text` (best effort): each segment is searched as
+/// a quoted key (`"X"`) or a YAML key (`X:`), after the previous segment's position.
+pub fn locate(text: &str, key: &str) -> Option<u32> {
+    let mut pos = 0usize;
+    for seg in segments(key) {
+        let quoted = format!("\"{seg}\"");
+        let single = format!("'{seg}'");
+        let yaml = format!("{seg}:");
+        let hay = text.get(pos..)?;
+        let found = [quoted.as_str(), single.as_str(), yaml.as_str()]
+            .iter()
+            .filter_map(|needle| find_key(hay, needle))
+            .min()?;
+        pos += found + 1;
+    }
+    let line = text.get(..pos)?.matches('\n').count() + 1;
+    u32::try_from(line).ok()
+}
+
+/// Position of `needle` in `hay` where it starts a key (preceded by start, space, `{`, `,`,
+/// newline or `- `).
+fn find_key(hay: &str, needle: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = hay.get(from..)?.find(needle) {
+        let at = from + i;
+        let before = hay[..at].chars().next_back();
+        if matches!(before, None | Some(' ' | '\t' | '\n' | '{' | ',' | '-')) {
+            return Some(at);
+        }
+        from = at + needle.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn diff_nested_keys() {
+        let old = json!({"A": 1, "D": {"P": "x", "Q": [1, 2]}, "GONE": true});
+        let new = json!({"A": 2, "D": {"P": "x", "Q": [1, 3], "R": {}}, "NEW": null, "a.b": 1});
+        let d = diff(Some(&old), Some(&new));
+        let got: Vec<(String, Status)> = d.iter().map(|c| (c.key.clone(), c.status)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A".into(), Status::Changed),
+                ("D.Q[1]".into(), Status::Changed),
+                ("D.R".into(), Status::Added),
+                ("NEW".into(), Status::Added),
+                ("[\"a.b\"]".into(), Status::Added),
+                ("GONE".into(), Status::Removed),
+            ]
+        );
+    }
+
+    #[test]
+    fn locate_keys_in_text() {
+        let json = "{\n  \"A\": 1,\n  \"DATABASES\": {\n    \"default\": {\n      \"PASSWORD\": \"x\"\n    }\n  }\n}\n";
+        assert_eq!(locate(json, "DATABASES.default.PASSWORD"), Some(5));
+        assert_eq!(locate(json, "A"), Some(2));
+        assert_eq!(locate(json, "MISSING"), None);
+        let yaml = "FEATURES:\n  ENABLE_X: true\nX_FEATURES: 1\n";
+        assert_eq!(locate(yaml, "FEATURES.ENABLE_X"), Some(2));
+        assert_eq!(locate(yaml, "X_FEATURES"), Some(3));
+        assert_eq!(segments("A.b[0][\"c.d\"]"), vec!["A", "b", "c.d"]);
+    }
+}

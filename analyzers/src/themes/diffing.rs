@@ -1,0 +1,261 @@
+//! Line-level comparison of an override with its original (via `similar`): changed lines,
+//! similarity ratio, number of differing regions, and whether the difference is branding only
+//! (text, colours, links, images).
+
+use serde::{Deserialize, Serialize};
+use similar::{DiffOp, TextDiff};
+
+/// How an override differs from a version of its original.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Divergence {
+    pub lines_added: u64,
+    pub lines_removed: u64,
+    /// 0.0–1.0 (1.0 = identical), three decimals; for binary files 1.0 or 0.0.
+    pub similarity: f64,
+    /// Separate regions that differ.
+    pub regions: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub binary: bool,
+}
+
+/// Binary when it has a NUL byte early on or is not UTF-8.
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8000).any(|b| *b == 0) || std::str::from_utf8(bytes).is_err()
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Compare `original` (old) with `other` (new).
+pub fn divergence(original: &[u8], other: &[u8]) -> Divergence {
+    if is_binary(original) || is_binary(other) {
+        let same = original == other;
+        return Divergence {
+            similarity: if same { 1.0 } else { 0.0 },
+            regions: u64::from(!same),
+            binary: true,
+            ..Divergence::default()
+        };
+    }
+    let a = String::from_utf8_lossy(original);
+    let b = String::from_utf8_lossy(other);
+    let diff = TextDiff::from_lines(a.as_ref(), b.as_ref());
+    let mut d = Divergence {
+        similarity: round3(f64::from(diff.ratio())),
+        ..Divergence::default()
+    };
+    let mut in_change = false;
+    for op in diff.ops() {
+        match *op {
+            DiffOp::Equal { .. } => in_change = false,
+            DiffOp::Delete { old_len, .. } => {
+                d.lines_removed += old_len as u64;
+                d.regions += u64::from(!in_change);
+                in_change = true;
+            }
+            DiffOp::Insert { new_len, .. } => {
+                d.lines_added += new_len as u64;
+                d.regions += u64::from(!in_change);
+                in_change = true;
+            }
+            DiffOp::Replace {
+                old_len, new_len, ..
+            } => {
+                d.lines_removed += old_len as u64;
+                d.lines_added += new_len as u64;
+                d.regions += u64::from(!in_change);
+                in_change = true;
+            }
+        }
+    }
+    d
+}
+
+/// Similarity only (for choosing the closest release).
+pub fn similarity(a: &[u8], b: &[u8]) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    divergence(a, b).similarity
+}
+
+/// Is every difference between `original` and `other` a branding change: each changed region
+/// replaces lines one for one, and the lines are equal once text between tags, quoted strings
+/// (links, image paths, labels), colours and numbers are masked?
+pub fn is_branding_only(original: &str, other: &str) -> bool {
+    let diff = TextDiff::from_lines(original, other);
+    let old: Vec<&str> = original.lines().collect();
+    let new: Vec<&str> = other.lines().collect();
+    let mut changed = false;
+    for op in diff.ops() {
+        match *op {
+            DiffOp::Equal { .. } => {}
+            DiffOp::Replace {
+                old_index,
+                old_len,
+                new_index,
+                new_len,
+            } if old_len == new_len => {
+                for k in 0..old_len {
+                    let (Some(a), Some(b)) = (old.get(old_index + k), new.get(new_index + k))
+                    else {
+                        return false;
+                    };
+                    if mask(a) != mask(b) {
+                        return false;
+                    }
+                }
+                changed = true;
+            }
+            _ => return false,
+        }
+    }
+    changed
+}
+
+/// Attributes whose values are copy or links (not styling hooks such as `class`, which need
+/// CSS, or behaviour such as `id`/`data-*`).
+const BRANDING_ATTRS: &[&str] = &[
+    "href",
+    "src",
+    "alt",
+    "title",
+    "content",
+    "aria-label",
+    "placeholder",
+];
+
+/// Is the attribute just written to `out` (`… name=`) one of [`BRANDING_ATTRS`]?
+fn branding_attr(out: &str) -> bool {
+    let Some(before) = out.strip_suffix('=') else {
+        return false;
+    };
+    let name: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    BRANDING_ATTRS.contains(&name.as_str())
+}
+
+/// Mask the branding parts of one line (see [`is_branding_only`]).
+fn mask(line: &str) -> String {
+    let chars: Vec<char> = line.trim().chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut in_tag = false;
+    let mut in_expr = 0i32;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '$' && chars.get(i + 1) == Some(&'{') {
+            in_expr += 1;
+            out.push_str("${");
+            i += 2;
+            continue;
+        }
+        if in_expr > 0 && c == '}' {
+            in_expr -= 1;
+        }
+        if (c == '"' || c == '\'') && (in_expr > 0 || (in_tag && branding_attr(&out))) {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] != c {
+                j += 1;
+            }
+            out.push_str("\"S\"");
+            i = j + 1;
+            continue;
+        }
+        if c == '#' && chars.get(i + 1).is_some_and(char::is_ascii_hexdigit) {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+            out.push_str("#C");
+            i = j;
+            continue;
+        }
+        if c.is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            out.push('9');
+            continue;
+        }
+        if c == '<' && in_expr == 0 {
+            in_tag = true;
+        }
+        if c == '>' && in_tag {
+            in_tag = false;
+            out.push('>');
+            // text up to the next tag or expression is branding copy
+            let mut j = i + 1;
+            while j < chars.len()
+                && chars[j] != '<'
+                && !(chars[j] == '$' && chars.get(j + 1) == Some(&'{'))
+            {
+                j += 1;
+            }
+            if chars[i + 1..j].iter().any(|c| !c.is_whitespace()) {
+                out.push('T');
+            }
+            i = j;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    // a line of plain text (no markup at all) is copy too
+    if !line.contains(['<', '>', '$', '{', '%', ':', ';', '=']) && !line.trim().is_empty() {
+        return "T".into();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_lines_and_regions() {
+        let a = "a\nb\nc\nd\ne\n";
+        let b = "a\nB\nc\nd\ne\nf\n";
+        let d = divergence(a.as_bytes(), b.as_bytes());
+        assert_eq!((d.lines_added, d.lines_removed, d.regions), (2, 1, 2));
+        assert!(d.similarity > 0.7 && d.similarity < 1.0, "{}", d.similarity);
+        let same = divergence(a.as_bytes(), a.as_bytes());
+        assert_eq!((same.regions, same.similarity), (0, 1.0));
+    }
+
+    #[test]
+    fn binary_files() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0";
+        let d = divergence(png, b"\x89PNG\r\n\x1a\n\0\0\x01");
+        assert!(d.binary);
+        assert_eq!(d.similarity, 0.0);
+    }
+
+    #[test]
+    fn branding_only() {
+        let a = "<footer class=\"x\">\n  <a href=\"https://openedx.org\">Open edX</a>\n  <p>© 2024 Open edX</p>\n</footer>\n";
+        let b = "<footer class=\"x\">\n  <a href=\"https://acme.example\">Acme Learning</a>\n  <p>© 2025 Acme</p>\n</footer>\n";
+        assert!(is_branding_only(a, b));
+        let c = "<footer class=\"x\">\n  <a href=\"https://acme.example\">Acme Learning</a>\n  <p>${user.name}</p>\n</footer>\n";
+        assert!(!is_branding_only(a, c));
+        let d = "<footer class=\"x\">\n  <a href=\"https://openedx.org\">Open edX</a>\n  <nav>more</nav>\n  <p>© 2024 Open edX</p>\n</footer>\n";
+        assert!(!is_branding_only(a, d));
+        assert!(is_branding_only(
+            "$primary: #0075b4;\n",
+            "$primary: #c8102e;\n"
+        ));
+        assert!(!is_branding_only(a, a));
+        let e = "<footer class=\"x acme\">\n  <a href=\"https://openedx.org\">Open edX</a>\n  <p>© 2024 Open edX</p>\n</footer>\n";
+        assert!(
+            !is_branding_only(a, e),
+            "a new CSS class is not branding-only"
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! Which upstream file a theme file overrides (edx-domain.md §4.4): strip
+//! `<theme>/<svc>/templates/`, try the service's template roots in lookup order, then any
+//! `**/templates/<rel>` of the upstream tree belonging to the service; static files map
+//! `<theme>/<svc>/static/<rel>` → `<svc>/static/<rel>` (then `common/static/<rel>`). A file whose
+//! original exists only under the *other* service is misplaced; one with no original at all is
+//! a theme addition.
+
+use std::collections::HashMap;
+
+use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::repo::{git_error, Repo};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    Lms,
+    Cms,
+}
+
+impl Service {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Lms => "lms",
+            Service::Cms => "cms",
+        }
+    }
+
+    pub fn other(self) -> Service {
+        match self {
+            Service::Lms => Service::Cms,
+            Service::Cms => Service::Lms,
+        }
+    }
+
+    /// Template roots in lookup order (Mako dirs, then Django-engine dirs).
+    pub fn template_roots(self) -> &'static [&'static str] {
+        match self {
+            Service::Lms => &[
+                "lms/templates",
+                "common/templates",
+                "xmodule/capa/templates",
+                "common/djangoapps/pipeline_mako/templates",
+                "openedx/core/djangoapps/cors_csrf/templates",
+                "openedx/core/djangoapps/dark_lang/templates",
+                "openedx/core/lib/license/templates",
+                "openedx/features/course_experience/templates",
+                "common/static",
+            ],
+            Service::Cms => &[
+                "cms/templates",
+                "common/templates",
+                "common/djangoapps/pipeline_mako/templates",
+                "common/static",
+                "openedx/core/djangoapps/cors_csrf/templates",
+                "openedx/core/djangoapps/dark_lang/templates",
+                "openedx/core/lib/license/templates",
+                "cms/djangoapps/pipeline_js/templates",
+            ],
+        }
+    }
+
+    /// Does an upstream path belong to this service only (so a theme for the other service
+    /// cannot override it)?
+    pub fn owns(self, path: &str) -> bool {
+        path.strip_prefix(self.as_str())
+            .is_some_and(|rest| rest.starts_with('/'))
+    }
+}
+
+/// The blobs of one commit's tree, and its template files indexed by their path relative to a
+/// `templates/` directory. Built once per commit, then shared read-only by the workers.
+#[derive(Debug, Default)]
+pub struct TreeIndex {
+    blobs: HashMap<String, Oid>,
+    /// rel → full paths (sorted), for every `…/templates/<rel>` outside the excluded prefixes.
+    templates: HashMap<String, Vec<String>>,
+}
+
+impl TreeIndex {
+    /// Index `commit`'s tree; template paths under `exclude` (theme roots, `dir/`) are not
+    /// candidates for originals (upstream's example themes are not originals).
+    pub fn build(repo: &Repo, commit: Oid, exclude: &[String]) -> Result<TreeIndex> {
+        let tree = repo.tree_of(commit)?;
+        let mut idx = TreeIndex::default();
+        tree.walk(TreeWalkMode::PreOrder, |root, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                if let Some(name) = entry.name() {
+                    idx.blobs.insert(format!("{root}{name}"), entry.id());
+                }
+            }
+            TreeWalkResult::Ok
+        })
+        .map_err(|e| git_error(format!("listing the tree of {commit}"), e))?;
+        for path in idx.blobs.keys() {
+            if exclude.iter().any(|p| path.starts_with(p.as_str())) {
+                continue;
+            }
+            let parts: Vec<&str> = path.split('/').collect();
+            for (k, part) in parts.iter().enumerate() {
+                if *part == "templates" && k + 1 < parts.len() {
+                    let rel = parts[k + 1..].join("/");
+                    idx.templates.entry(rel).or_default().push(path.clone());
+                }
+            }
+        }
+        for paths in idx.templates.values_mut() {
+            paths.sort();
+        }
+        Ok(idx)
+    }
+
+    /// The blob at `path`, if any.
+    pub fn blob(&self, path: &str) -> Option<Oid> {
+        self.blobs.get(path).copied()
+    }
+
+    /// Every blob path with its id (unordered).
+    pub fn blobs(&self) -> impl Iterator<Item = (&String, &Oid)> {
+        self.blobs.iter()
+    }
+
+    /// Every `…/templates/<rel>` path of the tree.
+    pub fn templates_named(&self, rel: &str) -> &[String] {
+        self.templates.get(rel).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Where a theme file's original is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mapping {
+    /// The upstream file the theme file shadows.
+    Original(String),
+    /// The original exists only under the other service: the theme file has no effect where it
+    /// is and should live under `<theme>/<should_be>/…`.
+    Misplaced {
+        original: String,
+        should_be: Service,
+    },
+    /// No upstream original: a new file of the theme.
+    Addition,
+}
+
+/// Map `<theme>/<svc>/templates/<rel>` to its original in `idx`.
+pub fn map_template(idx: &TreeIndex, svc: Service, rel: &str) -> Mapping {
+    for root in svc.template_roots() {
+        let path = format!("{root}/{rel}");
+        if idx.blob(&path).is_some() {
+            return Mapping::Original(path);
+        }
+    }
+    let candidates = idx.templates_named(rel);
+    if let Some(p) = candidates.iter().find(|p| !svc.other().owns(p)) {
+        return Mapping::Original(p.clone());
+    }
+    let other = svc.other();
+    let in_other_roots = other
+        .template_roots()
+        .iter()
+        .map(|root| format!("{root}/{rel}"))
+        .find(|p| idx.blob(p).is_some());
+    match in_other_roots.or_else(|| candidates.first().cloned()) {
+        Some(original) => Mapping::Misplaced {
+            original,
+            should_be: other,
+        },
+        None => Mapping::Addition,
+    }
+}
+
+/// Map `<theme>/<svc>/static/<rel>` to its original in `idx`.
+pub fn map_static(idx: &TreeIndex, svc: Service, rel: &str) -> Mapping {
+    for root in [
+        format!("{}/static", svc.as_str()),
+        "common/static".to_string(),
+    ] {
+        let path = format!("{root}/{rel}");
+        if idx.blob(&path).is_some() {
+            return Mapping::Original(path);
+        }
+    }
+    let other = format!("{}/static/{rel}", svc.other().as_str());
+    if idx.blob(&other).is_some() {
+        return Mapping::Misplaced {
+            original: other,
+            should_be: svc.other(),
+        };
+    }
+    Mapping::Addition
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(paths: &[&str]) -> TreeIndex {
+        let mut idx = TreeIndex::default();
+        for p in paths {
+            idx.blobs.insert((*p).to_string(), Oid::zero());
+            let parts: Vec<&str> = p.split('/').collect();
+            for (k, part) in parts.iter().enumerate() {
+                if *part == "templates" && k + 1 < parts.len() {
+                    idx.templates
+                        .entry(parts[k + 1..].join("/"))
+                        .or_default()
+                        .push((*p).to_string());
+                }
+            }
+        }
+        idx
+    }
+
+    #[test]
+    fn maps_templates_through_the_roots() {
+        let idx = index(&[
+            "lms/templates/header/header.html",
+            "common/templates/student/edx_ace/accountactivation/email/body.html",
+            "openedx/core/djangoapps/ace_common/templates/ace_common/edx_ace/common/base_body.html",
+            "cms/templates/widgets/footer.html",
+            "cms/djangoapps/pipeline_js/templates/js/x.html",
+        ]);
+        let lms = Service::Lms;
+        assert_eq!(
+            map_template(&idx, lms, "header/header.html"),
+            Mapping::Original("lms/templates/header/header.html".into())
+        );
+        assert_eq!(
+            map_template(
+                &idx,
+                lms,
+                "student/edx_ace/accountactivation/email/body.html"
+            ),
+            Mapping::Original(
+                "common/templates/student/edx_ace/accountactivation/email/body.html".into()
+            )
+        );
+        assert_eq!(
+            map_template(&idx, lms, "ace_common/edx_ace/common/base_body.html"),
+            Mapping::Original(
+                "openedx/core/djangoapps/ace_common/templates/ace_common/edx_ace/common/base_body.html"
+                    .into()
+            )
+        );
+        assert_eq!(
+            map_template(&idx, lms, "widgets/footer.html"),
+            Mapping::Misplaced {
+                original: "cms/templates/widgets/footer.html".into(),
+                should_be: Service::Cms
+            }
+        );
+        assert_eq!(
+            map_template(&idx, Service::Cms, "widgets/footer.html"),
+            Mapping::Original("cms/templates/widgets/footer.html".into())
+        );
+        assert_eq!(
+            map_template(&idx, lms, "acme/promo.html"),
+            Mapping::Addition
+        );
+        assert_eq!(
+            map_template(&idx, lms, "js/x.html"),
+            Mapping::Misplaced {
+                original: "cms/djangoapps/pipeline_js/templates/js/x.html".into(),
+                should_be: Service::Cms
+            }
+        );
+    }
+
+    #[test]
+    fn maps_static_files() {
+        let idx = index(&[
+            "lms/static/images/logo.png",
+            "common/static/js/vendor/x.js",
+            "cms/static/sass/partials/cms/theme/_variables.scss",
+        ]);
+        assert_eq!(
+            map_static(&idx, Service::Lms, "images/logo.png"),
+            Mapping::Original("lms/static/images/logo.png".into())
+        );
+        assert_eq!(
+            map_static(&idx, Service::Lms, "js/vendor/x.js"),
+            Mapping::Original("common/static/js/vendor/x.js".into())
+        );
+        assert_eq!(
+            map_static(
+                &idx,
+                Service::Lms,
+                "sass/partials/cms/theme/_variables.scss"
+            ),
+            Mapping::Misplaced {
+                original: "cms/static/sass/partials/cms/theme/_variables.scss".into(),
+                should_be: Service::Cms
+            }
+        );
+        assert_eq!(
+            map_static(&idx, Service::Lms, "images/acme.png"),
+            Mapping::Addition
+        );
+    }
+}

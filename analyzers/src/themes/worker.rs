@@ -1,0 +1,463 @@
+//! Analysis of one theme file (run on a rayon worker with its own [`Repo`]): mapping to the
+//! original, comparison with the base (redundant / diverged, copied-from release), with the
+//! target (stale cosmetic / structural, orphaned, context risks), suggestion, findings.
+
+use git2::Oid;
+
+use super::diffing::{divergence, is_binary, is_branding_only, Divergence};
+use super::discover::{FileKind, Theme, ThemeFile};
+use super::history::{closest_release, commits_touching, ReleaseTag};
+use super::mapping::{map_static, map_template, Mapping, TreeIndex};
+use super::model::{ContextRisk, OverrideEntry, Staleness};
+use super::noise::{classify, structural_details, ChangeClass};
+use super::risks::{context_risks, Versions, ViewFile};
+use super::scan::{scan, Lang};
+use crate::error::Result;
+use crate::repo::Repo;
+use crate::report::{Finding, Location};
+use crate::rules::Rules;
+
+/// Upstream commits listed per stale override.
+pub const COMMIT_CAP: usize = 5;
+
+/// Read-only data every worker shares.
+pub struct Shared<'a> {
+    pub base: Oid,
+    /// `open-release/redwood.2`.
+    pub base_rev: &'a str,
+    /// `redwood` (or the rev when the base is not a named release).
+    pub base_label: &'a str,
+    pub target: Option<Oid>,
+    pub target_label: &'a str,
+    pub base_index: &'a TreeIndex,
+    pub target_index: Option<&'a TreeIndex>,
+    pub tags: &'a [ReleaseTag],
+    pub views: &'a [ViewFile],
+    pub rules: &'a Rules,
+    pub themes: &'a [Theme],
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Analyse one theme file: its inventory entry and findings.
+pub fn analyze(
+    repo: &Repo,
+    sh: &Shared<'_>,
+    file: &ThemeFile,
+) -> Result<(OverrideEntry, Vec<Finding>)> {
+    let theme = sh.themes.get(file.theme).ok_or_else(|| {
+        crate::Error::Other(format!(
+            "internal error: `{}` belongs to no discovered theme",
+            file.path
+        ))
+    })?;
+    let mapping = match file.kind {
+        FileKind::Template => map_template(sh.base_index, file.service, &file.rel),
+        FileKind::Static => map_static(sh.base_index, file.service, &file.rel),
+    };
+    let ovr_bytes = repo.blob_bytes(file.blob)?;
+    let language = (file.kind == FileKind::Template && !is_binary(&ovr_bytes))
+        .then(|| Lang::detect(&file.path, &text(&ovr_bytes)));
+    let mut entry = OverrideEntry {
+        theme: theme.name.clone(),
+        service: file.service.as_str().to_string(),
+        path: file.path.clone(),
+        kind: file.kind.as_str().to_string(),
+        language: language.map(|l| l.as_str().to_string()),
+        status: String::new(),
+        rule: String::new(),
+        severity: crate::report::Severity::Info,
+        original: None,
+        should_live_at: None,
+        divergence: None,
+        copied_from: None,
+        staleness: None,
+        context_risks: Vec::new(),
+        suggestion: None,
+    };
+    let sub = match file.kind {
+        FileKind::Template => "templates",
+        FileKind::Static => "static",
+    };
+    let original = match mapping {
+        Mapping::Addition => {
+            let rule = sh.rules.get("FC408")?;
+            let what = if file.kind == FileKind::Template {
+                "template"
+            } else {
+                "asset"
+            };
+            let f = Finding::new(
+                rule,
+                &file.path,
+                format!(
+                    "new theme {what}: no upstream original for `{}` under the {} {sub} roots",
+                    file.rel,
+                    file.service.as_str()
+                ),
+            )
+            .status("addition")
+            .build();
+            return Ok((finish(entry, "addition", &f), vec![f]));
+        }
+        Mapping::Misplaced {
+            original,
+            should_be,
+        } => {
+            let rule = sh.rules.get("FC406")?;
+            let should = format!("{}/{}/{sub}/{}", theme.dir, should_be.as_str(), file.rel);
+            entry.original = Some(original.clone());
+            entry.should_live_at = Some(should.clone());
+            let f = Finding::new(
+                rule,
+                &file.path,
+                format!(
+                    "overrides nothing: its original `{original}` is a {} file, so the override \
+                     only takes effect at `{should}`",
+                    should_be.as_str()
+                ),
+            )
+            .status("misplaced")
+            .original(&original)
+            .target_location(Location {
+                path: should,
+                line: None,
+                rev: Some("head".into()),
+                note: Some("where the override takes effect".into()),
+            })
+            .build();
+            return Ok((finish(entry, "misplaced", &f), vec![f]));
+        }
+        Mapping::Original(p) => p,
+    };
+    entry.original = Some(original.clone());
+    let Some(base_blob) = sh.base_index.blob(&original) else {
+        return Err(crate::Error::Other(format!(
+            "internal error: `{original}` vanished from the base index"
+        )));
+    };
+    let base_bytes = repo.blob_bytes(base_blob)?;
+    let div = divergence(&base_bytes, &ovr_bytes);
+    let redundant = base_blob == file.blob;
+    entry.copied_from = closest_release(repo, sh.tags, &original, &ovr_bytes, sh.base_rev);
+    let mut findings = Vec::new();
+
+    // Against the target.
+    let mut orphaned: Option<String> = None;
+    let mut target_state: Option<(String, Oid)> = None;
+    if let (Some(target), Some(tidx)) = (sh.target, sh.target_index) {
+        match tidx.blob(&original) {
+            Some(b) => target_state = Some((original.clone(), b)),
+            None => {
+                let remapped = match file.kind {
+                    FileKind::Template => map_template(tidx, file.service, &file.rel),
+                    FileKind::Static => map_static(tidx, file.service, &file.rel),
+                };
+                match remapped {
+                    Mapping::Original(p) => {
+                        if let Some(b) = tidx.blob(&p) {
+                            target_state = Some((p, b));
+                        }
+                    }
+                    _ => {
+                        let moved = tidx
+                            .blobs()
+                            .filter(|(_, b)| **b == base_blob)
+                            .map(|(p, _)| p.clone())
+                            .min();
+                        let (commits, _) = commits_touching(repo, sh.base, target, &original, 1)?;
+                        let mut why = match moved {
+                            Some(m) => format!(
+                                "`{original}` is gone in {}: its content moved to `{m}`, which \
+                                 `{}` does not shadow",
+                                sh.target_label, file.rel
+                            ),
+                            None => format!("`{original}` is removed in {}", sh.target_label),
+                        };
+                        if let Some(c) = commits.first() {
+                            why.push_str(&format!(
+                                " (upstream commit {}: {})",
+                                &c.oid[..c.oid.len().min(10)],
+                                c.summary
+                            ));
+                        }
+                        orphaned = Some(why);
+                    }
+                }
+            }
+        }
+    }
+
+    if let Some(why) = orphaned {
+        let rule = sh.rules.get("FC405")?;
+        entry.divergence = Some(div.clone());
+        let f = Finding::new(
+            rule,
+            &file.path,
+            format!("orphaned override: {why}; after the upgrade this file takes no effect"),
+        )
+        .status("orphaned")
+        .original(&original)
+        .build();
+        findings.push(f);
+        let status_finding = findings[0].clone();
+        return Ok((finish(entry, "orphaned", &status_finding), findings));
+    }
+
+    let stale = target_state
+        .as_ref()
+        .filter(|(_, tb)| *tb != base_blob)
+        .map(|(tp, tb)| (tp.clone(), *tb));
+    let mut target_bytes: Option<Vec<u8>> = None;
+    if let (Some((tp, tb)), Some(target)) = (&stale, sh.target) {
+        let tbytes = repo.blob_bytes(*tb)?;
+        let delta = divergence(&base_bytes, &tbytes);
+        let (change, details) = match language {
+            Some(lang) if !delta.binary => {
+                let (b, t) = (text(&base_bytes), text(&tbytes));
+                let class = classify(lang, &b, &t);
+                let details = if class == ChangeClass::Structural {
+                    let d = structural_details(&scan(lang, &b), &scan(lang, &t));
+                    if d.is_empty() {
+                        vec![format!("markup changed in {} region(s)", delta.regions)]
+                    } else {
+                        d
+                    }
+                } else {
+                    Vec::new()
+                };
+                (class, details)
+            }
+            _ if !delta.binary => {
+                let class = classify(Lang::Plain, &text(&base_bytes), &text(&tbytes));
+                (class, Vec::new())
+            }
+            _ => (ChangeClass::Structural, vec!["binary file replaced".into()]),
+        };
+        let (commits, total) = commits_touching(repo, sh.base, target, &original, COMMIT_CAP)?;
+        entry.staleness = Some(Staleness {
+            change,
+            lines_added: delta.lines_added,
+            lines_removed: delta.lines_removed,
+            details,
+            commits,
+            commits_total: total,
+            target_original: (tp != &original).then(|| tp.clone()),
+        });
+        target_bytes = Some(tbytes);
+    }
+
+    // Context risks: templates the fork changed, whose original changed upstream.
+    if let (Some(lang), Some(tbytes), false) = (language, &target_bytes, redundant) {
+        if matches!(lang, Lang::Mako | Lang::Django) {
+            let (o, b, t) = (text(&ovr_bytes), text(&base_bytes), text(tbytes));
+            let (oi, bi, ti) = (scan(lang, &o), scan(lang, &b), scan(lang, &t));
+            let v = Versions {
+                ovr: &oi,
+                base: &bi,
+                target: &ti,
+                base_text: &b,
+                target_text: &t,
+            };
+            entry.context_risks = context_risks(&v, sh.views, &file.rel);
+        }
+    }
+
+    entry.divergence = Some(div.clone());
+    if !redundant {
+        entry.suggestion = suggestion(language, &div, &base_bytes, &ovr_bytes);
+    }
+    let status_finding = if redundant {
+        let rule = sh.rules.get("FC401")?;
+        let extra = match &entry.staleness {
+            Some(_) => format!(
+                "; it also hides {}'s changes to the original",
+                sh.target_label
+            ),
+            None => String::new(),
+        };
+        Finding::new(
+            rule,
+            &file.path,
+            format!(
+                "identical to {}'s `{original}`: delete the override{extra}",
+                sh.base_label
+            ),
+        )
+        .status("redundant")
+        .original(&original)
+        .build()
+    } else if let Some(st) = &entry.staleness {
+        let (id, how) = match st.change {
+            ChangeClass::Structural => ("FC403", "structurally"),
+            ChangeClass::Cosmetic => ("FC404", "cosmetically only"),
+        };
+        let rule = sh.rules.get(id)?;
+        let details = if st.details.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", st.details.join(", "))
+        };
+        Finding::new(
+            rule,
+            &file.path,
+            format!(
+                "stale override: {} changes `{original}` {how} (+{} −{} lines{details}); the theme \
+                 still serves {}'s version with the fork's changes",
+                sh.target_label, st.lines_added, st.lines_removed, sh.base_label
+            ),
+        )
+        .status("stale")
+        .original(&original)
+        .data("change", st.change.as_str())
+        .data("upstream_commits", st.commits_total)
+        .build()
+    } else {
+        let rule = sh.rules.get("FC402")?;
+        let how = if div.binary {
+            "a different binary file".to_string()
+        } else {
+            format!(
+                "+{} −{} lines in {} region{}, similarity {:.2}",
+                div.lines_added,
+                div.lines_removed,
+                div.regions,
+                if div.regions == 1 { "" } else { "s" },
+                div.similarity
+            )
+        };
+        Finding::new(
+            rule,
+            &file.path,
+            format!(
+                "diverged from {}'s `{original}` ({how}); {} leaves the original unchanged",
+                sh.base_label,
+                if sh.target.is_some() {
+                    sh.target_label
+                } else {
+                    "no target release"
+                }
+            ),
+        )
+        .status("diverged")
+        .original(&original)
+        .data("similarity", div.similarity)
+        .build()
+    };
+    let status = status_finding.status.clone().unwrap_or_default();
+    findings.push(status_finding.clone());
+    for risk in &entry.context_risks {
+        findings.push(risk_finding(sh, file, &original, risk)?);
+    }
+    Ok((finish(entry, &status, &status_finding), findings))
+}
+
+fn finish(mut entry: OverrideEntry, status: &str, f: &Finding) -> OverrideEntry {
+    entry.status = status.to_string();
+    entry.rule = f.rule.clone();
+    entry.severity = f.severity;
+    entry
+}
+
+fn risk_finding(
+    sh: &Shared<'_>,
+    file: &ThemeFile,
+    original: &str,
+    risk: &ContextRisk,
+) -> Result<Finding> {
+    let rule = sh.rules.get("FC407")?;
+    let t = sh.target_label;
+    let view = risk
+        .view
+        .as_deref()
+        .map(|v| format!(" (and the view `{v}` no longer passes it)"))
+        .unwrap_or_default();
+    let message = match risk.change.as_str() {
+        "renamed" => format!(
+            "{t} renames the context name `{}` to `{}` in `{original}`{view}; this override still reads `{}`",
+            risk.name,
+            risk.renamed_to.as_deref().unwrap_or("?"),
+            risk.name
+        ),
+        "removed" => format!(
+            "{t}'s `{original}` no longer reads `{}`{view}, but this override does",
+            risk.name
+        ),
+        "added" => format!(
+            "{t}'s `{original}` newly reads `{}`; this override does not",
+            risk.name
+        ),
+        "page-arg" => format!(
+            "{t}'s `{original}` declares a new `<%page>` argument `{}` that callers may pass; this override does not declare it",
+            risk.name
+        ),
+        _ => format!(
+            "the view `{}` no longer passes `{}` in {t}, but this override reads it",
+            risk.view.as_deref().unwrap_or("?"),
+            risk.name
+        ),
+    };
+    let mut b = Finding::new(rule, &file.path, message)
+        .status("context-change")
+        .original(original)
+        .key(&risk.name)
+        .line_opt(risk.line)
+        .data("change", risk.change.as_str());
+    if let Some(to) = &risk.renamed_to {
+        b = b.data("renamed_to", to.as_str());
+    }
+    if risk.target_line.is_some() {
+        b = b.target_location(Location {
+            path: original.to_string(),
+            line: risk.target_line,
+            rev: Some(t.to_string()),
+            note: None,
+        });
+    }
+    if let Some(v) = &risk.view {
+        b = b.related(Location {
+            path: v.clone(),
+            line: None,
+            rev: Some(t.to_string()),
+            note: Some("view that renders the template".into()),
+        });
+    }
+    Ok(b.build())
+}
+
+/// Branding-only differences → configuration; few regions → the `<%inherit>`/`<%block>` form.
+fn suggestion(lang: Option<Lang>, div: &Divergence, base: &[u8], ovr: &[u8]) -> Option<String> {
+    let lang = lang?;
+    if div.binary || div.regions == 0 || lang == Lang::Underscore {
+        return None;
+    }
+    if is_branding_only(&text(base), &text(ovr)) {
+        return Some(
+            "the change is branding only (text, links, colours, images): set it through \
+             configuration instead — site configuration values (e.g. `PLATFORM_NAME`, \
+             marketing links) or the theme's Sass variables (`_variables.scss`) — and delete the \
+             override"
+                .into(),
+        );
+    }
+    if div.regions <= 3 {
+        let form = match lang {
+            Lang::Django => {
+                "`{% extends %}` the original's base and override only the `{% block %}`s"
+            }
+            _ => "`<%inherit>` the original's base and override only the `<%block>`s",
+        };
+        let regions = if div.regions == 1 {
+            "1 region".to_string()
+        } else {
+            format!("{} regions", div.regions)
+        };
+        return Some(format!(
+            "differs from the original in {regions} only: {form} that change, or put the \
+             addition in a small template the original includes, instead of a full copy"
+        ));
+    }
+    None
+}

@@ -1,0 +1,243 @@
+//! Text for people: a summary header (base, target, drift), findings grouped by file then rule,
+//! then each analysis section (rendered by its owner's `section_*` module) and warnings.
+
+use std::fmt::Write as _;
+
+use forkcheck_analyzers::report::{BaseMethod, Severity};
+use forkcheck_analyzers::Report;
+
+use super::style::Style;
+use super::view::{self, Table};
+use super::{section_config, section_rebase, section_themes};
+
+pub fn render(report: &Report, style: &Style) -> String {
+    let value = view::report_value(report);
+    let mut out = String::new();
+    header(&mut out, report, style);
+    drift(&mut out, report, &value, style);
+    findings(&mut out, report, style);
+    for section in [
+        section_config::render(report, style),
+        section_themes::render(report, style),
+        section_rebase::render(report, style),
+    ] {
+        if !section.trim().is_empty() {
+            out.push('\n');
+            out.push_str(section.trim_end());
+            out.push('\n');
+        }
+    }
+    if !report.warnings.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Warnings"));
+        for w in &report.warnings {
+            let _ = writeln!(out, "  {} {w}", style.yellow("warning:"));
+        }
+    }
+    out
+}
+
+/// Severity label, coloured.
+pub fn severity(sev: Severity, style: &Style) -> String {
+    let label = format!("{:<7}", sev.as_str());
+    match sev {
+        Severity::Error => style.red(&style.bold(&label)),
+        Severity::Warning => style.yellow(&label),
+        Severity::Info => style.cyan(&label),
+    }
+}
+
+fn header(out: &mut String, report: &Report, style: &Style) {
+    let _ = writeln!(
+        out,
+        "{} {} — {} at {} ({})",
+        style.bold(&report.tool.name),
+        report.tool.version,
+        report.repo.path,
+        report.repo.head_rev,
+        view::short_oid(&report.repo.head_oid)
+    );
+    let base = &report.base;
+    let method = match base.method {
+        BaseMethod::History => "found by history",
+        BaseMethod::Content => "found by content (no shared history)",
+        BaseMethod::Explicit => "given with --base",
+    };
+    let mut how = format!("{method}, confidence {}", view::percent(base.confidence));
+    if let Some(d) = base.distance {
+        let _ = write!(how, ", {d} fork commit{}", if d == 1 { "" } else { "s" });
+    }
+    let _ = writeln!(
+        out,
+        "\n  {}  {} {} ({})  {}",
+        style.bold("base  "),
+        style.green(base.release.as_deref().unwrap_or("-")),
+        base.rev,
+        view::short_oid(&base.oid),
+        style.dim(&how)
+    );
+    if !base.detail.is_empty() {
+        let _ = writeln!(out, "          {}", style.dim(&base.detail));
+    }
+    match &report.target {
+        Some(t) => {
+            let _ = writeln!(
+                out,
+                "  {}  {} {} ({})",
+                style.bold("target"),
+                style.green(t.release.as_deref().unwrap_or("-")),
+                t.rev,
+                view::short_oid(&t.oid)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                style.bold("target"),
+                style.dim("none (no release after the base; pass --to)")
+            );
+        }
+    }
+}
+
+fn drift(out: &mut String, report: &Report, value: &serde_json::Value, style: &Style) {
+    let d = &report.drift;
+    let _ = writeln!(
+        out,
+        "\n{}  {} files changed, {} insertions(+), {} deletions(-)",
+        style.bold("Drift"),
+        d.files_changed,
+        style.green(&d.lines_added.to_string()),
+        style.red(&d.lines_removed.to_string()),
+    );
+    let extras = view::drift_extras(report);
+    if !extras.is_empty() {
+        let _ = writeln!(out, "  {}", style.dim(&extras.join(", ")));
+    }
+    for table in view::drift_tables(value) {
+        let _ = writeln!(out, "\n  {}", style.bold(&table.title));
+        write_table(out, &table, style);
+    }
+    let values = view::trend_values(value);
+    if !values.is_empty() {
+        let first = values.first().copied().unwrap_or_default();
+        let last = values.last().copied().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "\n  {}  {}  {} → {} after {} fork commit{}",
+            style.bold("Trend"),
+            style.cyan(&view::sparkline(&values)),
+            first,
+            last,
+            values.len(),
+            if values.len() == 1 { "" } else { "s" }
+        );
+    }
+}
+
+fn findings(out: &mut String, report: &Report, style: &Style) {
+    let counts = view::counts(report);
+    let _ = writeln!(
+        out,
+        "\n{}  {}",
+        style.bold("Findings"),
+        if counts.total == 0 {
+            "none".to_string()
+        } else {
+            view::counts_line(counts)
+        }
+    );
+    for file in view::group_findings(report) {
+        let _ = writeln!(out, "\n  {}", style.bold(file.path));
+        for group in &file.rules {
+            let _ = writeln!(
+                out,
+                "    {} {} {}",
+                severity(group.severity, style),
+                style.bold(group.rule),
+                style.dim(group.name)
+            );
+            for f in &group.findings {
+                let loc = f.line.map(|l| format!("{l}:")).unwrap_or_default();
+                let sev = if f.severity == group.severity {
+                    String::new()
+                } else {
+                    format!("[{}] ", f.severity.as_str())
+                };
+                let _ = writeln!(
+                    out,
+                    "      {} {sev}{}",
+                    style.dim(&format!("{loc:>6}")),
+                    indent_rest(&f.message, 13)
+                );
+                if let Some(t) = &f.target_location {
+                    let line = t.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    let rev = t.rev.as_deref().unwrap_or("target");
+                    let _ = writeln!(
+                        out,
+                        "             {}",
+                        style.dim(&format!("→ {}{line} ({rev})", t.path))
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Continuation lines of a multi-line message, indented to line up under the first.
+fn indent_rest(text: &str, width: usize) -> String {
+    text.replace('\n', &format!("\n{}", " ".repeat(width)))
+}
+
+/// Aligned columns, numbers right-aligned, indented four spaces.
+pub fn write_table(out: &mut String, table: &Table, style: &Style) {
+    let widths: Vec<usize> = (0..table.headers.len())
+        .map(|i| {
+            table
+                .rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .chain(std::iter::once(table.headers[i].chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| -> String {
+        let parts: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let w = widths.get(i).copied().unwrap_or(0);
+                if table.numeric.get(i).copied().unwrap_or(false) {
+                    format!("{c:>w$}")
+                } else {
+                    format!("{c:<w$}")
+                }
+            })
+            .collect();
+        format!("    {}", parts.join("  ").trim_end())
+    };
+    let _ = writeln!(out, "{}", style.dim(&line(&table.headers)));
+    for row in &table.rows {
+        let _ = writeln!(out, "{}", line(row));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::sample_report;
+
+    #[test]
+    fn plain_text_has_header_drift_and_grouped_findings() {
+        let out = render(&sample_report(), &Style::plain());
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn colours_only_when_asked() {
+        let report = sample_report();
+        assert!(!render(&report, &Style::plain()).contains('\x1b'));
+        assert!(render(&report, &Style { color: true }).contains("\x1b[31m"));
+    }
+}
