@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use git2::{Delta as GitDelta, Diff, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repo::{git_error, Repo};
 pub use crate::trees::{Delta, Pair, Side, Status, Trees};
 
@@ -174,13 +174,7 @@ pub fn fill_stats(
     let handle = repo.handle();
     let results: Vec<Result<(Pair, LineStat)>> = todo
         .par_iter()
-        .map_init(
-            || handle.open(),
-            |worker, pair| match worker {
-                Ok(repo) => pair_stat(repo, *pair).map(|s| (*pair, s)),
-                Err(e) => Err(Error::Other(format!("reopening the repository: {e}"))),
-            },
-        )
+        .map(|pair| handle.with(|repo| pair_stat(repo, *pair).map(|s| (*pair, s))))
         .collect();
     for result in results {
         let (pair, stat) = result?;
@@ -205,11 +199,12 @@ pub fn changes_parallel(repo: &Repo, jobs: &[(Option<Oid>, Oid)]) -> Result<Vec<
     let parts: Vec<Result<Vec<Vec<Delta>>>> = jobs
         .par_chunks(chunk)
         .map(|part| {
-            let repo = handle.open()?;
-            let mut trees = Trees::new(&repo);
-            part.iter()
-                .map(|(old, new)| trees.changes(*old, *new))
-                .collect()
+            handle.with(|repo| {
+                let mut trees = Trees::new(repo);
+                part.iter()
+                    .map(|(old, new)| trees.changes(*old, *new))
+                    .collect()
+            })
         })
         .collect();
     let mut out = Vec::with_capacity(jobs.len());

@@ -128,7 +128,7 @@ pub fn analyze(
             )?;
             Ok((ignored.len() as u64, deltas, cache))
         },
-        || trend::steps(&handle, base_oid, &chain),
+        || trend::prepare(&handle, classifier_ref, base_oid, &chain),
     );
     let (ignored_files, deltas, mut cache) = last?;
     let steps = steps?;
@@ -203,14 +203,7 @@ pub fn analyze(
             .cmp(&(a.lines_added + a.lines_removed))
             .then(a.app.cmp(&b.app))
     });
-    drift.trend = trend::trend(
-        repo,
-        &classifier,
-        ctx.base_oid,
-        &steps,
-        &mut cache,
-        progress,
-    )?;
+    drift.trend = trend::trend(repo, &classifier, ctx.base_oid, steps, &mut cache, progress)?;
     rules::findings(ctx, &mut classifier, &drift, findings)?;
     progress.finish_stage();
     Ok(drift)

@@ -115,22 +115,42 @@ pub struct Steps {
     initial: Vec<diff::Delta>,
     /// parent → commit, per commit of the chain.
     steps: Vec<Vec<diff::Delta>>,
+    /// Base entries looked up while preparing.
+    base_entries: BaseEntries,
+    /// Points that need rename detection.
+    exact: Vec<bool>,
+    /// Line counts of the pairs that appear at some point but not at the last one (the last
+    /// point's pairs are the final drift's, counted there).
+    pub stats: HashMap<Pair, LineStat>,
 }
 
-/// Read the chain's commits and diff each against its first parent (parallel chunks).
-pub fn steps(handle: &RepoHandle, base: Oid, chain: &[Oid]) -> Result<Steps> {
+/// Everything the trend needs but its totals, meant to run beside the final drift: read the
+/// chain's commits, diff each against its first parent (parallel chunks), find which blob pairs
+/// appear at some point and count the lines of those that are not in the final state.
+pub fn prepare(
+    handle: &RepoHandle,
+    classifier: &Classifier,
+    base: Oid,
+    chain: &[Oid],
+) -> Result<Steps> {
     let repo = handle.open()?;
+    let base_tree_id = repo.tree_of(base)?.id();
     let mut out = Steps {
         chain: chain.to_vec(),
         trees: Vec::with_capacity(chain.len()),
         summaries: Vec::with_capacity(chain.len()),
         initial: Vec::new(),
         steps: Vec::new(),
+        base_entries: BaseEntries {
+            tree: base_tree_id,
+            cache: HashMap::new(),
+        },
+        exact: Vec::new(),
+        stats: HashMap::new(),
     };
     let Some(first) = chain.first() else {
         return Ok(out);
     };
-    let base_tree_id = repo.tree_of(base)?.id();
     for oid in chain {
         let commit = repo.find_commit(*oid)?;
         out.trees.push(commit.tree_id());
@@ -164,6 +184,34 @@ pub fn steps(handle: &RepoHandle, base: Oid, chain: &[Oid]) -> Result<Steps> {
         prev = *tree;
     }
     out.steps = diff::changes_parallel(&repo, &jobs)?;
+
+    // Which blob pairs are needed (the state after the first commit, then every pair entering
+    // later), and which points need rename detection.
+    let mut state = State::default();
+    let base_entries = &mut out.base_entries;
+    state.apply(
+        base_entries,
+        &mut walker,
+        &out.initial,
+        classifier,
+        |_, _| {},
+    )?;
+    let mut needed: HashSet<Pair> = HashSet::new();
+    for (i, step) in out.steps.iter().enumerate() {
+        state.apply(base_entries, &mut walker, step, classifier, |_, new| {
+            if i > 0 {
+                needed.extend(new);
+            }
+        })?;
+        if i == 0 {
+            needed.extend(state.changed.values().copied());
+        }
+        out.exact.push(state.needs_renames());
+    }
+    for last in state.changed.values() {
+        needed.remove(last);
+    }
+    diff::fill_stats(&repo, needed.into_iter().collect(), &mut out.stats)?;
     Ok(out)
 }
 
@@ -173,7 +221,7 @@ pub fn trend(
     repo: &Repo,
     classifier: &Classifier,
     base: Oid,
-    prepared: &Steps,
+    prepared: Steps,
     cache: &mut HashMap<Pair, LineStat>,
     progress: &dyn Progress,
 ) -> Result<Vec<TrendPoint>> {
@@ -183,52 +231,47 @@ pub fn trend(
         summaries,
         initial,
         steps,
+        base_entries,
+        exact,
+        stats,
     } = prepared;
     if chain.is_empty() {
         return Ok(Vec::new());
     }
+    cache.extend(stats);
     let base_tree_id = repo.tree_of(base)?.id();
     let mut walker = Trees::new(repo);
+    let mut base_entries = base_entries;
     progress.inc(chain.len() as u64 / 2);
-    let mut base_entries = BaseEntries {
-        tree: base_tree_id,
-        cache: HashMap::new(),
-    };
-
-    // Pass 1: which blob pairs are needed (the state after the first commit, then every pair
-    // entering later), and which points need rename detection.
     let mut state = State::default();
     state.apply(
         &mut base_entries,
         &mut walker,
-        initial,
+        &initial,
         classifier,
         |_, _| {},
     )?;
-    let start_state = state.clone();
-    let mut needed: HashSet<Pair> = HashSet::new();
-    let mut exact = vec![false; chain.len()];
-    for (i, step) in steps.iter().enumerate() {
-        state.apply(
-            &mut base_entries,
-            &mut walker,
-            step,
-            classifier,
-            |_, new| {
-                if i > 0 {
-                    needed.extend(new);
-                }
-            },
-        )?;
-        if i == 0 {
-            needed.extend(state.changed.values().copied());
+    // The last point's pairs are counted with the final drift; anything else missing (e.g.
+    // after rename detection) is counted now.
+    let mut missing: Vec<Pair> = Vec::new();
+    {
+        let mut probe = state.clone();
+        for step in &steps {
+            probe.apply(
+                &mut base_entries,
+                &mut walker,
+                step,
+                classifier,
+                |_, new| {
+                    missing.extend(new.filter(|p| !cache.contains_key(p)));
+                },
+            )?;
         }
-        exact[i] = state.needs_renames();
+        missing.extend(probe.changed.values().filter(|p| !cache.contains_key(*p)));
     }
-    diff::fill_stats(repo, needed.into_iter().collect(), cache)?;
+    diff::fill_stats(repo, missing, cache)?;
 
-    // Pass 2: totals per point, kept up to date as pairs leave and enter.
-    let mut state = start_state;
+    // Totals per point, kept up to date as pairs leave and enter.
     let mut totals = Totals::default();
     let mut renames = RenameCache::default();
     let mut points = Vec::with_capacity(chain.len());
