@@ -49,8 +49,67 @@ impl Delta {
     }
 }
 
-/// Entries of one tree, sorted by name bytes: (name, id, mode).
-pub type Entries = Vec<(Box<[u8]>, Oid, u32)>;
+/// The entries of one tree, sorted by name bytes; names share one buffer.
+#[derive(Debug, Default)]
+pub struct Entries {
+    names: Vec<u8>,
+    items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    start: u32,
+    len: u32,
+    id: Oid,
+    mode: u32,
+}
+
+/// One tree entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub name: &'a [u8],
+    pub id: Oid,
+    pub mode: u32,
+}
+
+impl Entries {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<Entry<'_>> {
+        self.items.get(i).map(|item| self.entry(item))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.items.iter().map(|item| self.entry(item))
+    }
+
+    /// The entry called `name`.
+    pub fn find(&self, name: &[u8]) -> Option<Entry<'_>> {
+        self.items
+            .binary_search_by(|item| self.name(item).cmp(name))
+            .ok()
+            .map(|i| self.entry(&self.items[i]))
+    }
+
+    fn name(&self, item: &Item) -> &[u8] {
+        let start = item.start as usize;
+        &self.names[start..start + item.len as usize]
+    }
+
+    fn entry(&self, item: &Item) -> Entry<'_> {
+        Entry {
+            name: self.name(item),
+            id: item.id,
+            mode: item.mode,
+        }
+    }
+}
 
 /// The file mode of a subtree entry.
 pub const TREE: u32 = 0o040000;
@@ -67,7 +126,7 @@ impl<'r> Trees<'r> {
         Trees {
             repo,
             cache: HashMap::new(),
-            empty: Rc::new(Entries::new()),
+            empty: Rc::new(Entries::default()),
         }
     }
 
@@ -84,12 +143,26 @@ impl<'r> Trees<'r> {
             .git()
             .find_tree(tree)
             .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        let mut entries: Entries = parsed
-            .iter()
-            .map(|e| (e.name_bytes().into(), e.id(), e.filemode() as u32))
-            .collect();
+        let mut entries = Entries {
+            names: Vec::new(),
+            items: Vec::with_capacity(parsed.len()),
+        };
+        for e in parsed.iter() {
+            let name = e.name_bytes();
+            entries.items.push(Item {
+                start: entries.names.len() as u32,
+                len: name.len() as u32,
+                id: e.id(),
+                mode: e.filemode() as u32,
+            });
+            entries.names.extend_from_slice(name);
+        }
         // git orders a directory as if its name ended in `/`; plain byte order for merging.
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let Entries { names, items } = &mut entries;
+        items.sort_unstable_by(|a, b| {
+            let name = |i: &Item| &names[i.start as usize..(i.start + i.len) as usize];
+            name(a).cmp(name(b))
+        });
         let entries = Rc::new(entries);
         self.cache.insert(tree, entries.clone());
         Ok(entries)
@@ -101,10 +174,9 @@ impl<'r> Trees<'r> {
         let mut parts = path.split('/').peekable();
         while let Some(part) = parts.next() {
             let entries = self.entries(Some(tree))?;
-            let Ok(i) = entries.binary_search_by(|e| (*e.0).cmp(part.as_bytes())) else {
+            let Some(Entry { id: oid, mode, .. }) = entries.find(part.as_bytes()) else {
                 return Ok(None);
             };
-            let (_, oid, mode) = entries[i];
             match (parts.peek().is_some(), mode == TREE) {
                 (true, true) => tree = oid,
                 (false, false) => return Ok(Some(Side { oid, mode })),
@@ -137,14 +209,14 @@ impl<'r> Trees<'r> {
         let (mut i, mut j) = (0, 0);
         while i < left.len() || j < right.len() {
             let order = match (left.get(i), right.get(j)) {
-                (Some(l), Some(r)) => l.0.cmp(&r.0),
+                (Some(l), Some(r)) => l.name.cmp(r.name),
                 (Some(_), None) => Ordering::Less,
                 _ => Ordering::Greater,
             };
             let (l, r) = match order {
-                Ordering::Less => (Some(&left[i]), None),
-                Ordering::Greater => (None, Some(&right[j])),
-                Ordering::Equal => (Some(&left[i]), Some(&right[j])),
+                Ordering::Less => (left.get(i), None),
+                Ordering::Greater => (None, right.get(j)),
+                Ordering::Equal => (left.get(i), right.get(j)),
             };
             if order != Ordering::Greater {
                 i += 1;
@@ -153,16 +225,16 @@ impl<'r> Trees<'r> {
                 j += 1;
             }
             if let (Some(l), Some(r)) = (l, r) {
-                if l.1 == r.1 && l.2 == r.2 {
+                if l.id == r.id && l.mode == r.mode {
                     continue;
                 }
             }
-            let name = l.or(r).map(|e| &e.0[..]).unwrap_or_default();
-            let split = |e: Option<&(Box<[u8]>, Oid, u32)>| {
-                let tree = e.filter(|e| e.2 == TREE).map(|e| e.1);
-                let file = e.filter(|e| e.2 != TREE).map(|e| Side {
-                    oid: e.1,
-                    mode: e.2,
+            let name = l.or(r).map(|e| e.name).unwrap_or_default();
+            let split = |e: Option<Entry<'_>>| {
+                let tree = e.filter(|e| e.mode == TREE).map(|e| e.id);
+                let file = e.filter(|e| e.mode != TREE).map(|e| Side {
+                    oid: e.id,
+                    mode: e.mode,
                 });
                 (tree, file)
             };

@@ -45,34 +45,30 @@ impl<'r> TreeDistance<'r> {
             if *total > limit {
                 return Ok(());
             }
-            let order = match (left.get(i), right.get(j)) {
-                (Some(l), Some(r)) => l.0.cmp(&r.0),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
+            let (l, r) = match (left.get(i), right.get(j)) {
+                (Some(l), Some(r)) => match l.name.cmp(r.name) {
+                    Ordering::Less => (Some(l), None),
+                    Ordering::Greater => (None, Some(r)),
+                    Ordering::Equal => (Some(l), Some(r)),
+                },
+                (l, r) => (l, r),
             };
-            match order {
-                Ordering::Less => {
-                    *total += self.side(left[i].1, left[i].2)?;
-                    i += 1;
+            if l.is_some() {
+                i += 1;
+            }
+            if r.is_some() {
+                j += 1;
+            }
+            match (l, r) {
+                (Some(l), Some(r)) if l.id == r.id && l.mode == r.mode => {}
+                (Some(l), Some(r)) if l.mode == TREE && r.mode == TREE => {
+                    self.walk(l.id, r.id, limit, total)?;
                 }
-                Ordering::Greater => {
-                    *total += self.side(right[j].1, right[j].2)?;
-                    j += 1;
-                }
-                Ordering::Equal => {
-                    let ((_, l_id, l_mode), (_, r_id, r_mode)) = (&left[i], &right[j]);
-                    let (l_tree, r_tree) = (*l_mode == TREE, *r_mode == TREE);
-                    if l_id == r_id && l_mode == r_mode {
-                        // identical: free
-                    } else if l_tree && r_tree {
-                        self.walk(*l_id, *r_id, limit, total)?;
-                    } else if !l_tree && !r_tree {
-                        *total += 1;
-                    } else {
-                        *total += self.side(*l_id, *l_mode)? + self.side(*r_id, *r_mode)?;
+                (Some(l), Some(r)) if l.mode != TREE && r.mode != TREE => *total += 1,
+                (l, r) => {
+                    for e in [l, r].into_iter().flatten() {
+                        *total += self.side(e.id, e.mode)?;
                     }
-                    i += 1;
-                    j += 1;
                 }
             }
         }
@@ -89,8 +85,8 @@ impl<'r> TreeDistance<'r> {
         }
         let entries = self.trees.entries(Some(id))?;
         let mut n = 0;
-        for (_, child, child_mode) in entries.iter() {
-            n += self.side(*child, *child_mode)?;
+        for child in entries.iter() {
+            n += self.side(child.id, child.mode)?;
         }
         self.counts.insert(id, n);
         Ok(n)
