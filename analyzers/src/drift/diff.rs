@@ -102,40 +102,53 @@ fn find_renames(diff: &mut Diff<'_>) -> Result<()> {
         .map_err(|e| git_error("detecting renames", e))
 }
 
-/// Lines added and removed between the two sides of `pair`.
-pub fn pair_stat(repo: &Repo, pair: Pair) -> Result<LineStat> {
-    let (old, new) = pair;
-    if old.is_some_and(|s| s.mode == SUBMODULE) || new.is_some_and(|s| s.mode == SUBMODULE) {
-        // git prints one "Subproject commit <id>" line per side.
-        return Ok(LineStat {
-            added: u64::from(new.is_some()),
-            removed: u64::from(old.is_some()),
-            binary: false,
-        });
-    }
-    if old.map(|s| s.oid) == new.map(|s| s.oid) {
-        return Ok(LineStat::default());
-    }
-    let load = |side: Option<Side>| -> Result<Option<git2::Blob<'_>>> {
-        side.map(|s| {
+fn load(repo: &Repo, side: Option<Side>) -> Result<Option<git2::Blob<'_>>> {
+    side.filter(|s| s.mode != SUBMODULE)
+        .map(|s| {
             repo.git()
                 .find_blob(s.oid)
                 .map_err(|e| git_error("counting the lines of the drift", e))
         })
         .transpose()
+}
+
+/// Line counts of pairs that all have the same old side (read once).
+fn group_stats(repo: &Repo, group: &[Pair]) -> Result<Vec<(Pair, LineStat)>> {
+    let Some(&(old, _)) = group.first() else {
+        return Ok(Vec::new());
     };
-    let old_blob = load(old)?;
-    let new_blob = load(new)?;
+    let old_blob = load(repo, old)?;
+    let mut out = Vec::with_capacity(group.len());
+    for &(old, new) in group {
+        let stat = if old.is_some_and(|s| s.mode == SUBMODULE)
+            || new.is_some_and(|s| s.mode == SUBMODULE)
+        {
+            // git prints one "Subproject commit <id>" line per side.
+            LineStat {
+                added: u64::from(new.is_some()),
+                removed: u64::from(old.is_some()),
+                binary: false,
+            }
+        } else if old.map(|s| s.oid) == new.map(|s| s.oid) {
+            LineStat::default()
+        } else {
+            let new_blob = load(repo, new)?;
+            count(
+                old_blob.as_ref().map_or(&[][..], |b| b.content()),
+                new_blob.as_ref().map_or(&[][..], |b| b.content()),
+            )?
+        };
+        out.push(((old, new), stat));
+    }
+    Ok(out)
+}
+
+/// Lines added and removed from `old` to `new` (xdiff, as git); 0 for binary content.
+fn count(old: &[u8], new: &[u8]) -> Result<LineStat> {
     let mut opts = DiffOptions::new();
     opts.context_lines(0).interhunk_lines(0);
-    let patch = Patch::from_buffers(
-        old_blob.as_ref().map_or(&[][..], |b| b.content()),
-        None,
-        new_blob.as_ref().map_or(&[][..], |b| b.content()),
-        None,
-        Some(&mut opts),
-    )
-    .map_err(|e| git_error("comparing blobs", e))?;
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
+        .map_err(|e| git_error("comparing blobs", e))?;
     if patch.delta().flags().contains(DiffFlags::BINARY) {
         return Ok(LineStat {
             binary: true,
@@ -152,7 +165,8 @@ pub fn pair_stat(repo: &Repo, pair: Pair) -> Result<LineStat> {
     })
 }
 
-/// Line counts of every pair in `pairs` not yet in `cache`, computed in parallel.
+/// Line counts of every pair in `pairs` not yet in `cache`, computed in parallel; pairs with
+/// the same old blob (a base file changed several times along the trend) read it once.
 pub fn fill_stats(
     repo: &Repo,
     pairs: Vec<Pair>,
@@ -162,23 +176,22 @@ pub fn fill_stats(
         .into_iter()
         .filter(|p| !cache.contains_key(p))
         .collect();
-    todo.sort_by_key(|(o, n)| (o.map(|s| s.oid), n.map(|s| s.oid)));
+    todo.sort_by_key(|(o, n)| (o.map(|s| (s.oid, s.mode)), n.map(|s| (s.oid, s.mode))));
     todo.dedup();
+    let same_old = |a: &Pair, b: &Pair| a.0.is_some() && a.0 == b.0;
     if todo.len() < 16 {
-        for pair in todo {
-            let stat = pair_stat(repo, pair)?;
-            cache.insert(pair, stat);
+        for group in todo.chunk_by(same_old) {
+            cache.extend(group_stats(repo, group)?);
         }
         return Ok(());
     }
     let handle = repo.handle();
-    let results: Vec<Result<(Pair, LineStat)>> = todo
-        .par_iter()
-        .map(|pair| handle.with(|repo| pair_stat(repo, *pair).map(|s| (*pair, s))))
+    let results: Vec<Result<Vec<(Pair, LineStat)>>> = todo
+        .par_chunk_by(same_old)
+        .map(|group| handle.with(|repo| group_stats(repo, group)))
         .collect();
     for result in results {
-        let (pair, stat) = result?;
-        cache.insert(pair, stat);
+        cache.extend(result?);
     }
     Ok(())
 }

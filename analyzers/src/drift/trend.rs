@@ -119,14 +119,13 @@ pub struct Steps {
     base_entries: BaseEntries,
     /// Points that need rename detection.
     exact: Vec<bool>,
-    /// Line counts of the pairs that appear at some point but not at the last one (the last
-    /// point's pairs are the final drift's, counted there).
-    pub stats: HashMap<Pair, LineStat>,
+    /// Every blob pair present at some point: their line counts are needed.
+    pub needed: Vec<Pair>,
 }
 
-/// Everything the trend needs but its totals, meant to run beside the final drift: read the
-/// chain's commits, diff each against its first parent (parallel chunks), find which blob pairs
-/// appear at some point and count the lines of those that are not in the final state.
+/// Everything the trend needs but line counts, meant to run beside the final drift: read the
+/// chain's commits, diff each against its first parent (parallel chunks) and find which blob
+/// pairs appear at some point.
 pub fn prepare(
     handle: &RepoHandle,
     classifier: &Classifier,
@@ -146,7 +145,7 @@ pub fn prepare(
             cache: HashMap::new(),
         },
         exact: Vec::new(),
-        stats: HashMap::new(),
+        needed: Vec::new(),
     };
     let Some(first) = chain.first() else {
         return Ok(out);
@@ -208,15 +207,12 @@ pub fn prepare(
         }
         out.exact.push(state.needs_renames());
     }
-    for last in state.changed.values() {
-        needed.remove(last);
-    }
-    diff::fill_stats(&repo, needed.into_iter().collect(), &mut out.stats)?;
+    out.needed = needed.into_iter().collect();
     Ok(out)
 }
 
 /// The trend over the chain of [`Steps`] (first-parent fork commits, oldest first). `cache`
-/// holds line counts shared with the final drift.
+/// holds line counts shared with the final drift (see [`Steps::needed`]).
 pub fn trend(
     repo: &Repo,
     classifier: &Classifier,
@@ -233,12 +229,13 @@ pub fn trend(
         steps,
         base_entries,
         exact,
-        stats,
+        needed,
     } = prepared;
     if chain.is_empty() {
         return Ok(Vec::new());
     }
-    cache.extend(stats);
+    // Normally counted already, together with the final drift's pairs.
+    diff::fill_stats(repo, needed, cache)?;
     let base_tree_id = repo.tree_of(base)?.id();
     let mut walker = Trees::new(repo);
     let mut base_entries = base_entries;
@@ -251,25 +248,6 @@ pub fn trend(
         classifier,
         |_, _| {},
     )?;
-    // The last point's pairs are counted with the final drift; anything else missing (e.g.
-    // after rename detection) is counted now.
-    let mut missing: Vec<Pair> = Vec::new();
-    {
-        let mut probe = state.clone();
-        for step in &steps {
-            probe.apply(
-                &mut base_entries,
-                &mut walker,
-                step,
-                classifier,
-                |_, new| {
-                    missing.extend(new.filter(|p| !cache.contains_key(p)));
-                },
-            )?;
-        }
-        missing.extend(probe.changed.values().filter(|p| !cache.contains_key(*p)));
-    }
-    diff::fill_stats(repo, missing, cache)?;
 
     // Totals per point, kept up to date as pairs leave and enter.
     let mut totals = Totals::default();
