@@ -208,7 +208,9 @@ pub fn changes_parallel(repo: &Repo, jobs: &[(Option<Oid>, Oid)]) -> Result<Vec<
             .collect();
     }
     let handle = repo.handle();
-    let chunk = jobs.len().div_ceil(threads);
+    // A few chunks per thread, so an idle thread can pick one up (each chunk re-reads the
+    // trees at its start: a handful).
+    let chunk = jobs.len().div_ceil(threads * 4).max(8);
     let parts: Vec<Result<Vec<Vec<Delta>>>> = jobs
         .par_chunks(chunk)
         .map(|part| {
