@@ -12,6 +12,7 @@ pub mod releases;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod trees;
 
 pub mod drift;
 pub mod genconfig;

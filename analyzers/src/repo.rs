@@ -42,7 +42,33 @@ pub struct RepoHandle {
     given: PathBuf,
 }
 
+thread_local! {
+    /// The repository last opened by [`RepoHandle::with`] on this thread (rayon's workers live
+    /// for the whole process, so each opens the repository once, not once per job split).
+    static WORKER_REPO: std::cell::RefCell<Option<Repo>> = const { std::cell::RefCell::new(None) };
+}
+
 impl RepoHandle {
+    /// Run `f` with this thread's handle on the repository, opened on first use. `f` must not
+    /// start rayon work itself (a stolen job calling `with` on this thread would find the
+    /// handle busy and fail).
+    pub fn with<R>(&self, f: impl FnOnce(&Repo) -> Result<R>) -> Result<R> {
+        WORKER_REPO.with(|slot| {
+            let Ok(mut slot) = slot.try_borrow_mut() else {
+                return Err(Error::Other(
+                    "internal error: RepoHandle::with re-entered on one thread".into(),
+                ));
+            };
+            if slot.as_ref().is_none_or(|r| r.git_dir != self.git_dir) {
+                *slot = Some(self.open()?);
+            }
+            match slot.as_ref() {
+                Some(repo) => f(repo),
+                None => Err(Error::Other("internal error: no worker repository".into())),
+            }
+        })
+    }
+
     pub fn open(&self) -> Result<Repo> {
         let inner = Repository::open(&self.git_dir).map_err(|source| Error::NotARepo {
             path: self.git_dir.clone(),

@@ -3,55 +3,16 @@
 //! changed blobs only, binary files (a NUL byte in the first 8000 bytes) counted with 0 lines.
 //! Blob pairs are diffed in parallel, one reopened repository per rayon worker.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::rc::Rc;
 
 use git2::{Delta as GitDelta, Diff, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::repo::{git_error, Repo};
-
-/// One side of a changed path: blob (or submodule commit) id and file mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Side {
-    pub oid: Oid,
-    pub mode: u32,
-}
+pub use crate::trees::{Delta, Pair, Side, Status, Trees};
 
 const SUBMODULE: u32 = 0o160000;
-
-/// What happened to a path between base and head.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Added,
-    Modified,
-    Deleted,
-    Renamed,
-    TypeChanged,
-}
-
-/// One changed file between two trees.
-#[derive(Debug, Clone)]
-pub struct Delta {
-    pub status: Status,
-    pub path: String,
-    pub old_path: Option<String>,
-    pub old: Option<Side>,
-    pub new: Option<Side>,
-}
-
-impl Delta {
-    pub fn pair(&self) -> Pair {
-        (self.old, self.new)
-    }
-}
-
-/// The key of a line count: old and new side.
-pub type Pair = (Option<Side>, Option<Side>);
 
 /// Lines added/removed for one blob pair; binary pairs have 0 lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -117,154 +78,6 @@ pub fn tree_diff(repo: &Repo, old: Option<Oid>, new: Oid, renames: bool) -> Resu
     Ok(out)
 }
 
-/// Entries of one tree, sorted by name bytes: (name, id, mode).
-type Entries = Vec<(Box<[u8]>, Oid, u32)>;
-
-const TREE: u32 = 0o040000;
-
-/// Parsed trees by id, so that walks over many related trees (the trend) read each tree once.
-/// (libgit2's own object cache skips trees above 4 KiB, i.e. the big directories.)
-pub struct Trees<'r> {
-    repo: &'r Repo,
-    cache: HashMap<Oid, Rc<Entries>>,
-    empty: Rc<Entries>,
-}
-
-impl<'r> Trees<'r> {
-    pub fn new(repo: &'r Repo) -> Self {
-        Trees {
-            repo,
-            cache: HashMap::new(),
-            empty: Rc::new(Entries::new()),
-        }
-    }
-
-    fn entries(&mut self, tree: Option<Oid>) -> Result<Rc<Entries>> {
-        let Some(tree) = tree else {
-            return Ok(self.empty.clone());
-        };
-        if let Some(found) = self.cache.get(&tree) {
-            return Ok(found.clone());
-        }
-        let parsed = self
-            .repo
-            .git()
-            .find_tree(tree)
-            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        let mut entries: Entries = parsed
-            .iter()
-            .map(|e| (e.name_bytes().into(), e.id(), e.filemode() as u32))
-            .collect();
-        // git orders a directory as if its name ended in `/`; plain byte order for merging.
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let entries = Rc::new(entries);
-        self.cache.insert(tree, entries.clone());
-        Ok(entries)
-    }
-
-    /// The file (blob, symlink or submodule) at `path` in tree `root`.
-    pub fn file_at(&mut self, root: Oid, path: &str) -> Result<Option<Side>> {
-        let mut tree = root;
-        let mut parts = path.split('/').peekable();
-        while let Some(part) = parts.next() {
-            let entries = self.entries(Some(tree))?;
-            let Ok(i) = entries.binary_search_by(|e| (*e.0).cmp(part.as_bytes())) else {
-                return Ok(None);
-            };
-            let (_, oid, mode) = entries[i];
-            match (parts.peek().is_some(), mode == TREE) {
-                (true, true) => tree = oid,
-                (false, false) => return Ok(Some(Side { oid, mode })),
-                _ => return Ok(None),
-            }
-        }
-        Ok(None)
-    }
-
-    /// The changes from tree `old` (empty when `None`) to tree `new`, without rename
-    /// detection, walking both trees top-down and skipping subtrees with equal ids.
-    pub fn changes(&mut self, old: Option<Oid>, new: Oid) -> Result<Vec<Delta>> {
-        let mut out = Vec::new();
-        self.walk(old, Some(new), &mut String::new(), &mut out)?;
-        Ok(out)
-    }
-
-    fn walk(
-        &mut self,
-        old: Option<Oid>,
-        new: Option<Oid>,
-        prefix: &mut String,
-        out: &mut Vec<Delta>,
-    ) -> Result<()> {
-        if old == new {
-            return Ok(());
-        }
-        let left = self.entries(old)?;
-        let right = self.entries(new)?;
-        let (mut i, mut j) = (0, 0);
-        while i < left.len() || j < right.len() {
-            let order = match (left.get(i), right.get(j)) {
-                (Some(l), Some(r)) => l.0.cmp(&r.0),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
-            };
-            let (l, r) = match order {
-                Ordering::Less => (Some(&left[i]), None),
-                Ordering::Greater => (None, Some(&right[j])),
-                Ordering::Equal => (Some(&left[i]), Some(&right[j])),
-            };
-            if order != Ordering::Greater {
-                i += 1;
-            }
-            if order != Ordering::Less {
-                j += 1;
-            }
-            if let (Some(l), Some(r)) = (l, r) {
-                if l.1 == r.1 && l.2 == r.2 {
-                    continue;
-                }
-            }
-            let name = l.or(r).map(|e| &e.0[..]).unwrap_or_default();
-            let split = |e: Option<&(Box<[u8]>, Oid, u32)>| {
-                let tree = e.filter(|e| e.2 == TREE).map(|e| e.1);
-                let file = e.filter(|e| e.2 != TREE).map(|e| Side {
-                    oid: e.1,
-                    mode: e.2,
-                });
-                (tree, file)
-            };
-            let ((l_tree, l_file), (r_tree, r_file)) = (split(l), split(r));
-            let len = prefix.len();
-            prefix.push_str(&String::from_utf8_lossy(name));
-            if l_tree.is_some() || r_tree.is_some() {
-                prefix.push('/');
-                self.walk(l_tree, r_tree, prefix, out)?;
-                prefix.truncate(len);
-                prefix.push_str(&String::from_utf8_lossy(name));
-            }
-            if l_file.is_some() || r_file.is_some() {
-                let status = match (l_file, r_file) {
-                    (None, _) => Status::Added,
-                    (_, None) => Status::Deleted,
-                    (Some(a), Some(b)) if (a.mode & 0o170000) != (b.mode & 0o170000) => {
-                        Status::TypeChanged
-                    }
-                    _ => Status::Modified,
-                };
-                out.push(Delta {
-                    status,
-                    path: prefix.clone(),
-                    old_path: None,
-                    old: l_file,
-                    new: r_file,
-                });
-            }
-            prefix.truncate(len);
-        }
-        Ok(())
-    }
-}
-
 /// The drift deltas from tree `old` to tree `new` as `git diff` reports them: the fast walk,
 /// and libgit2's rename detection only when something is both deleted and added.
 pub fn drift_deltas(repo: &Repo, old: Oid, new: Oid) -> Result<Vec<Delta>> {
@@ -289,40 +102,53 @@ fn find_renames(diff: &mut Diff<'_>) -> Result<()> {
         .map_err(|e| git_error("detecting renames", e))
 }
 
-/// Lines added and removed between the two sides of `pair`.
-pub fn pair_stat(repo: &Repo, pair: Pair) -> Result<LineStat> {
-    let (old, new) = pair;
-    if old.is_some_and(|s| s.mode == SUBMODULE) || new.is_some_and(|s| s.mode == SUBMODULE) {
-        // git prints one "Subproject commit <id>" line per side.
-        return Ok(LineStat {
-            added: u64::from(new.is_some()),
-            removed: u64::from(old.is_some()),
-            binary: false,
-        });
-    }
-    if old.map(|s| s.oid) == new.map(|s| s.oid) {
-        return Ok(LineStat::default());
-    }
-    let load = |side: Option<Side>| -> Result<Option<git2::Blob<'_>>> {
-        side.map(|s| {
+fn load(repo: &Repo, side: Option<Side>) -> Result<Option<git2::Blob<'_>>> {
+    side.filter(|s| s.mode != SUBMODULE)
+        .map(|s| {
             repo.git()
                 .find_blob(s.oid)
                 .map_err(|e| git_error("counting the lines of the drift", e))
         })
         .transpose()
+}
+
+/// Line counts of pairs that all have the same old side (read once).
+fn group_stats(repo: &Repo, group: &[Pair]) -> Result<Vec<(Pair, LineStat)>> {
+    let Some(&(old, _)) = group.first() else {
+        return Ok(Vec::new());
     };
-    let old_blob = load(old)?;
-    let new_blob = load(new)?;
+    let old_blob = load(repo, old)?;
+    let mut out = Vec::with_capacity(group.len());
+    for &(old, new) in group {
+        let stat = if old.is_some_and(|s| s.mode == SUBMODULE)
+            || new.is_some_and(|s| s.mode == SUBMODULE)
+        {
+            // git prints one "Subproject commit <id>" line per side.
+            LineStat {
+                added: u64::from(new.is_some()),
+                removed: u64::from(old.is_some()),
+                binary: false,
+            }
+        } else if old.map(|s| s.oid) == new.map(|s| s.oid) {
+            LineStat::default()
+        } else {
+            let new_blob = load(repo, new)?;
+            count(
+                old_blob.as_ref().map_or(&[][..], |b| b.content()),
+                new_blob.as_ref().map_or(&[][..], |b| b.content()),
+            )?
+        };
+        out.push(((old, new), stat));
+    }
+    Ok(out)
+}
+
+/// Lines added and removed from `old` to `new` (xdiff, as git); 0 for binary content.
+fn count(old: &[u8], new: &[u8]) -> Result<LineStat> {
     let mut opts = DiffOptions::new();
     opts.context_lines(0).interhunk_lines(0);
-    let patch = Patch::from_buffers(
-        old_blob.as_ref().map_or(&[][..], |b| b.content()),
-        None,
-        new_blob.as_ref().map_or(&[][..], |b| b.content()),
-        None,
-        Some(&mut opts),
-    )
-    .map_err(|e| git_error("comparing blobs", e))?;
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
+        .map_err(|e| git_error("comparing blobs", e))?;
     if patch.delta().flags().contains(DiffFlags::BINARY) {
         return Ok(LineStat {
             binary: true,
@@ -339,7 +165,8 @@ pub fn pair_stat(repo: &Repo, pair: Pair) -> Result<LineStat> {
     })
 }
 
-/// Line counts of every pair in `pairs` not yet in `cache`, computed in parallel.
+/// Line counts of every pair in `pairs` not yet in `cache`, computed in parallel; pairs with
+/// the same old blob (a base file changed several times along the trend) read it once.
 pub fn fill_stats(
     repo: &Repo,
     pairs: Vec<Pair>,
@@ -349,29 +176,22 @@ pub fn fill_stats(
         .into_iter()
         .filter(|p| !cache.contains_key(p))
         .collect();
-    todo.sort_by_key(|(o, n)| (o.map(|s| s.oid), n.map(|s| s.oid)));
+    todo.sort_by_key(|(o, n)| (o.map(|s| (s.oid, s.mode)), n.map(|s| (s.oid, s.mode))));
     todo.dedup();
+    let same_old = |a: &Pair, b: &Pair| a.0.is_some() && a.0 == b.0;
     if todo.len() < 16 {
-        for pair in todo {
-            let stat = pair_stat(repo, pair)?;
-            cache.insert(pair, stat);
+        for group in todo.chunk_by(same_old) {
+            cache.extend(group_stats(repo, group)?);
         }
         return Ok(());
     }
     let handle = repo.handle();
-    let results: Vec<Result<(Pair, LineStat)>> = todo
-        .par_iter()
-        .map_init(
-            || handle.open(),
-            |worker, pair| match worker {
-                Ok(repo) => pair_stat(repo, *pair).map(|s| (*pair, s)),
-                Err(e) => Err(Error::Other(format!("reopening the repository: {e}"))),
-            },
-        )
+    let results: Vec<Result<Vec<(Pair, LineStat)>>> = todo
+        .par_chunk_by(same_old)
+        .map(|group| handle.with(|repo| group_stats(repo, group)))
         .collect();
     for result in results {
-        let (pair, stat) = result?;
-        cache.insert(pair, stat);
+        cache.extend(result?);
     }
     Ok(())
 }
@@ -388,15 +208,18 @@ pub fn changes_parallel(repo: &Repo, jobs: &[(Option<Oid>, Oid)]) -> Result<Vec<
             .collect();
     }
     let handle = repo.handle();
-    let chunk = jobs.len().div_ceil(threads);
+    // A few chunks per thread, so an idle thread can pick one up (each chunk re-reads the
+    // trees at its start: a handful).
+    let chunk = jobs.len().div_ceil(threads * 4).max(8);
     let parts: Vec<Result<Vec<Vec<Delta>>>> = jobs
         .par_chunks(chunk)
         .map(|part| {
-            let repo = handle.open()?;
-            let mut trees = Trees::new(&repo);
-            part.iter()
-                .map(|(old, new)| trees.changes(*old, *new))
-                .collect()
+            handle.with(|repo| {
+                let mut trees = Trees::new(repo);
+                part.iter()
+                    .map(|(old, new)| trees.changes(*old, *new))
+                    .collect()
+            })
         })
         .collect();
     let mut out = Vec::with_capacity(jobs.len());

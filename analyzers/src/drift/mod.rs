@@ -117,21 +117,21 @@ pub fn analyze(
         || -> Result<_> {
             let repo = handle.open()?;
             let all = diff::drift_deltas(&repo, base_tree, head_tree)?;
-            let (ignored, deltas): (Vec<_>, Vec<_>) = all
+            Ok(all
                 .into_iter()
-                .partition(|d| classifier_ref.is_ignored(&d.path));
-            let mut cache = HashMap::new();
-            diff::fill_stats(
-                &repo,
-                deltas.iter().map(diff::Delta::pair).collect(),
-                &mut cache,
-            )?;
-            Ok((ignored.len() as u64, deltas, cache))
+                .partition::<Vec<_>, _>(|d| classifier_ref.is_ignored(&d.path)))
         },
-        || trend::steps(&handle, base_oid, &chain),
+        || trend::prepare(&handle, classifier_ref, base_oid, &chain),
     );
-    let (ignored_files, deltas, mut cache) = last?;
+    let (ignored, deltas) = last?;
+    let ignored_files = ignored.len() as u64;
     let steps = steps?;
+    // Line counts of the final drift and of every trend point at once: a base file changed
+    // several times along the way is read once.
+    let mut cache = HashMap::new();
+    let mut pairs: Vec<diff::Pair> = deltas.iter().map(diff::Delta::pair).collect();
+    pairs.extend(steps.needed.iter().copied());
+    diff::fill_stats(repo, pairs, &mut cache)?;
     progress.inc(1);
 
     let mut drift = Drift {
@@ -203,14 +203,7 @@ pub fn analyze(
             .cmp(&(a.lines_added + a.lines_removed))
             .then(a.app.cmp(&b.app))
     });
-    drift.trend = trend::trend(
-        repo,
-        &classifier,
-        ctx.base_oid,
-        &steps,
-        &mut cache,
-        progress,
-    )?;
+    drift.trend = trend::trend(repo, &classifier, ctx.base_oid, steps, &mut cache, progress)?;
     rules::findings(ctx, &mut classifier, &drift, findings)?;
     progress.finish_stage();
     Ok(drift)

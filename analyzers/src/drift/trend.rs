@@ -115,22 +115,41 @@ pub struct Steps {
     initial: Vec<diff::Delta>,
     /// parent → commit, per commit of the chain.
     steps: Vec<Vec<diff::Delta>>,
+    /// Base entries looked up while preparing.
+    base_entries: BaseEntries,
+    /// Points that need rename detection.
+    exact: Vec<bool>,
+    /// Every blob pair present at some point: their line counts are needed.
+    pub needed: Vec<Pair>,
 }
 
-/// Read the chain's commits and diff each against its first parent (parallel chunks).
-pub fn steps(handle: &RepoHandle, base: Oid, chain: &[Oid]) -> Result<Steps> {
+/// Everything the trend needs but line counts, meant to run beside the final drift: read the
+/// chain's commits, diff each against its first parent (parallel chunks) and find which blob
+/// pairs appear at some point.
+pub fn prepare(
+    handle: &RepoHandle,
+    classifier: &Classifier,
+    base: Oid,
+    chain: &[Oid],
+) -> Result<Steps> {
     let repo = handle.open()?;
+    let base_tree_id = repo.tree_of(base)?.id();
     let mut out = Steps {
         chain: chain.to_vec(),
         trees: Vec::with_capacity(chain.len()),
         summaries: Vec::with_capacity(chain.len()),
         initial: Vec::new(),
         steps: Vec::new(),
+        base_entries: BaseEntries {
+            tree: base_tree_id,
+            cache: HashMap::new(),
+        },
+        exact: Vec::new(),
+        needed: Vec::new(),
     };
     let Some(first) = chain.first() else {
         return Ok(out);
     };
-    let base_tree_id = repo.tree_of(base)?.id();
     for oid in chain {
         let commit = repo.find_commit(*oid)?;
         out.trees.push(commit.tree_id());
@@ -141,39 +160,64 @@ pub fn steps(handle: &RepoHandle, base: Oid, chain: &[Oid]) -> Result<Steps> {
                 .unwrap_or_default(),
         );
     }
-    let start = match repo.find_commit(*first)?.parent_ids().next() {
-        Some(parent) => Some(repo.find_commit(parent)?.tree_id()),
-        None => None,
+    let parent = repo.find_commit(*first)?.parent_ids().next();
+    let mut walker = Trees::new(&repo);
+    let mut prev = match parent {
+        Some(parent) => {
+            let start = repo.find_commit(parent)?.tree_id();
+            if start != base_tree_id {
+                out.initial = walker.changes(Some(base_tree_id), start)?;
+            }
+            start
+        }
+        // A root commit (squashed fork): start from its own tree, so its step is empty.
+        None => {
+            out.initial = walker.changes(Some(base_tree_id), out.trees[0])?;
+            out.trees[0]
+        }
     };
     // Jobs: parent → child along the chain.
     let mut jobs: Vec<(Option<Oid>, Oid)> = Vec::with_capacity(chain.len());
-    let mut prev = start;
     for tree in &out.trees {
-        jobs.push((prev, *tree));
-        prev = Some(*tree);
+        jobs.push((Some(prev), *tree));
+        prev = *tree;
     }
     out.steps = diff::changes_parallel(&repo, &jobs)?;
-    let mut walker = Trees::new(&repo);
-    out.initial = match start {
-        Some(s) if s == base_tree_id => Vec::new(),
-        Some(s) => walker.changes(Some(base_tree_id), s)?,
-        // A root commit: before it, every base file is missing.
-        None => walker
-            .changes(None, base_tree_id)?
-            .into_iter()
-            .map(|d| diff::Delta { new: None, ..d })
-            .collect(),
-    };
+
+    // Which blob pairs are needed (the state after the first commit, then every pair entering
+    // later), and which points need rename detection.
+    let mut state = State::default();
+    let base_entries = &mut out.base_entries;
+    state.apply(
+        base_entries,
+        &mut walker,
+        &out.initial,
+        classifier,
+        |_, _| {},
+    )?;
+    let mut needed: HashSet<Pair> = HashSet::new();
+    for (i, step) in out.steps.iter().enumerate() {
+        state.apply(base_entries, &mut walker, step, classifier, |_, new| {
+            if i > 0 {
+                needed.extend(new);
+            }
+        })?;
+        if i == 0 {
+            needed.extend(state.changed.values().copied());
+        }
+        out.exact.push(state.needs_renames());
+    }
+    out.needed = needed.into_iter().collect();
     Ok(out)
 }
 
 /// The trend over the chain of [`Steps`] (first-parent fork commits, oldest first). `cache`
-/// holds line counts shared with the final drift.
+/// holds line counts shared with the final drift (see [`Steps::needed`]).
 pub fn trend(
     repo: &Repo,
     classifier: &Classifier,
     base: Oid,
-    prepared: &Steps,
+    prepared: Steps,
     cache: &mut HashMap<Pair, LineStat>,
     progress: &dyn Progress,
 ) -> Result<Vec<TrendPoint>> {
@@ -183,67 +227,54 @@ pub fn trend(
         summaries,
         initial,
         steps,
+        base_entries,
+        exact,
+        needed,
     } = prepared;
     if chain.is_empty() {
         return Ok(Vec::new());
     }
+    // Normally counted already, together with the final drift's pairs.
+    diff::fill_stats(repo, needed, cache)?;
     let base_tree_id = repo.tree_of(base)?.id();
     let mut walker = Trees::new(repo);
+    let mut base_entries = base_entries;
     progress.inc(chain.len() as u64 / 2);
-    let mut base_entries = BaseEntries {
-        tree: base_tree_id,
-        cache: HashMap::new(),
-    };
-
-    // Pass 1: which blob pairs are needed, and which points need rename detection.
     let mut state = State::default();
-    let mut needed: HashSet<Pair> = HashSet::new();
     state.apply(
         &mut base_entries,
         &mut walker,
-        initial,
+        &initial,
         classifier,
         |_, _| {},
     )?;
-    let start_state = state.clone();
-    needed.extend(state.changed.values().copied());
-    let mut exact = vec![false; chain.len()];
-    for (i, step) in steps.iter().enumerate() {
-        state.apply(
-            &mut base_entries,
-            &mut walker,
-            step,
-            classifier,
-            |_, new| {
-                needed.extend(new);
-            },
-        )?;
-        exact[i] = state.needs_renames();
-    }
-    diff::fill_stats(repo, needed.into_iter().collect(), cache)?;
 
-    // Pass 2: totals per point, kept up to date as pairs leave and enter.
-    let mut state = start_state;
-    let mut totals = state.changed.values().fold(Totals::default(), |t, pair| {
-        t.add(cache.get(pair).copied().unwrap_or_default(), 1)
-    });
+    // Totals per point, kept up to date as pairs leave and enter.
+    let mut totals = Totals::default();
     let mut renames = RenameCache::default();
     let mut points = Vec::with_capacity(chain.len());
     for (i, step) in steps.iter().enumerate() {
-        state.apply(
-            &mut base_entries,
-            &mut walker,
-            step,
-            classifier,
-            |old, new| {
-                if let Some(old) = old {
-                    totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
-                }
-                if let Some(new) = new {
-                    totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
-                }
-            },
-        )?;
+        if i == 0 {
+            state.apply(&mut base_entries, &mut walker, step, classifier, |_, _| {})?;
+            totals = state.changed.values().fold(Totals::default(), |t, pair| {
+                t.add(cache.get(pair).copied().unwrap_or_default(), 1)
+            });
+        } else {
+            state.apply(
+                &mut base_entries,
+                &mut walker,
+                step,
+                classifier,
+                |old, new| {
+                    if let Some(old) = old {
+                        totals = totals.add(cache.get(&old).copied().unwrap_or_default(), -1);
+                    }
+                    if let Some(new) = new {
+                        totals = totals.add(cache.get(&new).copied().unwrap_or_default(), 1);
+                    }
+                },
+            )?;
+        }
         let (files, added, removed) = if exact[i] {
             let found = renames.renames(repo, &state.changed, base_tree_id, trees[i])?;
             exact_totals(repo, &state.changed, &found, cache)?

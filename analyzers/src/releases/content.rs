@@ -1,32 +1,26 @@
 //! Base detection by content, for forks that share no history with upstream (squashed imports):
 //! the release tag whose tree is closest to HEAD's. Trees are compared top-down by object id, so
-//! identical subtrees cost nothing; only differing subtrees are read.
+//! identical subtrees cost nothing; only differing subtrees are read (each once, cached).
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 
-use git2::{ObjectType, Oid};
+use git2::Oid;
 
 use crate::error::Result;
-use crate::repo::{git_error, Repo};
+use crate::repo::Repo;
+use crate::trees::{Trees, TREE};
 
-/// Compares trees, caching the file count of subtrees present on one side only.
+/// Compares trees, caching parsed trees and the file count of one-sided subtrees.
 pub struct TreeDistance<'r> {
-    repo: &'r Repo,
+    trees: Trees<'r>,
     counts: HashMap<Oid, u64>,
-}
-
-/// One entry of a tree: id, and whether it is a subtree.
-#[derive(Clone, Copy, PartialEq, Eq)]
-struct Entry {
-    id: Oid,
-    mode: i32,
-    is_tree: bool,
 }
 
 impl<'r> TreeDistance<'r> {
     pub fn new(repo: &'r Repo) -> Self {
         TreeDistance {
-            repo,
+            trees: Trees::new(repo),
             counts: HashMap::new(),
         }
     }
@@ -44,69 +38,62 @@ impl<'r> TreeDistance<'r> {
         if a == b || *total > limit {
             return Ok(());
         }
-        let left = self.entries(a)?;
-        let right = self.entries(b)?;
-        for (name, l) in &left {
+        let left = self.trees.entries(Some(a))?;
+        let right = self.trees.entries(Some(b))?;
+        let (mut i, mut j) = (0, 0);
+        while i < left.len() || j < right.len() {
             if *total > limit {
                 return Ok(());
             }
-            match right.get(name) {
-                None => *total += self.side(*l)?,
-                Some(r) if r == l => {}
-                Some(r) if l.is_tree && r.is_tree => self.walk(l.id, r.id, limit, total)?,
-                Some(r) if !l.is_tree && !r.is_tree => *total += 1,
-                Some(r) => *total += self.side(*l)? + self.side(*r)?,
+            let (l, r) = match (left.get(i), right.get(j)) {
+                (Some(l), Some(r)) => match l.name.cmp(r.name) {
+                    Ordering::Less => (Some(l), None),
+                    Ordering::Greater => (None, Some(r)),
+                    Ordering::Equal => (Some(l), Some(r)),
+                },
+                (l, r) => (l, r),
+            };
+            if l.is_some() {
+                i += 1;
             }
-        }
-        for (name, r) in &right {
-            if !left.contains_key(name) {
-                *total += self.side(*r)?;
+            if r.is_some() {
+                j += 1;
+            }
+            match (l, r) {
+                (Some(l), Some(r)) if l.id == r.id && l.mode == r.mode => {}
+                (Some(l), Some(r)) if l.mode == TREE && r.mode == TREE => {
+                    self.walk(l.id, r.id, limit, total)?;
+                }
+                (Some(l), Some(r)) if l.mode != TREE && r.mode != TREE => *total += 1,
+                (l, r) => {
+                    for e in [l, r].into_iter().flatten() {
+                        *total += self.side(e.id, e.mode)?;
+                    }
+                }
             }
         }
         Ok(())
     }
 
     /// Files under an entry present on one side only.
-    fn side(&mut self, entry: Entry) -> Result<u64> {
-        if !entry.is_tree {
+    fn side(&mut self, id: Oid, mode: u32) -> Result<u64> {
+        if mode != TREE {
             return Ok(1);
         }
-        if let Some(n) = self.counts.get(&entry.id) {
+        if let Some(n) = self.counts.get(&id) {
             return Ok(*n);
         }
+        let entries = self.trees.entries(Some(id))?;
         let mut n = 0;
-        for e in self.entries(entry.id)?.into_values() {
-            n += self.side(e)?;
+        for child in entries.iter() {
+            n += self.side(child.id, child.mode)?;
         }
-        self.counts.insert(entry.id, n);
+        self.counts.insert(id, n);
         Ok(n)
-    }
-
-    fn entries(&self, tree: Oid) -> Result<BTreeMap<Vec<u8>, Entry>> {
-        let tree = self
-            .repo
-            .git()
-            .find_tree(tree)
-            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        Ok(tree
-            .iter()
-            .map(|e| {
-                let entry = Entry {
-                    id: e.id(),
-                    mode: e.filemode(),
-                    is_tree: e.kind() == Some(ObjectType::Tree),
-                };
-                (e.name_bytes().to_vec(), entry)
-            })
-            .collect())
     }
 
     /// Number of files in `tree` (recursively).
     pub fn file_count(&mut self, tree: Oid) -> Result<u64> {
-        self.side(Entry {
-            id: tree,
-            mode: 0o040000,
-            is_tree: true,
-        })
+        self.side(tree, TREE)
     }
 }

@@ -1,0 +1,271 @@
+//! Parsed git trees, cached by id, and the top-down walk that compares two trees while skipping
+//! subtrees with equal ids (libgit2's tree-to-tree diff visits every entry of both trees, and
+//! its object cache skips trees above 4 KiB, i.e. the big directories).
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use git2::Oid;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::repo::{git_error, Repo};
+
+/// One side of a changed path: blob (or submodule commit) id and file mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Side {
+    pub oid: Oid,
+    pub mode: u32,
+}
+
+/// What happened to a path between base and head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Added,
+    Modified,
+    Deleted,
+    Renamed,
+    TypeChanged,
+}
+
+/// One changed file between two trees.
+#[derive(Debug, Clone)]
+pub struct Delta {
+    pub status: Status,
+    pub path: String,
+    pub old_path: Option<String>,
+    pub old: Option<Side>,
+    pub new: Option<Side>,
+}
+
+/// Old and new side of a path (the key of a line count).
+pub type Pair = (Option<Side>, Option<Side>);
+
+impl Delta {
+    pub fn pair(&self) -> Pair {
+        (self.old, self.new)
+    }
+}
+
+/// The entries of one tree, sorted by name bytes; names share one buffer.
+#[derive(Debug, Default)]
+pub struct Entries {
+    names: Vec<u8>,
+    items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    start: u32,
+    len: u32,
+    id: Oid,
+    mode: u32,
+}
+
+/// One tree entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub name: &'a [u8],
+    pub id: Oid,
+    pub mode: u32,
+}
+
+impl Entries {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<Entry<'_>> {
+        self.items.get(i).map(|item| self.entry(item))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Entry<'_>> {
+        self.items.iter().map(|item| self.entry(item))
+    }
+
+    /// The entry called `name`.
+    pub fn find(&self, name: &[u8]) -> Option<Entry<'_>> {
+        self.items
+            .binary_search_by(|item| self.name(item).cmp(name))
+            .ok()
+            .map(|i| self.entry(&self.items[i]))
+    }
+
+    fn name(&self, item: &Item) -> &[u8] {
+        let start = item.start as usize;
+        &self.names[start..start + item.len as usize]
+    }
+
+    fn entry(&self, item: &Item) -> Entry<'_> {
+        Entry {
+            name: self.name(item),
+            id: item.id,
+            mode: item.mode,
+        }
+    }
+}
+
+/// The file mode of a subtree entry.
+pub const TREE: u32 = 0o040000;
+
+/// Parsed trees by id, so that walks over many related trees read each tree once.
+pub struct Trees<'r> {
+    repo: &'r Repo,
+    cache: HashMap<Oid, Rc<Entries>>,
+    empty: Rc<Entries>,
+}
+
+impl<'r> Trees<'r> {
+    pub fn new(repo: &'r Repo) -> Self {
+        Trees {
+            repo,
+            cache: HashMap::new(),
+            empty: Rc::new(Entries::default()),
+        }
+    }
+
+    /// The entries of `tree` (empty for `None`), sorted by name bytes: (name, id, mode).
+    pub fn entries(&mut self, tree: Option<Oid>) -> Result<Rc<Entries>> {
+        let Some(tree) = tree else {
+            return Ok(self.empty.clone());
+        };
+        if let Some(found) = self.cache.get(&tree) {
+            return Ok(found.clone());
+        }
+        let parsed = self
+            .repo
+            .git()
+            .find_tree(tree)
+            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
+        let mut entries = Entries {
+            names: Vec::new(),
+            items: Vec::with_capacity(parsed.len()),
+        };
+        for e in parsed.iter() {
+            let name = e.name_bytes();
+            entries.items.push(Item {
+                start: entries.names.len() as u32,
+                len: name.len() as u32,
+                id: e.id(),
+                mode: e.filemode() as u32,
+            });
+            entries.names.extend_from_slice(name);
+        }
+        // git orders a directory as if its name ended in `/`; plain byte order for merging.
+        let Entries { names, items } = &mut entries;
+        items.sort_unstable_by(|a, b| {
+            let name = |i: &Item| &names[i.start as usize..(i.start + i.len) as usize];
+            name(a).cmp(name(b))
+        });
+        let entries = Rc::new(entries);
+        self.cache.insert(tree, entries.clone());
+        Ok(entries)
+    }
+
+    /// The file (blob, symlink or submodule) at `path` in tree `root`.
+    pub fn file_at(&mut self, root: Oid, path: &str) -> Result<Option<Side>> {
+        let mut tree = root;
+        let mut parts = path.split('/').peekable();
+        while let Some(part) = parts.next() {
+            let entries = self.entries(Some(tree))?;
+            let Some(Entry { id: oid, mode, .. }) = entries.find(part.as_bytes()) else {
+                return Ok(None);
+            };
+            match (parts.peek().is_some(), mode == TREE) {
+                (true, true) => tree = oid,
+                (false, false) => return Ok(Some(Side { oid, mode })),
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The changes from tree `old` (empty when `None`) to tree `new`, without rename
+    /// detection, walking both trees top-down and skipping subtrees with equal ids.
+    pub fn changes(&mut self, old: Option<Oid>, new: Oid) -> Result<Vec<Delta>> {
+        let mut out = Vec::new();
+        self.walk(old, Some(new), &mut String::new(), &mut out)?;
+        Ok(out)
+    }
+
+    fn walk(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        prefix: &mut String,
+        out: &mut Vec<Delta>,
+    ) -> Result<()> {
+        if old == new {
+            return Ok(());
+        }
+        let left = self.entries(old)?;
+        let right = self.entries(new)?;
+        let (mut i, mut j) = (0, 0);
+        while i < left.len() || j < right.len() {
+            let order = match (left.get(i), right.get(j)) {
+                (Some(l), Some(r)) => l.name.cmp(r.name),
+                (Some(_), None) => Ordering::Less,
+                _ => Ordering::Greater,
+            };
+            let (l, r) = match order {
+                Ordering::Less => (left.get(i), None),
+                Ordering::Greater => (None, right.get(j)),
+                Ordering::Equal => (left.get(i), right.get(j)),
+            };
+            if order != Ordering::Greater {
+                i += 1;
+            }
+            if order != Ordering::Less {
+                j += 1;
+            }
+            if let (Some(l), Some(r)) = (l, r) {
+                if l.id == r.id && l.mode == r.mode {
+                    continue;
+                }
+            }
+            let name = l.or(r).map(|e| e.name).unwrap_or_default();
+            let split = |e: Option<Entry<'_>>| {
+                let tree = e.filter(|e| e.mode == TREE).map(|e| e.id);
+                let file = e.filter(|e| e.mode != TREE).map(|e| Side {
+                    oid: e.id,
+                    mode: e.mode,
+                });
+                (tree, file)
+            };
+            let ((l_tree, l_file), (r_tree, r_file)) = (split(l), split(r));
+            let len = prefix.len();
+            prefix.push_str(&String::from_utf8_lossy(name));
+            if l_tree.is_some() || r_tree.is_some() {
+                prefix.push('/');
+                self.walk(l_tree, r_tree, prefix, out)?;
+                prefix.truncate(len);
+                prefix.push_str(&String::from_utf8_lossy(name));
+            }
+            if l_file.is_some() || r_file.is_some() {
+                let status = match (l_file, r_file) {
+                    (None, _) => Status::Added,
+                    (_, None) => Status::Deleted,
+                    (Some(a), Some(b)) if (a.mode & 0o170000) != (b.mode & 0o170000) => {
+                        Status::TypeChanged
+                    }
+                    _ => Status::Modified,
+                };
+                out.push(Delta {
+                    status,
+                    path: prefix.clone(),
+                    old_path: None,
+                    old: l_file,
+                    new: r_file,
+                });
+            }
+            prefix.truncate(len);
+        }
+        Ok(())
+    }
+}
