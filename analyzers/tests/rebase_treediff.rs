@@ -2,6 +2,7 @@
 //! tree-to-tree diff gives, on every commit of the fixture repositories (upstream and fork).
 
 use forkcheck_analyzers::rebase::patchid::commit_changes;
+use forkcheck_analyzers::rebase::treediff::{allowed_paths, diff_trees_within};
 use forkcheck_analyzers::repo::Repo;
 use forkcheck_fixtures::{shared, Scenario};
 use git2::{Delta, Sort};
@@ -54,6 +55,23 @@ fn tree_diff_equals_libgit2_on_every_commit() {
                 })
                 .collect();
             assert_eq!(ours, libgit2_changes(git, &c), "commit {}", c.id());
+            // Limited to its own paths the walk gives the same; without one of them, nothing.
+            let (old, new) = (c.parents().next().map(|p| p.tree_id()), Some(c.tree_id()));
+            let allow = allowed_paths(ours.iter().map(|r| r.0.as_str()));
+            let within = diff_trees_within(&repo, old, new, Some(&allow)).unwrap();
+            assert_eq!(
+                within.map(|w| w.len()),
+                Some(ours.len()),
+                "commit {}",
+                c.id()
+            );
+            if let Some(first) = ours.first() {
+                let fewer = allowed_paths(ours.iter().skip(1).map(|r| r.0.as_str()));
+                if !fewer.contains(&first.0) {
+                    let within = diff_trees_within(&repo, old, new, Some(&fewer)).unwrap();
+                    assert!(within.is_none(), "commit {}", c.id());
+                }
+            }
             checked += 1;
         }
         assert!(checked > 50, "{s:?}: only {checked} commits");

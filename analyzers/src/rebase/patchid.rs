@@ -42,26 +42,41 @@ pub struct FileChange {
 
 /// The paths a commit changes relative to `parent` (or the empty tree), without renames.
 pub fn commit_changes(repo: &Repo, parent: Option<Oid>, commit: Oid) -> Result<Vec<FileChange>> {
+    Ok(commit_changes_within(repo, parent, commit, None)?.unwrap_or_default())
+}
+
+/// [`commit_changes`], or `None` as soon as the commit touches a path outside `allow` (a set
+/// from [`super::treediff::allowed_paths`]).
+pub fn commit_changes_within(
+    repo: &Repo,
+    parent: Option<Oid>,
+    commit: Oid,
+    allow: Option<&std::collections::HashSet<String>>,
+) -> Result<Option<Vec<FileChange>>> {
     let new_tree = super::treediff::tree_id(repo, commit)?;
     let old_tree = match parent {
         Some(p) => Some(super::treediff::tree_id(repo, p)?),
         None => None,
     };
-    let raw = super::treediff::diff_trees(repo, old_tree, Some(new_tree))?;
-    Ok(raw
-        .into_iter()
-        // Submodules are skipped: git hashes "Subproject commit" text for them; forks of
-        // edx-platform do not use them, and we cannot read their content.
-        .filter(|c| c.old_mode != 0o160000 && c.new_mode != 0o160000)
-        .map(|c| FileChange {
-            old_path: c.path.clone(),
-            new_path: c.path,
-            old_mode: c.old_mode,
-            new_mode: c.new_mode,
-            old_id: c.old_id,
-            new_id: c.new_id,
-        })
-        .collect())
+    let Some(raw) = super::treediff::diff_trees_within(repo, old_tree, Some(new_tree), allow)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        raw.into_iter()
+            // Submodules are skipped: git hashes "Subproject commit" text for them; forks of
+            // edx-platform do not use them, and we cannot read their content.
+            .filter(|c| c.old_mode != 0o160000 && c.new_mode != 0o160000)
+            .map(|c| FileChange {
+                old_path: c.path.clone(),
+                new_path: c.path,
+                old_mode: c.old_mode,
+                new_mode: c.new_mode,
+                old_id: c.old_id,
+                new_id: c.new_id,
+            })
+            .collect(),
+    ))
 }
 
 /// A cheap key that equal patch-ids always share: the changed paths and mode transitions

@@ -8,6 +8,8 @@
 //! split into a deletion and an addition, a file replaced by a directory (or back) as the
 //! file's deletion or addition plus the directory's files.
 
+use std::collections::HashSet;
+
 use git2::{Oid, Tree};
 
 use crate::error::Result;
@@ -24,6 +26,7 @@ pub struct RawChange {
 }
 
 const TREE: u32 = 0o040000;
+const SUBMODULE: u32 = 0o160000;
 
 /// An entry of one tree level: name, mode, id.
 struct Ent {
@@ -68,12 +71,16 @@ fn type_of(mode: u32) -> u32 {
     mode & 0o170000
 }
 
-struct Walker<'r> {
+struct Walker<'r, 'a> {
     repo: &'r Repo,
     out: Vec<RawChange>,
+    /// Paths (files, and directories with a trailing `/`) a change may touch; a change
+    /// anywhere else stops the walk (`rejected`).
+    allow: Option<&'a HashSet<String>>,
+    rejected: bool,
 }
 
-impl<'r> Walker<'r> {
+impl<'r> Walker<'r, '_> {
     fn tree(&self, id: Oid) -> Result<Tree<'r>> {
         self.repo
             .git()
@@ -102,7 +109,7 @@ impl<'r> Walker<'r> {
         let new_tree = new.map(|id| self.tree(id)).transpose()?;
         let (a, b) = (entries(old_tree.as_ref()), entries(new_tree.as_ref()));
         let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
+        while (i < a.len() || j < b.len()) && !self.rejected {
             let ord = match (a.get(i), b.get(j)) {
                 (Some(x), Some(y)) => tree_cmp(x, y),
                 (Some(_), None) => std::cmp::Ordering::Less,
@@ -134,11 +141,26 @@ impl<'r> Walker<'r> {
         let path = format!("{prefix}{}", String::from_utf8_lossy(name));
         let is_tree = |e: Option<&Ent>| e.is_some_and(|e| e.mode == TREE);
         if is_tree(old) || is_tree(new) {
+            if old.map(|e| e.id) == new.map(|e| e.id) {
+                return Ok(());
+            }
             let sub = format!("{path}/");
+            if self.allow.is_some_and(|a| !a.contains(&sub)) {
+                self.rejected = true;
+                return Ok(());
+            }
             return self.walk(&sub, old.map(|e| e.id), new.map(|e| e.id));
         }
+        let submodule = |e: Option<&Ent>| e.is_some_and(|e| e.mode == SUBMODULE);
         match (old, new) {
             (Some(o), Some(n)) if o.id == n.id && o.mode == n.mode => {}
+            // Outside the allowed paths (submodules do not count: callers drop them).
+            _ if !submodule(old)
+                && !submodule(new)
+                && self.allow.is_some_and(|a| !a.contains(&path)) =>
+            {
+                self.rejected = true;
+            }
             (Some(o), Some(n)) if type_of(o.mode) != type_of(n.mode) => {
                 self.file(path.clone(), Some(o), None);
                 self.file(path, None, Some(n));
@@ -151,16 +173,44 @@ impl<'r> Walker<'r> {
 
 /// The files that differ between two trees (`None`: the empty tree), in path order.
 pub fn diff_trees(repo: &Repo, old: Option<Oid>, new: Option<Oid>) -> Result<Vec<RawChange>> {
+    Ok(diff_trees_within(repo, old, new, None)?.unwrap_or_default())
+}
+
+/// [`diff_trees`], giving up (`None`) as soon as a change touches a path outside `allow`
+/// (see [`allowed_paths`]): only the trees on allowed paths are ever read.
+pub fn diff_trees_within(
+    repo: &Repo,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    allow: Option<&HashSet<String>>,
+) -> Result<Option<Vec<RawChange>>> {
     let mut w = Walker {
         repo,
         out: Vec::new(),
+        allow,
+        rejected: false,
     };
     w.walk("", old, new)?;
+    if w.rejected {
+        return Ok(None);
+    }
     // Tree order and path order differ where a file and a directory share a name; libgit2
     // reports in path order. The sort is stable, so a split type change stays deletion first.
     w.out
         .sort_by(|x, y| x.path.as_bytes().cmp(y.path.as_bytes()));
-    Ok(w.out)
+    Ok(Some(w.out))
+}
+
+/// The set for [`diff_trees_within`]: `paths` and every directory above them (`dir/`).
+pub fn allowed_paths<'p>(paths: impl Iterator<Item = &'p str>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for p in paths {
+        for (i, _) in p.match_indices('/') {
+            out.insert(p[..=i].to_string());
+        }
+        out.insert(p.to_string());
+    }
+    out
 }
 
 /// The tree id of a commit.
