@@ -231,3 +231,38 @@ fn side_diff_renames_equal_libgit2_on_a_renaming_repo() {
         assert_eq!(rows, libgit2_side(repo.git(), x, y));
     }
 }
+
+/// Upstream's side limited to what the merge with the fork looks up predicts exactly what the
+/// whole side predicts, onto every release of every scenario with a fork history.
+#[test]
+fn upstream_side_predicts_like_the_whole_side() {
+    use forkcheck_analyzers::rebase::conflicts::predict_sides;
+    use forkcheck_analyzers::rebase::store::Store;
+    use forkcheck_analyzers::rebase::tree::{side_diff, upstream_side};
+    let mut compared = 0;
+    for s in [Scenario::Typical, Scenario::Merged, Scenario::Clean] {
+        let g = shared(s);
+        let repo = Repo::open(&g.fork).unwrap();
+        let git = repo.git();
+        let head = git.head().unwrap().peel_to_commit().unwrap().id();
+        let tags: Vec<git2::Oid> = git
+            .references_glob("refs/tags/*")
+            .unwrap()
+            .map(|r| r.unwrap().peel_to_commit().unwrap().id())
+            .collect();
+        for t in tags {
+            let Ok(anc) = git.merge_base(head, t) else {
+                continue;
+            };
+            let fork = side_diff(&repo, anc, head, true).unwrap();
+            let whole = side_diff(&repo, anc, t, true).unwrap();
+            let limited = upstream_side(&repo, anc, t, &fork).unwrap();
+            let store = Store::default();
+            let a = predict_sides(&repo, &store, &fork, &whole).unwrap();
+            let b = predict_sides(&repo, &store, &fork, &limited).unwrap();
+            assert_eq!(format!("{:?}", a), format!("{:?}", b), "{s:?} onto {t}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 10, "only {compared} merges compared");
+}

@@ -1,7 +1,7 @@
 //! What one side (the fork or upstream) changed since the common ancestor, per path, with
 //! rename detection as git's merge does it (exact and similar renames, 50% threshold).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
 
@@ -77,9 +77,52 @@ pub fn side_diff(repo: &Repo, ancestor: Oid, side: Oid, renames: bool) -> Result
         super::treediff::tree_id(repo, side)?,
     );
     let raw = super::treediff::diff_trees(repo, Some(a), Some(b))?;
+    from_raw(repo, ancestor, side, &raw, renames)
+}
+
+/// Upstream's side of a merge, as far as the merge with `fork` (the other side, from the same
+/// ancestor) can tell: a path only upstream changed merges trivially, so only the trees on the
+/// paths the fork touched are compared (git's merge resolves such directories without reading
+/// them too). Renames are what can reach beyond: when upstream deletes a path the fork changed
+/// (it may have moved it anywhere), or adds a path the fork creates too (it may have moved a
+/// file there from anywhere), the whole side is diffed with rename detection, as before.
+/// Otherwise the result agrees with [`side_diff`] on every path the merge looks up.
+pub fn upstream_side(repo: &Repo, ancestor: Oid, side: Oid, fork: &SideDiff) -> Result<SideDiff> {
+    let creates: HashSet<&str> = fork
+        .added
+        .keys()
+        .chain(fork.renamed_to.keys())
+        .map(String::as_str)
+        .collect();
+    let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
+    let allow =
+        super::treediff::allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
+    let (a, b) = (
+        super::treediff::tree_id(repo, ancestor)?,
+        super::treediff::tree_id(repo, side)?,
+    );
+    let raw = super::treediff::diff_trees_only(repo, Some(a), Some(b), &allow)?;
+    let rename_reaches = raw.iter().any(|c| {
+        (c.new_mode == 0 && touched.contains(c.path.as_str()))
+            || (c.old_mode == 0 && creates.contains(c.path.as_str()))
+    });
+    if rename_reaches {
+        return side_diff(repo, ancestor, side, true);
+    }
+    from_raw(repo, ancestor, side, &raw, false)
+}
+
+/// A side from its raw changes; `renames`: pair deletions with additions like git's merge.
+fn from_raw(
+    repo: &Repo,
+    ancestor: Oid,
+    side: Oid,
+    raw: &[super::treediff::RawChange],
+    renames: bool,
+) -> Result<SideDiff> {
     let mut out = SideDiff::default();
     let mut loose = Vec::new(); // deleted or added (a type change is both)
-    for c in &raw {
+    for c in raw {
         if c.old_mode != 0 && c.new_mode != 0 {
             out.changes.insert(
                 c.path.clone(),

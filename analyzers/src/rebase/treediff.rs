@@ -78,6 +78,8 @@ struct Walker<'r, 'a> {
     /// anywhere else stops the walk (`rejected`).
     allow: Option<&'a HashSet<String>>,
     rejected: bool,
+    /// Leave out changes outside `allow` instead of giving up.
+    skip_outside: bool,
 }
 
 impl<'r> Walker<'r, '_> {
@@ -146,7 +148,7 @@ impl<'r> Walker<'r, '_> {
             }
             let sub = format!("{path}/");
             if self.allow.is_some_and(|a| !a.contains(&sub)) {
-                self.rejected = true;
+                self.rejected = !self.skip_outside;
                 return Ok(());
             }
             return self.walk(&sub, old.map(|e| e.id), new.map(|e| e.id));
@@ -159,7 +161,7 @@ impl<'r> Walker<'r, '_> {
                 && !submodule(new)
                 && self.allow.is_some_and(|a| !a.contains(&path)) =>
             {
-                self.rejected = true;
+                self.rejected = !self.skip_outside;
             }
             (Some(o), Some(n)) if type_of(o.mode) != type_of(n.mode) => {
                 self.file(path.clone(), Some(o), None);
@@ -184,11 +186,33 @@ pub fn diff_trees_within(
     new: Option<Oid>,
     allow: Option<&HashSet<String>>,
 ) -> Result<Option<Vec<RawChange>>> {
+    walk_limited(repo, old, new, allow, false)
+}
+
+/// [`diff_trees`] limited to `allow`: changes elsewhere are left out, and the trees outside
+/// are never read.
+pub fn diff_trees_only(
+    repo: &Repo,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    allow: &HashSet<String>,
+) -> Result<Vec<RawChange>> {
+    Ok(walk_limited(repo, old, new, Some(allow), true)?.unwrap_or_default())
+}
+
+fn walk_limited(
+    repo: &Repo,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    allow: Option<&HashSet<String>>,
+    skip_outside: bool,
+) -> Result<Option<Vec<RawChange>>> {
     let mut w = Walker {
         repo,
         out: Vec::new(),
         allow,
         rejected: false,
+        skip_outside,
     };
     w.walk("", old, new)?;
     if w.rejected {
