@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use git2::{Oid, Tree};
+use git2::Oid;
 
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
@@ -29,28 +29,60 @@ const TREE: u32 = 0o040000;
 const SUBMODULE: u32 = 0o160000;
 
 /// An entry of one tree level: name, mode, id.
-struct Ent {
-    name: Vec<u8>,
+struct Ent<'d> {
+    name: &'d [u8],
     mode: u32,
     id: Oid,
 }
 
-fn entries(tree: Option<&Tree<'_>>) -> Vec<Ent> {
-    tree.map(|t| {
-        t.iter()
-            .map(|e| Ent {
-                name: e.name_bytes().to_vec(),
-                mode: u32::try_from(e.filemode()).unwrap_or(0),
-                id: e.id(),
-            })
-            .collect()
-    })
-    .unwrap_or_default()
+/// libgit2's `normalize_filemode` (what `TreeEntry::filemode` reports).
+fn normalize_mode(m: u32) -> u32 {
+    match m & 0o170000 {
+        TREE => TREE,
+        _ if m & 0o111 != 0 => 0o100755,
+        SUBMODULE => SUBMODULE,
+        0o120000 => 0o120000,
+        _ => 0o100644,
+    }
+}
+
+/// Parse a raw tree object (`<octal mode> <name>\0<20-byte id>`, repeated) without copying.
+fn parse_tree(id: Oid, data: &[u8]) -> Result<Vec<Ent<'_>>> {
+    let bad = || crate::Error::Other(format!("corrupt tree object {id}"));
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        let sp = rest.iter().position(|b| *b == b' ').ok_or_else(bad)?;
+        let mut mode = 0u32;
+        for c in &rest[..sp] {
+            if !(b'0'..=b'7').contains(c) {
+                return Err(bad());
+            }
+            mode = mode.checked_mul(8).ok_or_else(bad)? + u32::from(c - b'0');
+        }
+        let after = &rest[sp + 1..];
+        let nul = after.iter().position(|b| *b == 0).ok_or_else(bad)?;
+        let raw_id = after.get(nul + 1..nul + 21).ok_or_else(bad)?;
+        out.push(Ent {
+            name: &after[..nul],
+            mode: normalize_mode(mode),
+            id: Oid::from_bytes(raw_id).map_err(|_| bad())?,
+        });
+        rest = &after[nul + 21..];
+    }
+    Ok(out)
+}
+
+fn parse_opt<'d>(o: &'d Option<git2::OdbObject<'_>>) -> Result<Vec<Ent<'d>>> {
+    match o {
+        Some(o) => parse_tree(o.id(), o.data()),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// git's tree order: names compared as bytes, a directory's name followed by `/`.
-fn tree_cmp(a: &Ent, b: &Ent) -> std::cmp::Ordering {
-    let key = |e: &Ent, i: usize| -> Option<u8> {
+fn tree_cmp(a: &Ent<'_>, b: &Ent<'_>) -> std::cmp::Ordering {
+    let key = |e: &Ent<'_>, i: usize| -> Option<u8> {
         match e.name.get(i) {
             Some(c) => Some(*c),
             None if e.mode == TREE && i == e.name.len() => Some(b'/'),
@@ -72,7 +104,7 @@ fn type_of(mode: u32) -> u32 {
 }
 
 struct Walker<'r, 'a> {
-    repo: &'r Repo,
+    odb: &'a git2::Odb<'r>,
     out: Vec<RawChange>,
     /// Paths (files, and directories with a trailing `/`) a change may touch; a change
     /// anywhere else stops the walk (`rejected`).
@@ -82,15 +114,20 @@ struct Walker<'r, 'a> {
     skip_outside: bool,
 }
 
-impl<'r> Walker<'r, '_> {
-    fn tree(&self, id: Oid) -> Result<Tree<'r>> {
-        self.repo
-            .git()
-            .find_tree(id)
-            .map_err(|e| git_error(format!("reading tree {id}"), e))
+impl<'r, 'a> Walker<'r, 'a> {
+    fn tree(&self, id: Option<Oid>) -> Result<Option<git2::OdbObject<'a>>> {
+        let Some(id) = id else { return Ok(None) };
+        let obj = self
+            .odb
+            .read(id)
+            .map_err(|e| git_error(format!("reading tree {id}"), e))?;
+        if obj.kind() != git2::ObjectType::Tree {
+            return Err(crate::Error::Other(format!("{id} is not a tree")));
+        }
+        Ok(Some(obj))
     }
 
-    fn file(&mut self, path: String, old: Option<&Ent>, new: Option<&Ent>) {
+    fn file(&mut self, path: String, old: Option<&Ent<'_>>, new: Option<&Ent<'_>>) {
         let (old_mode, old_id) = old.map(|e| (e.mode, e.id)).unwrap_or((0, Oid::zero()));
         let (new_mode, new_id) = new.map(|e| (e.mode, e.id)).unwrap_or((0, Oid::zero()));
         self.out.push(RawChange {
@@ -107,9 +144,8 @@ impl<'r> Walker<'r, '_> {
         if old == new {
             return Ok(());
         }
-        let old_tree = old.map(|id| self.tree(id)).transpose()?;
-        let new_tree = new.map(|id| self.tree(id)).transpose()?;
-        let (a, b) = (entries(old_tree.as_ref()), entries(new_tree.as_ref()));
+        let (old_obj, new_obj) = (self.tree(old)?, self.tree(new)?);
+        let (a, b) = (parse_opt(&old_obj)?, parse_opt(&new_obj)?);
         let (mut i, mut j) = (0, 0);
         while (i < a.len() || j < b.len()) && !self.rejected {
             let ord = match (a.get(i), b.get(j)) {
@@ -138,10 +174,10 @@ impl<'r> Walker<'r, '_> {
 
     /// One name present on one or both sides (same kind when both: tree order keeps a file
     /// and a directory of the same name apart).
-    fn one(&mut self, prefix: &str, old: Option<&Ent>, new: Option<&Ent>) -> Result<()> {
-        let name = old.or(new).map(|e| e.name.as_slice()).unwrap_or_default();
+    fn one(&mut self, prefix: &str, old: Option<&Ent<'_>>, new: Option<&Ent<'_>>) -> Result<()> {
+        let name = old.or(new).map(|e| e.name).unwrap_or_default();
         let path = format!("{prefix}{}", String::from_utf8_lossy(name));
-        let is_tree = |e: Option<&Ent>| e.is_some_and(|e| e.mode == TREE);
+        let is_tree = |e: Option<&Ent<'_>>| e.is_some_and(|e| e.mode == TREE);
         if is_tree(old) || is_tree(new) {
             if old.map(|e| e.id) == new.map(|e| e.id) {
                 return Ok(());
@@ -153,7 +189,7 @@ impl<'r> Walker<'r, '_> {
             }
             return self.walk(&sub, old.map(|e| e.id), new.map(|e| e.id));
         }
-        let submodule = |e: Option<&Ent>| e.is_some_and(|e| e.mode == SUBMODULE);
+        let submodule = |e: Option<&Ent<'_>>| e.is_some_and(|e| e.mode == SUBMODULE);
         match (old, new) {
             (Some(o), Some(n)) if o.id == n.id && o.mode == n.mode => {}
             // Outside the allowed paths (submodules do not count: callers drop them).
@@ -207,8 +243,12 @@ fn walk_limited(
     allow: Option<&HashSet<String>>,
     skip_outside: bool,
 ) -> Result<Option<Vec<RawChange>>> {
+    let odb = repo
+        .git()
+        .odb()
+        .map_err(|e| git_error("opening the object database", e))?;
     let mut w = Walker {
-        repo,
+        odb: &odb,
         out: Vec::new(),
         allow,
         rejected: false,
