@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use super::diff3::merge3;
 use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide};
 use super::store::Store;
-use super::tree::{side_diff, upstream_side, Entry, SideDiff};
+use super::tree::{side_diff, upstream_side_from, Entry, SideDiff};
+use super::treediff::{diff_trees, tree_id};
 use crate::error::Result;
 use crate::repo::Repo;
 
@@ -59,9 +60,19 @@ pub fn both_sides(
     head: Oid,
     target: Oid,
 ) -> Result<(SideDiff, SideDiff)> {
-    // Upstream's side is read only where the fork's side says it matters.
-    let fork = side_diff(repo, ancestor, head, true)?;
-    let upstream = upstream_side(repo, ancestor, target, &fork)?;
+    // Both sides' trees are read concurrently; upstream's side then keeps what the merge with
+    // the fork looks up ([`upstream_side_from`]). A git2 repository is not `Sync`: each thread
+    // opens its own handle.
+    let (one, two) = (repo.reopen()?, repo.reopen()?);
+    let (fork, whole) = rayon::join(
+        move || side_diff(&one, ancestor, head, true),
+        move || -> Result<_> {
+            let (a, b) = (tree_id(&two, ancestor)?, tree_id(&two, target)?);
+            diff_trees(&two, Some(a), Some(b))
+        },
+    );
+    let fork = fork?;
+    let upstream = upstream_side_from(repo, ancestor, target, &fork, whole?)?;
     Ok((fork, upstream))
 }
 

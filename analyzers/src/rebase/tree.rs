@@ -112,6 +112,40 @@ pub fn upstream_side(repo: &Repo, ancestor: Oid, side: Oid, fork: &SideDiff) -> 
     from_raw(repo, ancestor, side, &raw, false)
 }
 
+/// [`upstream_side`] when the whole side's raw changes (`whole`, from
+/// [`super::treediff::diff_trees`]) are at hand: read concurrently with the fork's side, they
+/// save the limited walk when a rename can reach the fork's paths.
+pub fn upstream_side_from(
+    repo: &Repo,
+    ancestor: Oid,
+    side: Oid,
+    fork: &SideDiff,
+    whole: Vec<super::treediff::RawChange>,
+) -> Result<SideDiff> {
+    let creates: HashSet<&str> = fork
+        .added
+        .keys()
+        .chain(fork.renamed_to.keys())
+        .map(String::as_str)
+        .collect();
+    let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
+    let rename_reaches = whole.iter().any(|c| {
+        (c.new_mode == 0 && touched.contains(c.path.as_str()))
+            || (c.old_mode == 0 && creates.contains(c.path.as_str()))
+    });
+    if rename_reaches {
+        return from_raw(repo, ancestor, side, &whole, true);
+    }
+    let allow =
+        super::treediff::allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
+    let submodule = |m: u32| m == 0o160000;
+    let limited: Vec<_> = whole
+        .into_iter()
+        .filter(|c| allow.contains(&c.path) || submodule(c.old_mode) || submodule(c.new_mode))
+        .collect();
+    from_raw(repo, ancestor, side, &limited, false)
+}
+
 /// A side from its raw changes; `renames`: pair deletions with additions like git's merge.
 fn from_raw(
     repo: &Repo,
