@@ -238,7 +238,8 @@ fn side_diff_renames_equal_libgit2_on_a_renaming_repo() {
 fn upstream_side_predicts_like_the_whole_side() {
     use forkcheck_analyzers::rebase::conflicts::predict_sides;
     use forkcheck_analyzers::rebase::store::Store;
-    use forkcheck_analyzers::rebase::tree::{side_diff, upstream_side};
+    use forkcheck_analyzers::rebase::tree::{side_diff, upstream_side, upstream_side_from};
+    use forkcheck_analyzers::rebase::treediff::diff_trees;
     let mut compared = 0;
     for s in [Scenario::Typical, Scenario::Merged, Scenario::Clean] {
         let g = shared(s);
@@ -261,6 +262,11 @@ fn upstream_side_predicts_like_the_whole_side() {
             let a = predict_sides(&repo, &store, &fork, &whole).unwrap();
             let b = predict_sides(&repo, &store, &fork, &limited).unwrap();
             assert_eq!(format!("{:?}", a), format!("{:?}", b), "{s:?} onto {t}");
+            let tree = |c: git2::Oid| git.find_commit(c).unwrap().tree_id();
+            let raw = diff_trees(&repo, Some(tree(anc)), Some(tree(t))).unwrap();
+            let from = upstream_side_from(&repo, anc, t, &fork, raw).unwrap();
+            let c = predict_sides(&repo, &store, &fork, &from).unwrap();
+            assert_eq!(format!("{:?}", a), format!("{:?}", c), "{s:?} onto {t}");
             compared += 1;
         }
     }
