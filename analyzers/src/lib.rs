@@ -51,18 +51,27 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
     } else {
         None
     };
+    // The fork's commits (one tree diff each) are read once for the rebase and the triage.
+    let mut fork_commits = if ctx.wants(Analysis::Triage)
+        || (ctx.wants(Analysis::Rebase) && ctx.target_oid.is_some())
+    {
+        rebase::fork_commits(ctx)?
+    } else {
+        Vec::new()
+    };
     let rebase = if ctx.wants(Analysis::Rebase) {
-        rebase::analyze(
-            ctx,
-            progress,
-            &mut findings,
-            drift.lines_added + drift.lines_removed,
-        )?
+        let lines = drift.lines_added + drift.lines_removed;
+        let commits = if ctx.wants(Analysis::Triage) {
+            fork_commits.clone()
+        } else {
+            std::mem::take(&mut fork_commits)
+        };
+        rebase::analyze_commits(ctx, progress, &mut findings, lines, commits)?
     } else {
         None
     };
     let triage = if ctx.wants(Analysis::Triage) {
-        triage::analyze(ctx, progress, &mut findings, rebase.as_ref())?
+        triage::analyze_commits(ctx, progress, &mut findings, rebase.as_ref(), &fork_commits)?
     } else {
         None
     };

@@ -10,8 +10,9 @@ use git2::{Oid, Sort};
 use rayon::prelude::*;
 
 use super::model::CommitRef;
-use super::patchid::{commit_changes, header_key, patch_id, FileChange, PatchId};
+use super::patchid::{commit_changes_within, header_key, patch_id, FileChange, PatchId};
 use super::store::{PathChange, Store, Version};
+use super::treediff::allowed_paths;
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
 
@@ -73,7 +74,9 @@ pub fn patch_id_matches(
         return Ok(HashMap::new());
     }
 
-    // Upstream side: a tree diff per commit, in parallel; keep only header matches.
+    // Upstream side: a tree diff per commit, in parallel, abandoned as soon as it touches a
+    // path no fork commit touches; keep only header matches.
+    let allow = allowed_paths(wanted.keys().flatten().map(|(p, _, _)| p.as_str()));
     let git_dir = repo.git_dir().to_path_buf();
     let jobs: Vec<(Oid, usize)> = sets
         .iter()
@@ -90,7 +93,10 @@ pub fn patch_id_matches(
                 if commit.parent_count() > 1 {
                     return Ok(None);
                 }
-                let changes = commit_changes(r, commit.parent_ids().next(), oid)?;
+                let parent = commit.parent_ids().next();
+                let Some(changes) = commit_changes_within(r, parent, oid, Some(&allow))? else {
+                    return Ok(None);
+                };
                 Ok(wanted
                     .contains_key(&header_key(&changes))
                     .then_some(Candidate { oid, set, changes }))

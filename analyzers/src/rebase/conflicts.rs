@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use super::diff3::merge3;
 use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide};
 use super::store::Store;
-use super::tree::{side_diff, Entry, SideDiff};
+use super::tree::{side_diff, upstream_side_from, Entry, SideDiff};
+use super::treediff::{diff_trees, tree_id};
 use crate::error::Result;
 use crate::repo::Repo;
 
@@ -17,9 +18,6 @@ use crate::repo::Repo;
 pub struct Prediction {
     pub conflicts: Vec<FileConflict>,
     pub clean: Vec<CleanMerge>,
-    /// Paths the fork changed since the ancestor / upstream changed since the ancestor.
-    pub fork_changed: usize,
-    pub upstream_changed: usize,
 }
 
 /// A content merge to run: `path` in the result, entries of the three versions.
@@ -54,20 +52,28 @@ pub fn predict(repo: &Repo, ancestor: Oid, head: Oid, target: Oid) -> Result<Pre
     predict_sides(repo, &Store::default(), &fork, &upstream)
 }
 
-/// The fork's and upstream's changes since `ancestor`, computed in parallel.
+/// The fork's and upstream's changes since `ancestor` (upstream's limited to what the merge
+/// with the fork looks up: [`upstream_side`]).
 pub fn both_sides(
     repo: &Repo,
     ancestor: Oid,
     head: Oid,
     target: Oid,
 ) -> Result<(SideDiff, SideDiff)> {
-    // A git2 repository is not `Sync`: every thread opens its own handle.
+    // Both sides' trees are read concurrently; upstream's side then keeps what the merge with
+    // the fork looks up ([`upstream_side_from`]). A git2 repository is not `Sync`: each thread
+    // opens its own handle.
     let (one, two) = (repo.reopen()?, repo.reopen()?);
-    let (fork, upstream) = rayon::join(
+    let (fork, whole) = rayon::join(
         move || side_diff(&one, ancestor, head, true),
-        move || side_diff(&two, ancestor, target, true),
+        move || -> Result<_> {
+            let (a, b) = (tree_id(&two, ancestor)?, tree_id(&two, target)?);
+            diff_trees(&two, Some(a), Some(b))
+        },
     );
-    Ok((fork?, upstream?))
+    let fork = fork?;
+    let upstream = upstream_side_from(repo, ancestor, target, &fork, whole?)?;
+    Ok((fork, upstream))
 }
 
 /// Merge the paths changed on both sides; blobs are read from `store` or the repository.
@@ -95,11 +101,7 @@ pub fn predict_sides(
             },
         )
         .collect();
-    let mut out = Prediction {
-        fork_changed: fork.len(),
-        upstream_changed: upstream.len(),
-        ..Prediction::default()
-    };
+    let mut out = Prediction::default();
     for r in results {
         let (c, m) = r?;
         out.conflicts.extend(c);

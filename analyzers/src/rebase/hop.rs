@@ -14,7 +14,7 @@ use super::diff3::{line_hunks, LineRange};
 use super::model::*;
 use super::replay::{replay_commit, Overlay};
 use super::store::{ForkCommit, Store, Version};
-use super::tree::{side_diff, side_from_versions};
+use super::tree::{side_from_versions, upstream_side};
 use crate::error::Result;
 use crate::repo::Repo;
 
@@ -56,7 +56,8 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
         ForkSide::Virtual(versions) => {
             let from_tree = Overlay::new(repo, input.from, Store::default())?;
             let fork = side_from_versions(versions.iter(), |p| from_tree.target_version(p))?;
-            (fork, side_diff(repo, input.from, input.to, true)?)
+            let upstream = upstream_side(repo, input.from, input.to, &fork)?;
+            (fork, upstream)
         }
     };
     let mut prediction = predict_sides(repo, &store, &fork_side, &upstream_side)?;

@@ -17,6 +17,7 @@ pub mod patchid;
 pub mod replay;
 pub mod store;
 pub mod tree;
+pub mod treediff;
 
 pub use model::*;
 
@@ -80,13 +81,26 @@ pub fn analyze(
     findings: &mut Vec<Finding>,
     drift_lines: u64,
 ) -> Result<Option<RebaseSection>> {
+    if ctx.target_oid.is_none() {
+        return Ok(None);
+    }
+    analyze_commits(ctx, progress, findings, drift_lines, fork_commits(ctx)?)
+}
+
+/// [`analyze`] with the fork's commits already read ([`fork_commits`]; the triage reuses them).
+pub fn analyze_commits(
+    ctx: &Context,
+    progress: &dyn Progress,
+    findings: &mut Vec<Finding>,
+    drift_lines: u64,
+    commits: Vec<ForkCommit>,
+) -> Result<Option<RebaseSection>> {
     let Some(target) = ctx.target_oid else {
         return Ok(None);
     };
     progress.stage("rebase", None);
     let model = CostModel::load(&ctx.config)?;
     let (anc, method) = ancestor(ctx, target)?;
-    let commits = fork_commits(ctx)?;
     let input = HopInput {
         from: anc,
         to: target,

@@ -14,13 +14,13 @@
 //! Merge commits have no patch-id (git skips them too). The line diff is libgit2's xdiff, the
 //! same engine and defaults (Myers, no indent heuristic) as git's patch-id computation.
 
-use git2::{Delta, DiffLineType, DiffOptions, Oid, Patch};
+use git2::{DiffLineType, DiffOptions, Oid, Patch};
 
 use std::sync::Arc;
 
 use super::store::Store;
 use crate::error::{Error, Result};
-use crate::repo::{git_error, Repo};
+use crate::repo::Repo;
 
 /// A 20-byte stable patch-id.
 pub type PatchId = [u8; 20];
@@ -42,45 +42,41 @@ pub struct FileChange {
 
 /// The paths a commit changes relative to `parent` (or the empty tree), without renames.
 pub fn commit_changes(repo: &Repo, parent: Option<Oid>, commit: Oid) -> Result<Vec<FileChange>> {
-    let git = repo.git();
-    let new_tree = repo.tree_of(commit)?;
+    Ok(commit_changes_within(repo, parent, commit, None)?.unwrap_or_default())
+}
+
+/// [`commit_changes`], or `None` as soon as the commit touches a path outside `allow` (a set
+/// from [`super::treediff::allowed_paths`]).
+pub fn commit_changes_within(
+    repo: &Repo,
+    parent: Option<Oid>,
+    commit: Oid,
+    allow: Option<&std::collections::HashSet<String>>,
+) -> Result<Option<Vec<FileChange>>> {
+    let new_tree = super::treediff::tree_id(repo, commit)?;
     let old_tree = match parent {
-        Some(p) => Some(repo.tree_of(p)?),
+        Some(p) => Some(super::treediff::tree_id(repo, p)?),
         None => None,
     };
-    let mut opts = DiffOptions::new();
-    opts.skip_binary_check(true);
-    let diff = git
-        .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))
-        .map_err(|e| git_error(format!("diffing commit {commit}"), e))?;
-    let mut out = Vec::with_capacity(diff.deltas().len());
-    for d in diff.deltas() {
-        let (old, new) = (d.old_file(), d.new_file());
-        let path_of = |f: &git2::DiffFile<'_>| {
-            f.path()
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        };
-        let (old_mode, new_mode) = match d.status() {
-            Delta::Added => (0, u32::from(new.mode())),
-            Delta::Deleted => (u32::from(old.mode()), 0),
-            _ => (u32::from(old.mode()), u32::from(new.mode())),
-        };
-        // Submodules are skipped: git hashes "Subproject commit" text for them; forks of
-        // edx-platform do not use them, and we cannot read their content.
-        if old_mode == 0o160000 || new_mode == 0o160000 {
-            continue;
-        }
-        out.push(FileChange {
-            old_path: path_of(&old),
-            new_path: path_of(&new),
-            old_mode,
-            new_mode,
-            old_id: old.id(),
-            new_id: new.id(),
-        });
-    }
-    Ok(out)
+    let Some(raw) = super::treediff::diff_trees_within(repo, old_tree, Some(new_tree), allow)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(
+        raw.into_iter()
+            // Submodules are skipped: git hashes "Subproject commit" text for them; forks of
+            // edx-platform do not use them, and we cannot read their content.
+            .filter(|c| c.old_mode != 0o160000 && c.new_mode != 0o160000)
+            .map(|c| FileChange {
+                old_path: c.path.clone(),
+                new_path: c.path,
+                old_mode: c.old_mode,
+                new_mode: c.new_mode,
+                old_id: c.old_id,
+                new_id: c.new_id,
+            })
+            .collect(),
+    ))
 }
 
 /// A cheap key that equal patch-ids always share: the changed paths and mode transitions

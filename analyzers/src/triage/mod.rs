@@ -160,16 +160,26 @@ pub fn analyze(
     findings: &mut Vec<Finding>,
     rebase: Option<&RebaseSection>,
 ) -> Result<Option<TriageSection>> {
+    analyze_commits(ctx, progress, findings, rebase, &fork_commits(ctx)?)
+}
+
+/// [`analyze`] with the fork's commits already read (shared with the rebase analysis).
+pub fn analyze_commits(
+    ctx: &Context,
+    progress: &dyn Progress,
+    findings: &mut Vec<Finding>,
+    rebase: Option<&RebaseSection>,
+    commits: &[ForkCommit],
+) -> Result<Option<TriageSection>> {
     progress.stage("triage", None);
     let model = CostModel::load(&ctx.config)?;
-    let commits = fork_commits(ctx)?;
-    let org = organisation(&commits);
+    let org = organisation(commits);
     let replays: HashMap<&str, &CommitReplay> = rebase
         .map(|r| r.commits.iter().map(|c| (c.oid.as_str(), c)).collect())
         .unwrap_or_default();
     let store = Store::default();
     let mut items = Vec::new();
-    for c in &commits {
+    for c in commits {
         let oid = c.oid.to_string();
         let replay = replays.get(oid.as_str()).copied();
         let added = added_text(ctx, &store, c)?;

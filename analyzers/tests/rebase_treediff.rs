@@ -1,0 +1,274 @@
+//! The top-down tree comparison (`rebase::treediff`) gives exactly what libgit2's
+//! tree-to-tree diff gives, on every commit of the fixture repositories (upstream and fork).
+
+use forkcheck_analyzers::rebase::patchid::commit_changes;
+use forkcheck_analyzers::rebase::treediff::{allowed_paths, diff_trees_within};
+use forkcheck_analyzers::repo::Repo;
+use forkcheck_fixtures::{shared, Scenario};
+use git2::{Delta, Sort};
+
+type Row = (String, u32, u32, git2::Oid, git2::Oid);
+
+fn libgit2_changes(git: &git2::Repository, c: &git2::Commit<'_>) -> Vec<Row> {
+    let new = c.tree().unwrap();
+    let old = c.parents().next().map(|p| p.tree().unwrap());
+    let diff = git
+        .diff_tree_to_tree(old.as_ref(), Some(&new), None)
+        .unwrap();
+    diff.deltas()
+        .map(|d| {
+            let (o, n) = (d.old_file(), d.new_file());
+            let (om, nm) = match d.status() {
+                Delta::Added => (0, u32::from(n.mode())),
+                Delta::Deleted => (u32::from(o.mode()), 0),
+                _ => (u32::from(o.mode()), u32::from(n.mode())),
+            };
+            let path = if nm == 0 { o.path() } else { n.path() };
+            let path = path.unwrap().to_string_lossy().into_owned();
+            (path, om, nm, o.id(), n.id())
+        })
+        .collect()
+}
+
+#[test]
+fn tree_diff_equals_libgit2_on_every_commit() {
+    for s in [Scenario::Typical, Scenario::Squashed] {
+        let g = shared(s);
+        let repo = Repo::open(&g.fork).unwrap();
+        let git = repo.git();
+        let mut walk = git.revwalk().unwrap();
+        walk.set_sorting(Sort::TOPOLOGICAL).unwrap();
+        walk.push_glob("*").unwrap();
+        let mut checked = 0;
+        for oid in walk {
+            let c = git.find_commit(oid.unwrap()).unwrap();
+            let ours: Vec<Row> = commit_changes(&repo, c.parent_ids().next(), c.id())
+                .unwrap()
+                .into_iter()
+                .map(|f| {
+                    let path = if f.new_mode == 0 {
+                        f.old_path
+                    } else {
+                        f.new_path
+                    };
+                    (path, f.old_mode, f.new_mode, f.old_id, f.new_id)
+                })
+                .collect();
+            assert_eq!(ours, libgit2_changes(git, &c), "commit {}", c.id());
+            // Limited to its own paths the walk gives the same; without one of them, nothing.
+            let (old, new) = (c.parents().next().map(|p| p.tree_id()), Some(c.tree_id()));
+            let allow = allowed_paths(ours.iter().map(|r| r.0.as_str()));
+            let within = diff_trees_within(&repo, old, new, Some(&allow)).unwrap();
+            assert_eq!(
+                within.map(|w| w.len()),
+                Some(ours.len()),
+                "commit {}",
+                c.id()
+            );
+            if let Some(first) = ours.first() {
+                let fewer = allowed_paths(ours.iter().skip(1).map(|r| r.0.as_str()));
+                if !fewer.contains(&first.0) {
+                    let within = diff_trees_within(&repo, old, new, Some(&fewer)).unwrap();
+                    assert!(within.is_none(), "commit {}", c.id());
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 50, "{s:?}: only {checked} commits");
+    }
+}
+
+/// libgit2's whole-tree diff with rename detection, as (old path, new path, old, new) rows.
+fn libgit2_side(git: &git2::Repository, a: git2::Oid, b: git2::Oid) -> Vec<Side> {
+    let (ta, tb) = (
+        git.find_commit(a).unwrap().tree().unwrap(),
+        git.find_commit(b).unwrap().tree().unwrap(),
+    );
+    let mut diff = git.diff_tree_to_tree(Some(&ta), Some(&tb), None).unwrap();
+    let mut find = git2::DiffFindOptions::new();
+    find.renames(true)
+        .rename_threshold(50)
+        .rename_limit(7000)
+        .exact_match_only(false);
+    diff.find_similar(Some(&mut find)).unwrap();
+    let mut rows: Vec<Side> = diff
+        .deltas()
+        .map(|d| {
+            let (o, n) = (d.old_file(), d.new_file());
+            let p = |f: &git2::DiffFile<'_>| f.path().unwrap().to_string_lossy().into_owned();
+            let e = |f: &git2::DiffFile<'_>| (f.id(), u32::from(f.mode()));
+            match d.status() {
+                Delta::Added => (None, p(&n), None, Some(e(&n))),
+                Delta::Deleted => (Some(p(&o)), p(&o), Some(e(&o)), None),
+                _ => (Some(p(&o)), p(&n), Some(e(&o)), Some(e(&n))),
+            }
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+type Side = (
+    Option<String>,
+    String,
+    Option<(git2::Oid, u32)>,
+    Option<(git2::Oid, u32)>,
+);
+
+#[test]
+fn side_diff_equals_libgit2_rename_detection() {
+    let g = shared(Scenario::Typical);
+    let repo = Repo::open(&g.fork).unwrap();
+    let git = repo.git();
+    let mut tips: Vec<git2::Oid> = git
+        .references_glob("refs/tags/*")
+        .unwrap()
+        .map(|r| r.unwrap().peel_to_commit().unwrap().id())
+        .collect();
+    tips.push(git.head().unwrap().peel_to_commit().unwrap().id());
+    tips.sort();
+    tips.dedup();
+    for &a in &tips {
+        for &b in &tips {
+            let ours = forkcheck_analyzers::rebase::tree::side_diff(&repo, a, b, true).unwrap();
+            let e = |x: &forkcheck_analyzers::rebase::store::Version| (x.id, x.mode);
+            let mut rows: Vec<Side> = ours
+                .changes
+                .values()
+                .map(|c| {
+                    (
+                        Some(c.old_path.clone()),
+                        c.new_path.clone(),
+                        c.old.as_ref().map(e),
+                        c.new.as_ref().map(e),
+                    )
+                })
+                .chain(
+                    ours.added
+                        .iter()
+                        .map(|(p, x)| (None, p.clone(), None, Some(e(x)))),
+                )
+                .collect();
+            rows.sort();
+            assert_eq!(rows, libgit2_side(git, a, b), "{a}..{b}");
+        }
+    }
+}
+
+/// Commit `files` (path → content) as a new root tree in `git`; returns the commit.
+fn commit_files(git: &git2::Repository, files: &[(&str, String)]) -> git2::Oid {
+    let mut idx = git2::Index::new().unwrap();
+    for (path, content) in files {
+        let id = git.blob(content.as_bytes()).unwrap();
+        let e = git2::IndexEntry {
+            ctime: git2::IndexTime::new(0, 0),
+            mtime: git2::IndexTime::new(0, 0),
+            dev: 0,
+            ino: 0,
+            mode: 0o100644,
+            uid: 0,
+            gid: 0,
+            file_size: 0,
+            id,
+            flags: u16::try_from(path.len()).unwrap(),
+            flags_extended: 0,
+            path: path.as_bytes().to_vec(),
+        };
+        idx.add(&e).unwrap();
+    }
+    let tree = git.find_tree(idx.write_tree_to(git).unwrap()).unwrap();
+    let sig = git2::Signature::new("t", "t@example.com", &git2::Time::new(0, 0)).unwrap();
+    git.commit(None, &sig, &sig, "c", &tree, &[]).unwrap()
+}
+
+#[test]
+fn side_diff_renames_equal_libgit2_on_a_renaming_repo() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = git2::Repository::init(dir.path()).unwrap();
+    let body: String = (0..40).map(|i| format!("line {i} of the file\n")).collect();
+    let other: String = (0..40).map(|i| format!("other {i}\n")).collect();
+    let a = commit_files(
+        &git,
+        &[
+            ("dir/a.txt", body.clone()),
+            ("b.txt", other.clone()),
+            ("x/y.txt", "gone\n".repeat(30)),
+            ("keep/k.txt", "k\n".into()),
+        ],
+    );
+    let b = commit_files(
+        &git,
+        &[
+            ("new/a2.txt", body.replace("line 3 ", "LINE 3 ")),
+            ("c.txt", other),
+            ("z.txt", "unrelated\n".repeat(30)),
+            ("keep/k.txt", "k2\n".into()),
+        ],
+    );
+    let repo = Repo::open(dir.path()).unwrap();
+    for (x, y) in [(a, b), (b, a)] {
+        let ours = forkcheck_analyzers::rebase::tree::side_diff(&repo, x, y, true).unwrap();
+        assert_eq!(ours.renamed_to.len(), 2, "{:?}", ours.renamed_to);
+        let e = |v: &forkcheck_analyzers::rebase::store::Version| (v.id, v.mode);
+        let mut rows: Vec<Side> = ours
+            .changes
+            .values()
+            .map(|c| {
+                (
+                    Some(c.old_path.clone()),
+                    c.new_path.clone(),
+                    c.old.as_ref().map(e),
+                    c.new.as_ref().map(e),
+                )
+            })
+            .chain(
+                ours.added
+                    .iter()
+                    .map(|(p, v)| (None, p.clone(), None, Some(e(v)))),
+            )
+            .collect();
+        rows.sort();
+        assert_eq!(rows, libgit2_side(repo.git(), x, y));
+    }
+}
+
+/// Upstream's side limited to what the merge with the fork looks up predicts exactly what the
+/// whole side predicts, onto every release of every scenario with a fork history.
+#[test]
+fn upstream_side_predicts_like_the_whole_side() {
+    use forkcheck_analyzers::rebase::conflicts::predict_sides;
+    use forkcheck_analyzers::rebase::store::Store;
+    use forkcheck_analyzers::rebase::tree::{side_diff, upstream_side, upstream_side_from};
+    use forkcheck_analyzers::rebase::treediff::diff_trees;
+    let mut compared = 0;
+    for s in [Scenario::Typical, Scenario::Merged, Scenario::Clean] {
+        let g = shared(s);
+        let repo = Repo::open(&g.fork).unwrap();
+        let git = repo.git();
+        let head = git.head().unwrap().peel_to_commit().unwrap().id();
+        let tags: Vec<git2::Oid> = git
+            .references_glob("refs/tags/*")
+            .unwrap()
+            .map(|r| r.unwrap().peel_to_commit().unwrap().id())
+            .collect();
+        for t in tags {
+            let Ok(anc) = git.merge_base(head, t) else {
+                continue;
+            };
+            let fork = side_diff(&repo, anc, head, true).unwrap();
+            let whole = side_diff(&repo, anc, t, true).unwrap();
+            let limited = upstream_side(&repo, anc, t, &fork).unwrap();
+            let store = Store::default();
+            let a = predict_sides(&repo, &store, &fork, &whole).unwrap();
+            let b = predict_sides(&repo, &store, &fork, &limited).unwrap();
+            assert_eq!(format!("{:?}", a), format!("{:?}", b), "{s:?} onto {t}");
+            let tree = |c: git2::Oid| git.find_commit(c).unwrap().tree_id();
+            let raw = diff_trees(&repo, Some(tree(anc)), Some(tree(t))).unwrap();
+            let from = upstream_side_from(&repo, anc, t, &fork, raw).unwrap();
+            let c = predict_sides(&repo, &store, &fork, &from).unwrap();
+            assert_eq!(format!("{:?}", a), format!("{:?}", c), "{s:?} onto {t}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 10, "only {compared} merges compared");
+}
