@@ -33,7 +33,7 @@ cargo build --release -q -p forkcheck-analyzers --example rebase_stage
 cargo build --release -q --bin forkcheck
 bin="$CARGO_TARGET_DIR/release"
 
-scen="$work/large-typical"
+scen="${BENCH_SCENARIO:-$work/large-typical}"
 if [ ! -d "$scen/fork" ]; then
   rm -rf "$scen"
   echo "generating the large typical scenario in $scen …" >&2

@@ -8,6 +8,7 @@
 #   WORKDIR (default: a new temporary directory) keeps the generated scenario; an existing
 #   WORKDIR/typical-large is reused. FORKCHECK_BIN overrides the forkcheck binary;
 #   RUNS (default 20) sets hyperfine's run count.
+#   Then runs scripts/bench-rebase.sh on the same scenario (BENCH_DRIFT_ONLY=1 skips it).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -77,3 +78,9 @@ awk -F, -v fc_rss="$fc_rss" -v git_rss="$git_rss" '
         printf "   %-40s mean %8.1f ms   peak RSS %7.1f MiB\n", "git diff --numstat", git * 1000, git_rss / 1024
         printf "   ratio forkcheck / git: %.2f (goal <= 1.2); forkcheck peak RSS %.1f MiB (goal <= 256)\n", fc / git, fc_rss / 1024
     }' "$csv"
+
+# The rebase part (conflicts, replay, already-upstream, full report) on the same scenario.
+if [ "${BENCH_DRIFT_ONLY:-}" != 1 ]; then
+    echo
+    BENCH_SCENARIO="$scenario" "$root/scripts/bench-rebase.sh" "$work"
+fi
