@@ -106,7 +106,13 @@ fn terminal(p: &Plan, style: &Style) -> String {
         let _ = writeln!(out, "    commits     {}", outcomes(h));
         let _ = writeln!(out, "    conflicts   {}", list(&h.conflicted_files));
         let _ = writeln!(out, "    deleted     {}", list(&h.target_deleted));
-        let _ = writeln!(out, "    stale       {}", list(&h.stale));
+        // One stale entry a line: the list is long on a real fork.
+        let stale = if h.stale.is_empty() {
+            "-".to_string()
+        } else {
+            h.stale.join("\n                ")
+        };
+        let _ = writeln!(out, "    stale       {stale}");
         let _ = writeln!(out, "    drop        {}", list(&h.dropped));
     }
     let _ = writeln!(

@@ -208,11 +208,7 @@ fn make_hop(
 ) -> Result<Hop> {
     let to_name = to.to_string();
     let mut findings = rebase_findings(&ctx.rules, section, &to_name)?;
-    let stale: Vec<String> = others
-        .iter()
-        .filter(|f| crate::cost::finding_weight(f).is_some())
-        .map(|f| format!("{} ({})", f.path, f.name))
-        .collect();
+    let stale = stale_summary(&others);
     findings.extend(others);
     findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
     Ok(Hop {
@@ -272,4 +268,25 @@ fn advice(hops: &[Hop], direct: &Hop, total: HoursRange) -> String {
             direct.cost.display()
         )
     }
+}
+
+/// One entry per file and rule among the findings that cost money at this hop, with a count
+/// when a rule fires more than once in the file: `config/lms.env.json (generated-config-key ×7)`.
+fn stale_summary(others: &[Finding]) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for f in others
+        .iter()
+        .filter(|f| crate::cost::finding_weight(f).is_some())
+    {
+        *counts
+            .entry((f.path.as_str(), f.name.as_str()))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((path, name), n)| match n {
+            1 => format!("{path} ({name})"),
+            n => format!("{path} ({name} ×{n})"),
+        })
+        .collect()
 }
