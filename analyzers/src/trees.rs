@@ -111,12 +111,56 @@ impl Entries {
     }
 }
 
+/// Parse a raw tree object: entries `<octal mode> <name>\0<20-byte id>`, one after another.
+fn parse_tree(mut data: &[u8]) -> Option<Entries> {
+    let mut entries = Entries {
+        names: Vec::with_capacity(data.len() / 2),
+        items: Vec::with_capacity(data.len() / 32),
+    };
+    while !data.is_empty() {
+        let space = data.iter().position(|&b| b == b' ')?;
+        let mut mode = 0u32;
+        for &b in &data[..space] {
+            if !(b'0'..=b'7').contains(&b) {
+                return None;
+            }
+            mode = mode.checked_mul(8)?.checked_add(u32::from(b - b'0'))?;
+        }
+        let rest = &data[space + 1..];
+        let nul = rest.iter().position(|&b| b == 0)?;
+        let id = Oid::from_bytes(rest.get(nul + 1..nul + 21)?).ok()?;
+        let name = &rest[..nul];
+        entries.items.push(Item {
+            start: u32::try_from(entries.names.len()).ok()?,
+            len: u32::try_from(name.len()).ok()?,
+            id,
+            mode: normalize_mode(mode),
+        });
+        entries.names.extend_from_slice(name);
+        data = &rest[nul + 21..];
+    }
+    Some(entries)
+}
+
+/// The mode as libgit2 reports it (`git_tree_entry_filemode`, as git's `canon_mode`):
+/// symlinks, submodules and trees kept, any other blob 100755 or 100644.
+fn normalize_mode(mode: u32) -> u32 {
+    match mode {
+        0o120000 | 0o160000 => mode,
+        _ if mode & 0o170000 == TREE => TREE,
+        _ if mode & 0o100 != 0 => 0o100755,
+        _ => 0o100644,
+    }
+}
+
 /// The file mode of a subtree entry.
 pub const TREE: u32 = 0o040000;
 
 /// Parsed trees by id, so that walks over many related trees read each tree once.
 pub struct Trees<'r> {
     repo: &'r Repo,
+    /// The object database, opened on first use (raw reads skip libgit2's tree parsing).
+    odb: Option<git2::Odb<'r>>,
     cache: HashMap<Oid, Rc<Entries>>,
     empty: Rc<Entries>,
 }
@@ -125,6 +169,7 @@ impl<'r> Trees<'r> {
     pub fn new(repo: &'r Repo) -> Self {
         Trees {
             repo,
+            odb: None,
             cache: HashMap::new(),
             empty: Rc::new(Entries::default()),
         }
@@ -138,25 +183,26 @@ impl<'r> Trees<'r> {
         if let Some(found) = self.cache.get(&tree) {
             return Ok(found.clone());
         }
-        let parsed = self
-            .repo
-            .git()
-            .find_tree(tree)
-            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        let mut entries = Entries {
-            names: Vec::new(),
-            items: Vec::with_capacity(parsed.len()),
+        let odb = match &mut self.odb {
+            Some(odb) => odb,
+            None => {
+                let odb = self
+                    .repo
+                    .git()
+                    .odb()
+                    .map_err(|e| git_error("opening the object database", e))?;
+                self.odb.insert(odb)
+            }
         };
-        for e in parsed.iter() {
-            let name = e.name_bytes();
-            entries.items.push(Item {
-                start: entries.names.len() as u32,
-                len: name.len() as u32,
-                id: e.id(),
-                mode: e.filemode() as u32,
-            });
-            entries.names.extend_from_slice(name);
+        let raw = odb
+            .read(tree)
+            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
+        let not_a_tree =
+            || crate::error::Error::Other(format!("object {tree} is not a well-formed git tree"));
+        if raw.kind() != git2::ObjectType::Tree {
+            return Err(not_a_tree());
         }
+        let mut entries = parse_tree(raw.data()).ok_or_else(not_a_tree)?;
         // git orders a directory as if its name ended in `/`; plain byte order for merging.
         let Entries { names, items } = &mut entries;
         items.sort_unstable_by(|a, b| {
