@@ -315,3 +315,38 @@ impl<'r> Trees<'r> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_raw_trees_with_libgit2s_modes() {
+        let id = [7u8; 20];
+        let mut raw = Vec::new();
+        for (mode, name) in [
+            ("100664", "a.txt"),
+            ("100755", "run.sh"),
+            ("40000", "dir"),
+            ("120000", "link"),
+            ("160000", "sub"),
+        ] {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(&id);
+        }
+        let entries = parse_tree(&raw).expect("well-formed");
+        let got: Vec<(&[u8], u32)> = entries.iter().map(|e| (e.name, e.mode)).collect();
+        let want: Vec<(&[u8], u32)> = vec![
+            (b"a.txt", 0o100644),
+            (b"run.sh", 0o100755),
+            (b"dir", TREE),
+            (b"link", 0o120000),
+            (b"sub", 0o160000),
+        ];
+        assert_eq!(got, want);
+        assert!(entries.iter().all(|e| e.id.as_bytes() == id));
+        assert!(parse_tree(b"100644 cut\0short").is_none());
+        assert!(parse_tree(b"10x644 bad\0").is_none());
+        assert!(parse_tree(b"").is_some_and(|e| e.is_empty()));
+    }
+}
