@@ -133,18 +133,46 @@ fn group_stats(repo: &Repo, group: &[Pair]) -> Result<Vec<(Pair, LineStat)>> {
             LineStat::default()
         } else {
             let new_blob = load(repo, new)?;
-            count(
-                old_blob.as_ref().map_or(&[][..], |b| b.content()),
-                new_blob.as_ref().map_or(&[][..], |b| b.content()),
-            )?
+            count(old_blob.as_ref(), new_blob.as_ref())?
         };
         out.push(((old, new), stat));
     }
     Ok(out)
 }
 
+/// libgit2's (and git's) binary test: a NUL byte in the first 8000 bytes.
+const BINARY_CHECK: usize = 8000;
+/// libgit2 treats larger files as binary (`DIFF_MAX_FILESIZE`).
+const MAX_TEXT_SIZE: usize = 0x2000_0000;
+
+fn is_binary(content: &[u8]) -> bool {
+    content.len() > MAX_TEXT_SIZE || content[..content.len().min(BINARY_CHECK)].contains(&0)
+}
+
 /// Lines added and removed from `old` to `new` (xdiff, as git); 0 for binary content.
-fn count(old: &[u8], new: &[u8]) -> Result<LineStat> {
+fn count(old: Option<&git2::Blob<'_>>, new: Option<&git2::Blob<'_>>) -> Result<LineStat> {
+    let old = old.map_or(&[][..], |b| b.content());
+    let new = new.map_or(&[][..], |b| b.content());
+    if is_binary(old) || is_binary(new) {
+        return Ok(LineStat {
+            binary: true,
+            ..LineStat::default()
+        });
+    }
+    // A whole file added or removed: every line of it, the last one even without a newline
+    // (xdiff's records); no diff needed.
+    let lines = |c: &[u8]| {
+        let newlines = c.iter().filter(|&&b| b == b'\n').count() as u64;
+        newlines + u64::from(c.last().is_some_and(|&b| b != b'\n'))
+    };
+    if old.is_empty() || new.is_empty() {
+        return Ok(LineStat {
+            added: lines(new),
+            removed: lines(old),
+            binary: false,
+        });
+    }
+    // Plain buffers, not blobs: a blob patch looks up the path's attributes (index reads).
     let mut opts = DiffOptions::new();
     opts.context_lines(0).interhunk_lines(0);
     let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
