@@ -59,6 +59,7 @@ pub fn tera() -> anyhow::Result<Tera> {
     tera.autoescape_on(vec![".html.tera"]);
     tera.register_filter("md_cell", md_cell);
     tera.register_filter("md_code", md_code);
+    tera.register_filter("html_code", html_code);
     tera.add_raw_templates(TEMPLATES.to_vec())
         .map_err(|e| anyhow::anyhow!("internal error: a report template is invalid: {e:?}"))?;
     Ok(tera)
@@ -187,5 +188,60 @@ mod tests {
         for s in SECTIONS {
             assert!(ctx.get("report").unwrap().get(*s).is_some(), "{s}");
         }
+    }
+}
+
+/// HTML text with Markdown code spans: escapes the text, then turns each `` `x` `` pair into
+/// `<code>x</code>`. Its output is safe HTML (use it as `{{ x | html_code | safe }}`).
+fn html_code(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let escaped = tera::escape_html(&text);
+    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut parts = escaped.split('`').peekable();
+    let mut inside = false;
+    while let Some(part) = parts.next() {
+        if inside && parts.peek().is_none() {
+            // An unpaired backtick: keep it as text.
+            out.push('`');
+            out.push_str(part);
+            break;
+        }
+        match inside {
+            true => {
+                out.push_str("<code>");
+                out.push_str(part);
+                out.push_str("</code>");
+            }
+            false => out.push_str(part),
+        }
+        inside = !inside;
+    }
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod html_code_tests {
+    use super::*;
+
+    fn run(s: &str) -> String {
+        html_code(&Value::String(s.into()), &HashMap::new())
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn code_spans_and_escaping() {
+        assert_eq!(
+            run("secret `A<b>` in `x`"),
+            "secret <code>A&lt;b&gt;</code> in <code>x</code>"
+        );
+        assert_eq!(run("odd ` tick"), "odd ` tick");
+        assert_eq!(run("<script>"), "&lt;script&gt;");
     }
 }
