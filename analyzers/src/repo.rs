@@ -237,14 +237,8 @@ impl Repo {
     /// which is incremental: nearby commits first); `None` when no target is reachable (the
     /// whole history was walked).
     pub fn first_reachable(&self, head: Oid, targets: &HashSet<Oid>) -> Result<Option<Oid>> {
-        let mut walk = self
-            .inner
-            .revwalk()
-            .map_err(|e| git_error("walking history", e))?;
-        walk.push(head)
-            .map_err(|e| git_error(format!("walking history from {head}"), e))?;
-        for oid in walk {
-            let oid = oid.map_err(|e| git_error(format!("walking history from {head}"), e))?;
+        for oid in self.walk(head, None, false)? {
+            let oid = oid?;
             if targets.contains(&oid) {
                 return Ok(Some(oid));
             }
@@ -254,16 +248,33 @@ impl Repo {
 
     /// Commits reachable from `head` but not from `hide` (`git rev-list head ^hide`).
     pub fn reachable_excluding(&self, head: Oid, hide: Oid) -> Result<HashSet<Oid>> {
+        self.walk(head, Some(hide), false)?.collect()
+    }
+
+    /// A history walk from `head` (hiding `hide` and its ancestors), every error naming where
+    /// the walk started: the one place revwalks are set up.
+    fn walk(
+        &self,
+        head: Oid,
+        hide: Option<Oid>,
+        first_parent: bool,
+    ) -> Result<impl Iterator<Item = Result<Oid>> + '_> {
         let mut walk = self
             .inner
             .revwalk()
             .map_err(|e| git_error("walking history", e))?;
         walk.push(head)
             .map_err(|e| git_error(format!("walking history from {head}"), e))?;
-        walk.hide(hide)
-            .map_err(|e| git_error(format!("walking history from {hide}"), e))?;
-        walk.map(|oid| oid.map_err(|e| git_error(format!("walking history from {head}"), e)))
-            .collect()
+        if let Some(hide) = hide {
+            walk.hide(hide)
+                .map_err(|e| git_error(format!("walking history from {hide}"), e))?;
+        }
+        if first_parent {
+            walk.simplify_first_parent()
+                .map_err(|e| git_error("walking history", e))?;
+        }
+        Ok(walk
+            .map(move |oid| oid.map_err(|e| git_error(format!("walking history from {head}"), e))))
     }
 
     /// Committer time of a commit, in seconds since the epoch.
@@ -294,20 +305,9 @@ impl Repo {
     /// of `base`, oldest first. With no shared history, the whole first-parent chain.
     /// (`git rev-list --first-parent ^base head`, reversed.)
     pub fn first_parent_since(&self, base: Oid, head: Oid) -> Result<Vec<Oid>> {
-        let mut walk = self
-            .inner
-            .revwalk()
-            .map_err(|e| git_error("walking history", e))?;
-        walk.push(head)
-            .map_err(|e| git_error(format!("walking history from {head}"), e))?;
-        walk.hide(base)
-            .map_err(|e| git_error(format!("walking history from {base}"), e))?;
-        walk.simplify_first_parent()
-            .map_err(|e| git_error("walking history", e))?;
-        let mut chain = Vec::new();
-        for oid in walk {
-            chain.push(oid.map_err(|e| git_error(format!("walking history from {head}"), e))?);
-        }
+        let mut chain = self
+            .walk(head, Some(base), true)?
+            .collect::<Result<Vec<_>>>()?;
         chain.reverse();
         Ok(chain)
     }

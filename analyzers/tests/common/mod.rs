@@ -11,30 +11,9 @@ use std::sync::OnceLock;
 use forkcheck_analyzers::context::{Context, OpenOptions};
 use forkcheck_fixtures::Scenario;
 
-fn home() -> &'static Path {
-    static HOME: OnceLock<tempfile::TempDir> = OnceLock::new();
-    HOME.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        forkcheck_fixtures::prepare_git_home(dir.path()).expect("git home");
-        dir
-    })
-    .path()
-}
-
 /// Run `git args…` in `dir` (pinned environment); panics with stderr on failure.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = forkcheck_fixtures::git_command(dir, home())
-        .args(args)
-        .env("GIT_NO_LAZY_FETCH", "1")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed in {}: {}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    forkcheck_fixtures::git_facts(dir, args).unwrap_or_else(|e| panic!("in {}: {e}", dir.display()))
 }
 
 /// The shared small-scale fork of `scenario`.
@@ -136,11 +115,5 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, u64> {
 
 /// Whether `git args…` succeeds in `dir`.
 pub fn git_ok(dir: &Path, args: &[&str]) -> bool {
-    forkcheck_fixtures::git_command(dir, home())
-        .args(args)
-        .env("GIT_NO_LAZY_FETCH", "1")
-        .output()
-        .expect("run git")
-        .status
-        .success()
+    forkcheck_fixtures::git_succeeds(dir, args).expect("run git")
 }
