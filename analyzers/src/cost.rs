@@ -211,17 +211,13 @@ pub const COST_NAMES: &[&str] = &[
 
 /// What another analysis's finding costs at rebase time, and under which weight.
 pub fn finding_weight(f: &Finding) -> Option<&'static str> {
-    let text =
-        format!("{} {}", f.name, f.status.as_deref().unwrap_or_default()).to_ascii_lowercase();
-    match f.kind {
-        Kind::ThemeOverride | Kind::CoreTemplate if text.contains("orphan") => {
-            Some("per_orphaned_override")
-        }
-        Kind::ThemeOverride | Kind::CoreTemplate if text.contains("stale") => {
-            Some("per_stale_override")
-        }
-        Kind::Settings if f.severity >= Severity::Warning => Some("per_settings_risk"),
-        Kind::GeneratedConfig => Some("per_generated_config_edit"),
+    // Theme findings carry their status (`docs/report-schema.md`); match on it rather than on
+    // words inside rule names.
+    match (f.kind, f.status.as_deref()) {
+        (Kind::ThemeOverride, Some("orphaned")) => Some("per_orphaned_override"),
+        (Kind::ThemeOverride, Some("stale")) => Some("per_stale_override"),
+        (Kind::Settings, _) if f.severity >= Severity::Warning => Some("per_settings_risk"),
+        (Kind::GeneratedConfig, _) => Some("per_generated_config_edit"),
         _ => None,
     }
 }
