@@ -6,7 +6,6 @@
 use std::collections::BTreeMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use forkcheck_analyzers::context::{Context, OpenOptions};
 use forkcheck_fixtures::Scenario;
