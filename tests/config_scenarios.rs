@@ -140,15 +140,28 @@ fn check(scenario: Scenario) {
     }
     for (id, want) in &expected.replacements {
         let (path, subject) = id.split_once('|').expect("path|setting");
-        let f = mine
+        // Settings edits carry their replacement on the finding; keys of committed config files
+        // in the config section (one finding per file, not one per key).
+        let from_finding = mine
             .iter()
             .find(|f| {
                 f.path == path
                     && (f.setting.as_deref() == Some(subject) || f.key.as_deref() == Some(subject))
                     && f.replacement.is_some()
             })
-            .unwrap_or_else(|| panic!("{scenario:?}: no finding with a replacement for {id}"));
-        let r = f.replacement.as_ref().expect("replacement");
+            .and_then(|f| f.replacement.clone());
+        let from_section = report.config.as_ref().and_then(|c| {
+            c.files
+                .iter()
+                .filter(|f| f.path == path)
+                .flat_map(|f| f.keys.iter())
+                .find(|k| k.key == subject)
+                .and_then(|k| k.replacement.clone())
+        });
+        let r = from_finding
+            .or(from_section)
+            .unwrap_or_else(|| panic!("{scenario:?}: no replacement for {id}"));
+        let r = &r;
         assert_eq!(r.yaml, want.yaml, "{id} yaml");
         assert_eq!(r.ansible, want.ansible, "{id} ansible");
         assert_eq!(r.tutor, want.tutor, "{id} tutor");

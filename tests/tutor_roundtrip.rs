@@ -123,10 +123,24 @@ fn tutor_plugin_round_trip() {
     let (lms_py, cms_py) = (settings_text("lms"), settings_text("cms"));
 
     let mut checked = Vec::new();
-    for f in report["findings"].as_array().expect("findings") {
-        let Some(spec) = f["data"].get("replacement") else {
-            continue;
-        };
+    // Settings edits carry their spec on the finding; committed config keys in the config
+    // section.
+    let mut specs: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["data"].get("replacement"))
+        .collect();
+    for file in report["config"]["files"].as_array().into_iter().flatten() {
+        specs.extend(
+            file["keys"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|k| k.get("spec")),
+        );
+    }
+    for spec in specs {
         if spec["secret"].as_bool() == Some(true) {
             continue;
         }

@@ -123,6 +123,9 @@ pub struct Context {
     pub only: Option<Vec<Analysis>>,
     /// Non-fatal problems met while building the context (shown in the report).
     pub warnings: Vec<String>,
+    /// Every secret value the analyses meet; the report is scrubbed of them at the end of the
+    /// run (see [`crate::secrets`]).
+    pub secrets: crate::secrets::Collector,
 }
 
 impl Context {
@@ -227,6 +230,7 @@ impl Context {
             releases: found,
             only,
             warnings,
+            secrets: Default::default(),
         })
     }
 

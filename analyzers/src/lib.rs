@@ -12,6 +12,7 @@ pub mod releases;
 pub mod repo;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod trees;
 
 pub mod drift;
@@ -93,7 +94,11 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
         rebase,
         triage,
         warnings: ctx.warnings.clone(),
+        secrets: Default::default(),
     };
     report.sort_findings();
-    Ok(report)
+    // Commit messages reach the report (subjects in the rebase and triage sections): a
+    // `SECRET_KEY=…` written in one is hidden like any other secret.
+    secrets::collect_commit_messages(ctx)?;
+    report.redact(ctx.secrets.snapshot())
 }

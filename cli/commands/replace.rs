@@ -74,14 +74,21 @@ pub fn run(args: &ReplaceArgs) -> anyhow::Result<u8> {
     Ok(exit::OK)
 }
 
-/// The structured replacements of the report's findings, in report order.
+/// The structured replacements: the keys of committed config files (config section, by file),
+/// then the settings edits' findings, in report order.
 pub fn specs(report: &Report) -> Vec<Spec> {
-    report
+    let config = report
+        .config
+        .iter()
+        .flat_map(|c| c.files.iter())
+        .flat_map(|f| f.keys.iter())
+        .filter_map(|k| k.spec.clone());
+    let settings = report
         .findings
         .iter()
         .filter_map(|f| f.data.get("replacement"))
-        .filter_map(|v| serde_json::from_value::<Spec>(v.clone()).ok())
-        .collect()
+        .filter_map(|v| serde_json::from_value::<Spec>(v.clone()).ok());
+    config.chain(settings).collect()
 }
 
 /// Write every file into `dir`, all or nothing: temporary files first, then renames.

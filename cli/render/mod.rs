@@ -202,6 +202,7 @@ pub(crate) mod tests {
             rebase: None,
             triage: None,
             warnings: vec!["history is shallow: base detection may be off".into()],
+            secrets: Default::default(),
         };
         report.sort_findings();
         report

@@ -28,7 +28,12 @@ pub fn render(report: &Report, style: &Style) -> String {
                 out,
                 "\n  {}  {}",
                 style.bold(&file.path),
-                style.dim(&format!("{}, {}", file.status.as_str(), file.format))
+                style.dim(&format!(
+                    "{} {}, {}",
+                    file.kind.as_str(),
+                    file.status.as_str(),
+                    file.format
+                ))
             );
             if let Some(e) = &file.error {
                 let _ = writeln!(out, "    {} {e}", style.yellow("not compared:"));
@@ -55,11 +60,14 @@ pub fn render(report: &Report, style: &Style) -> String {
                     k.status.as_str(),
                     value
                 );
-                let finding = report
-                    .findings
-                    .iter()
-                    .find(|f| f.path == file.path && f.key.as_deref() == Some(k.key.as_str()));
-                if let Some(r) = finding.and_then(|f| f.replacement.as_ref()) {
+                if k.default {
+                    let _ = writeln!(
+                        out,
+                        "             {}",
+                        style.dim("the default value: nothing to carry")
+                    );
+                }
+                if let Some(r) = &k.replacement {
                     replacement(&mut out, r, style);
                 }
             }

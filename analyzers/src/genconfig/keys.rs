@@ -1,6 +1,6 @@
-//! Key-level comparison of two parsed config documents. Keys are dotted paths with subscripts for
-//! list items (`DATABASES.default.PASSWORD`, `CELERY_QUEUES[1]`); a key whose name contains a `.`
-//! is quoted (`MKTG_URLS["about.html"]`).
+//! Key-level comparison of two parsed config documents. Keys are dotted paths
+//! (`DATABASES.default.PASSWORD`); a key whose name contains a `.` is quoted
+//! (`MKTG_URLS["about.html"]`). Lists are compared whole: a list setting is one value.
 
 use serde_json::Value;
 
@@ -43,7 +43,8 @@ fn child_path(parent: &str, key: &str) -> String {
     }
 }
 
-/// All leaves of `value` as (path, value). Empty containers are leaves.
+/// All leaves of `value` as (path, value). Lists are leaves (a list setting is one value, its
+/// type kept); so are empty mappings.
 pub fn leaves(value: &Value) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     walk(value, String::new(), &mut out);
@@ -57,12 +58,52 @@ fn walk(value: &Value, path: String, out: &mut Vec<(String, Value)>) {
                 walk(v, child_path(&path, k), out);
             }
         }
-        Value::Array(items) if !items.is_empty() => {
-            for (i, v) in items.iter().enumerate() {
-                walk(v, format!("{path}[{i}]"), out);
+        _ => out.push((path, value.clone())),
+    }
+}
+
+/// The secret places inside `value` found at `key`: `key` itself when it names a credential
+/// and holds a string or number (or a string holds a URL password, a private JWK or a PEM
+/// key), and every such member of a mapping or list below it (`JWT_ISSUERS[0].SECRET_KEY`).
+pub fn secret_leaves(key: &str, value: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    secret_walk(key, value, &mut out);
+    out
+}
+
+fn secret_walk(key: &str, value: &Value, out: &mut Vec<String>) {
+    use crate::secrets;
+    let container = matches!(value, Value::Object(m) if !m.is_empty())
+        || matches!(value, Value::Array(a) if !a.is_empty());
+    if container && secrets::is_secret_key_path(key) {
+        // `FERNET_KEYS: [..]`, `SOCIAL_AUTH_OAUTH_SECRETS: {..}`: the setting is the secret.
+        out.push(key.to_string());
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                secret_walk(&child_path(key, k), v, out);
             }
         }
-        _ => out.push((path, value.clone())),
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                secret_walk(&format!("{key}[{i}]"), v, out);
+            }
+        }
+        Value::Null | Value::Bool(_) => {}
+        Value::Number(_) => {
+            if secrets::is_secret_key_path(key) {
+                out.push(key.to_string());
+            }
+        }
+        Value::String(s) => {
+            if (!s.is_empty() && secrets::is_secret_key_path(key))
+                || secrets::values::holds_credential(s)
+            {
+                out.push(key.to_string());
+            }
+        }
     }
 }
 
@@ -190,7 +231,7 @@ mod tests {
             got,
             vec![
                 ("A".into(), Status::Changed),
-                ("D.Q[1]".into(), Status::Changed),
+                ("D.Q".into(), Status::Changed),
                 ("D.R".into(), Status::Added),
                 ("NEW".into(), Status::Added),
                 ("[\"a.b\"]".into(), Status::Added),

@@ -1,35 +1,41 @@
-//! Generated deployment config committed to the fork (findings of kind `generated-config`), and
-//! secrets in anything the fork added or changed (kind `secret`).
+//! Deployment files committed to the fork (findings of kind `generated-config`), and secrets in
+//! anything the fork added or changed (kind `secret`).
 //!
-//! Paths come from `rules/config-paths.toml` plus `[settings] generated` in forkcheck.toml. For
-//! each such file the fork added, modified or deleted, both sides are parsed (JSON, YAML; see
-//! [`parse`]) and compared key by key ([`keys`]). Secrets ([`secrets`]) are decided where the
-//! finding is made: a secret finding names the key and never stores its value.
+//! Each file the fork added, modified or deleted is classified by path and content
+//! ([`classify`]): Django settings data (env/auth JSON, `lms.yml`, Tutor's `lms.env.yml`, any
+//! JSON/YAML mapping of setting names) is compared key by key ([`keys`]) and every key gets a
+//! configuration-management replacement; a Tutor `config.yml` is one finding with its changed
+//! keys; rendered deployment files (docker-compose, Caddyfile, Kubernetes, Dockerfiles, Ansible
+//! vars) are one finding each; credential files and credential-like keys at any depth are
+//! secret findings that name the key, never the value ([`crate::secrets`]).
 
 pub mod changes;
+pub mod classify;
 pub mod keys;
 pub mod parse;
 pub mod pyvalue;
-pub mod secrets;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service, TutorEntry};
+use crate::replace::{self, tables::star_match, Change, Deployment, Edit, ModuleKind, Service};
+use crate::replace::{Spec, TutorEntry};
 use crate::report::Finding;
+use crate::secrets::{self, files::CredentialFile, text::url_passwords, values::holds_credential};
 use crate::{Context, Progress, Result};
 use changes::{blob_text, FileChange, FileStatus};
+use classify::{ConfigKind, PathClass, PathSets};
 use keys::Status;
 use parse::Format;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConfigSection {
-    /// Generated-config files the fork added, modified or deleted.
+    /// Deployment files the fork added, modified or deleted.
     pub files: Vec<ConfigFile>,
     /// PEM private keys in files the fork added or changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub private_keys: Vec<PrivateKey>,
-    /// Number of secret findings (config values, settings, private keys).
+    /// Number of secret findings (config values, settings, private keys, credential files).
     pub secrets: usize,
 }
 
@@ -37,11 +43,15 @@ pub struct ConfigSection {
 pub struct ConfigFile {
     pub path: String,
     pub status: FileStatus,
+    /// What the file is (settings data, Tutor config, docker-compose, …).
+    pub kind: ConfigKind,
     /// `json`, `yaml` or `other` (not compared key by key).
     pub format: String,
     /// Why the file could not be compared, when it could not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Changed keys: every leaf of settings data, top-level keys of a Tutor config, the secret
+    /// keys of other files.
     pub keys: Vec<KeyEntry>,
 }
 
@@ -53,10 +63,19 @@ pub struct KeyEntry {
     pub line: Option<u32>,
     /// A secret: `old`/`new` are never filled.
     pub secret: bool,
+    /// The value equals the default (Tutor's, for a Tutor config): nothing to carry.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<Value>,
+    /// The configuration-management replacement as shown in reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<crate::report::Replacement>,
+    /// The same, structured (`forkcheck replace` writes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec: Option<Spec>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -64,15 +83,6 @@ pub struct PrivateKey {
     pub path: String,
     pub line: u32,
     pub label: String,
-}
-
-/// How a path is treated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Class {
-    /// Generated Django config (env/auth JSON, lms.yml, Tutor env tree).
-    Generated,
-    /// Tutor's own `config.yml` (keys are Tutor config keys).
-    TutorConfig,
 }
 
 pub(crate) fn is_empty_value(v: &Value) -> bool {
@@ -85,44 +95,240 @@ pub(crate) fn is_empty_value(v: &Value) -> bool {
     }
 }
 
+/// Files larger than this are not sniffed for deployment content (they are still counted in
+/// the drift, and named generated-config files are still parsed up to [`parse::MAX_BYTES`]).
+const MAX_SNIFF_BYTES: usize = 1024 * 1024;
+
+struct Run<'a> {
+    ctx: &'a Context,
+    deploy: Deployment,
+    markers: &'a [String],
+    tutor_keys: Vec<String>,
+    section: ConfigSection,
+    findings: &'a mut Vec<Finding>,
+}
+
 pub fn analyze(
     ctx: &Context,
     progress: &dyn Progress,
     findings: &mut Vec<Finding>,
 ) -> Result<Option<ConfigSection>> {
     let t = replace::tables::tables()?;
-    let mut generated_globs = t.paths.generated.globs.clone();
+    let p = &t.paths;
+    let mut generated_globs = p.generated.globs.clone();
     generated_globs.extend(ctx.config.settings.generated.iter().cloned());
-    let generated = changes::globset(&generated_globs, "forkcheck.toml [settings] generated")?;
-    let if_keys = &t.paths.generated_if_keys;
-    let if_keys_set = changes::globset(
-        &if_keys.iter().map(|g| g.glob.clone()).collect::<Vec<_>>(),
-        "rules/config-paths.toml",
-    )?;
-    let secret_files = changes::globset(&t.paths.secret_files.globs, "rules/config-paths.toml")?;
-    let deploy = Deployment {
-        base_index: ctx.base_release.map(|r| r.index),
+    let rules_file = "rules/config-paths.toml";
+    let sets = PathSets {
+        generated: changes::globset(&generated_globs, "forkcheck.toml [settings] generated")?,
+        tutor_config: changes::globset(
+            &p.generated_if_keys
+                .iter()
+                .map(|g| g.glob.clone())
+                .collect::<Vec<_>>(),
+            rules_file,
+        )?,
+        rendered_settings: changes::globset(&p.rendered_settings.globs, rules_file)?,
+        tutor_env: changes::globset(&p.tutor_env.globs, rules_file)?,
+        vendored: changes::globset(&p.vendored.globs, rules_file)?,
     };
+    let secret_files = changes::globset(&p.secret_files.globs, rules_file)?;
 
     let changed = changes::changed_files(&ctx.repo, ctx.base_oid, ctx.head)?;
     progress.stage("config", Some(changed.len() as u64));
-    let mut section = ConfigSection::default();
+    let mut run = Run {
+        ctx,
+        deploy: Deployment {
+            base_index: ctx.base_release.map(|r| r.index),
+        },
+        markers: &p.settings_markers.keys,
+        tutor_keys: p
+            .generated_if_keys
+            .iter()
+            .flat_map(|g| g.keys.iter().filter(|k| *k != "PLATFORM_NAME").cloned())
+            .collect(),
+        section: ConfigSection::default(),
+        findings,
+    };
     for change in &changed {
         progress.inc(1);
         // Secrets: PEM private keys in any text file the fork added or changed.
         if change.new.is_some() {
-            scan_private_keys(ctx, change, findings, &mut section)?;
+            run.scan_private_keys(change)?;
         }
-        let class = if generated.is_match(&change.path) {
-            Class::Generated
-        } else if if_keys_set.is_match(&change.path) {
-            Class::TutorConfig
-        } else {
+        let Some(class) = classify::by_path(&sets, &change.path) else {
             continue;
         };
-        let old_text = blob_text(&ctx.repo, change.old)?;
-        let new_text = blob_text(&ctx.repo, change.new)?;
+        match class {
+            PathClass::Credentials(kind) => run.credential_file(change, kind)?,
+            PathClass::RenderedSettings => run.rendered_settings(change),
+            PathClass::Generated => {
+                let all_secret = secret_files.is_match(&change.path);
+                run.settings_data(change, all_secret)?;
+            }
+            PathClass::TutorEnv => {
+                let doc = run.parse_side(change, false)?;
+                match doc
+                    .as_ref()
+                    .and_then(|d| classify::by_content(d, run.markers, &run.tutor_keys))
+                {
+                    Some(ConfigKind::SettingsData) => {
+                        let all_secret = secret_files.is_match(&change.path);
+                        run.settings_data(change, all_secret)?
+                    }
+                    _ => {
+                        let kind = classify::tutor_env_kind(&change.path, doc.as_ref());
+                        run.rendered(change, kind, true)?
+                    }
+                }
+            }
+            PathClass::MaybeTutorConfig => {
+                let doc = run.parse_side(change, false)?;
+                let kind = doc
+                    .as_ref()
+                    .and_then(|d| classify::by_content(d, run.markers, &run.tutor_keys));
+                match kind {
+                    Some(ConfigKind::TutorConfig) => run.tutor_config(change)?,
+                    Some(ConfigKind::SettingsData) => run.settings_data(change, false)?,
+                    Some(k) => run.rendered(change, k, change.old.is_none())?,
+                    None => {}
+                }
+            }
+            PathClass::Named(kind) => run.rendered(change, kind, change.old.is_none())?,
+            PathClass::Sniff => {
+                let doc = run.parse_side(change, true)?;
+                let kind = doc
+                    .as_ref()
+                    .and_then(|d| classify::by_content(d, run.markers, &run.tutor_keys));
+                match kind {
+                    Some(ConfigKind::SettingsData) => run.settings_data(change, false)?,
+                    Some(ConfigKind::TutorConfig) => run.tutor_config(change)?,
+                    Some(k) => run.rendered(change, k, change.old.is_none())?,
+                    None => {}
+                }
+            }
+        }
+    }
+    progress.finish_stage();
+    let section = run.section;
+    let any = !section.files.is_empty() || !section.private_keys.is_empty();
+    Ok(any.then_some(section))
+}
+
+fn verb(status: FileStatus) -> &'static str {
+    match status {
+        FileStatus::Added => "added",
+        FileStatus::Modified => "edited",
+        FileStatus::Deleted => "deleted",
+    }
+}
+
+/// The first `n` names, then "and N more".
+fn some_names(names: &[String], n: usize) -> String {
+    let shown: Vec<String> = names.iter().take(n).map(|k| format!("`{k}`")).collect();
+    match names.len().saturating_sub(n) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+impl Run<'_> {
+    /// The fork's side of a JSON/YAML file parsed (the base's when the fork deleted it);
+    /// `None` when it is not JSON/YAML, does not parse, or (with `sniff`) is too large or
+    /// mentions none of the words deployment data has.
+    fn parse_side(&self, change: &FileChange, sniff: bool) -> Result<Option<Value>> {
         let format = Format::of(&change.path);
+        if format == Format::Other {
+            return Ok(None);
+        }
+        let Some(text) = blob_text(&self.ctx.repo, change.new.or(change.old))? else {
+            return Ok(None);
+        };
+        if sniff {
+            let promising = text.len() <= MAX_SNIFF_BYTES
+                && (text.contains("services")
+                    || text.contains("apiVersion")
+                    || text.contains("EDXAPP_")
+                    || self.markers.iter().any(|m| text.contains(m.as_str()))
+                    || self.tutor_keys.iter().any(|m| text.contains(m.as_str())));
+            if !promising {
+                return Ok(None);
+            }
+        }
+        Ok(parse::parse(&text, format).ok().flatten())
+    }
+
+    fn file_finding(
+        &mut self,
+        change: &FileChange,
+        rule: &str,
+        message: String,
+        data: Vec<(&str, Value)>,
+    ) -> Result<()> {
+        let mut b = Finding::new(self.ctx.rules.get(rule)?, &change.path, message)
+            .status(change.status.as_str())
+            .subject(change.path.clone());
+        for (k, v) in data {
+            b = b.data(k, v);
+        }
+        self.findings.push(b.build());
+        Ok(())
+    }
+
+    fn secret_finding(
+        &mut self,
+        path: &str,
+        key: &str,
+        line: Option<u32>,
+        how: &str,
+    ) -> Result<()> {
+        self.findings.push(
+            Finding::new(
+                self.ctx.rules.get("FC210")?,
+                path,
+                format!("secret `{key}` committed in `{path}`{how} (value not shown)"),
+            )
+            .line_opt(line)
+            .key(key.to_string())
+            .status("committed")
+            .build(),
+        );
+        self.section.secrets += 1;
+        Ok(())
+    }
+
+    /// A settings module rendered by Tutor: the file itself (its settings are analysed by the
+    /// settings analysis, like any settings module).
+    fn rendered_settings(&mut self, change: &FileChange) {
+        let message = format!(
+            "settings module rendered by Tutor {} by the fork: `{}` (Tutor regenerates it; its settings are listed with the settings modules)",
+            verb(change.status),
+            change.path
+        );
+        if let Ok(rule) = self.ctx.rules.get("FC201") {
+            self.findings.push(
+                Finding::new(rule, &change.path, message)
+                    .status(change.status.as_str())
+                    .subject(change.path.clone())
+                    .build(),
+            );
+        }
+        self.section.files.push(ConfigFile {
+            path: change.path.clone(),
+            status: change.status,
+            kind: ConfigKind::RenderedSettings,
+            format: Format::Other.as_str().into(),
+            error: None,
+            keys: Vec::new(),
+        });
+    }
+
+    /// Django settings data: every changed key with its replacement; one finding for the
+    /// file, one per secret key.
+    fn settings_data(&mut self, change: &FileChange, all_secret: bool) -> Result<()> {
+        let repo = &self.ctx.repo;
+        let format = Format::of(&change.path);
+        let old_text = blob_text(repo, change.old)?;
+        let new_text = blob_text(repo, change.new)?;
         let old = old_text
             .as_deref()
             .map(|t| parse::parse(t, format))
@@ -131,42 +337,10 @@ pub fn analyze(
             .as_deref()
             .map(|t| parse::parse(t, format))
             .transpose();
-        if class == Class::TutorConfig {
-            let keys_of = |v: &Option<Option<Value>>| match v {
-                Some(Some(Value::Object(m))) => if_keys
-                    .iter()
-                    .any(|g| g.keys.iter().any(|k| m.contains_key(k))),
-                _ => false,
-            };
-            let relevant = matches!((&old, &new), (Ok(o), _) if keys_of(o))
-                || matches!((&old, &new), (_, Ok(n)) if keys_of(n));
-            if !relevant {
-                continue;
-            }
-        }
-        let is_secret_file = secret_files.is_match(&change.path);
-        let rule = ctx.rules.get("FC201")?;
-        findings.push(
-            Finding::new(
-                rule,
-                &change.path,
-                format!(
-                    "generated deployment config {} by the fork: `{}`",
-                    match change.status {
-                        FileStatus::Added => "added",
-                        FileStatus::Modified => "edited",
-                        FileStatus::Deleted => "deleted",
-                    },
-                    change.path
-                ),
-            )
-            .status(change.status.as_str())
-            .subject(change.path.clone())
-            .build(),
-        );
         let mut file = ConfigFile {
             path: change.path.clone(),
             status: change.status,
+            kind: ConfigKind::SettingsData,
             format: format.as_str().into(),
             error: None,
             keys: Vec::new(),
@@ -174,9 +348,23 @@ pub fn analyze(
         let (old, new) = match (old, new) {
             (Ok(o), Ok(n)) => (o.flatten(), n.flatten()),
             (_, Err(e)) | (Err(e), _) => {
-                findings.push(
+                // Whatever the text holds in `key: value` shape is still hidden everywhere.
+                for t in [&old_text, &new_text].into_iter().flatten() {
+                    self.ctx.secrets.add_text(t);
+                }
+                self.file_finding(
+                    change,
+                    "FC201",
+                    format!(
+                        "generated deployment config {} by the fork: `{}`",
+                        verb(change.status),
+                        change.path
+                    ),
+                    Vec::new(),
+                )?;
+                self.findings.push(
                     Finding::new(
-                        ctx.rules.get("FC203")?,
+                        self.ctx.rules.get("FC203")?,
                         &change.path,
                         format!("`{}` cannot be compared key by key: {e}", change.path),
                     )
@@ -185,218 +373,532 @@ pub fn analyze(
                     .build(),
                 );
                 file.error = Some(e);
-                section.files.push(file);
-                continue;
+                self.section.files.push(file);
+                return Ok(());
             }
         };
-        if format != Format::Other {
-            for kc in keys::diff(old.as_ref(), new.as_ref()) {
-                let line = match kc.status {
-                    Status::Removed => None,
-                    _ => new_text.as_deref().and_then(|t| keys::locate(t, &kc.key)),
-                };
-                let entry = key_finding(
-                    ctx,
-                    change,
-                    class,
-                    is_secret_file,
-                    &kc,
-                    line,
-                    new.as_ref(),
-                    deploy,
-                    findings,
-                )?;
-                if entry.secret && kc.status != Status::Removed {
-                    section.secrets += 1;
-                }
-                file.keys.push(entry);
-            }
+        for doc in [&old, &new].into_iter().flatten() {
+            self.ctx.secrets.add_tree(&[], doc, all_secret);
         }
-        section.files.push(file);
-    }
-    progress.finish_stage();
-    let any = !section.files.is_empty() || !section.private_keys.is_empty();
-    Ok(any.then_some(section))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn key_finding(
-    ctx: &Context,
-    change: &FileChange,
-    class: Class,
-    is_secret_file: bool,
-    kc: &keys::KeyChange,
-    line: Option<u32>,
-    new_doc: Option<&Value>,
-    deploy: Deployment,
-    findings: &mut Vec<Finding>,
-) -> Result<KeyEntry> {
-    let t = replace::tables::tables()?;
-    let segs = keys::segments(&kc.key);
-    let secret_key = is_secret_file || secrets::is_credential_key(&kc.key);
-    let has_value = kc.new.as_ref().is_some_and(|v| !is_empty_value(v));
-    let secret = secret_key && has_value && kc.status != Status::Removed;
-    let (root, path) = match segs.split_first() {
-        Some((r, p)) => (r.clone(), p.to_vec()),
-        None => (kc.key.clone(), Vec::new()),
-    };
-    // The replacement.
-    let spec = match class {
-        Class::TutorConfig => replace::Spec {
-            service: Service::Both,
-            setting: kc.key.clone(),
-            yaml: None,
-            ansible: None,
-            tutor: kc
-                .new
-                .as_ref()
-                .filter(|_| path.is_empty())
-                .map(|v| TutorEntry::Config {
-                    key: root.clone(),
-                    value: if secret_key {
-                        Value::String(replace::SECRET_PLACEHOLDER.into())
+        let mut secrets_here = 0usize;
+        for kc in keys::diff(old.as_ref(), new.as_ref()) {
+            let line = match kc.status {
+                Status::Removed => None,
+                _ => new_text.as_deref().and_then(|t| keys::locate(t, &kc.key)),
+            };
+            let entry = self.settings_key(change, all_secret, &kc, line, new.as_ref())?;
+            let leaves = match &kc.new {
+                Some(v) if kc.status != Status::Removed => {
+                    if all_secret {
+                        match v {
+                            Value::String(x) if !x.is_empty() => vec![kc.key.clone()],
+                            Value::Number(_) => vec![kc.key.clone()],
+                            Value::Object(_) | Value::Array(_) if !is_empty_value(v) => {
+                                vec![kc.key.clone()]
+                            }
+                            _ => Vec::new(),
+                        }
                     } else {
-                        v.clone()
-                    },
-                }),
-            secret,
-            notes: vec![
-                "Tutor's config.yml belongs in the deployment's private config, not in the fork"
-                    .into(),
-            ],
-        },
-        Class::Generated => {
-            let whole = new_doc.and_then(|d| d.get(&root)).cloned();
-            let change_kind = match &kc.new {
-                Some(v) => Change::Set(v.clone()),
-                None => Change::Remove,
+                        keys::secret_leaves(&kc.key, v)
+                    }
+                }
+                _ => Vec::new(),
             };
-            let python = kc.new.as_ref().map(|v| {
-                format!(
-                    "{} = {}",
-                    crate::settings::python::setting_name(&root, &path),
-                    pyvalue::to_python(v)
-                )
-            });
-            let edit = Edit {
-                service: Service::of_path(&change.path),
-                module: ModuleKind::Config,
-                root: root.clone(),
-                path: path.clone(),
-                change: change_kind,
-                whole,
-                python,
-                secret: secret_key,
-                overwritten: t.paths.yaml_aliases.get(&root).map(|a| Some(a.clone())),
-            };
-            replace::decide(&edit, &kc.key, deploy)?
+            for leaf in &leaves {
+                let how = if !all_secret && !secrets::is_secret_key_path(leaf) {
+                    " (a password in a URL, or a private key)"
+                } else {
+                    ""
+                };
+                self.secret_finding(&change.path, leaf, line, how)?;
+                secrets_here += 1;
+            }
+            file.keys.push(entry);
         }
-    };
-    let rule_id = if secret { "FC210" } else { "FC202" };
-    let message = if secret {
-        format!(
-            "secret `{}` committed in `{}` (value not shown)",
-            kc.key, change.path
-        )
-    } else {
-        match kc.status {
-            Status::Added => format!("`{}` added: {}", kc.key, show(kc.new.as_ref(), secret_key)),
-            Status::Changed => format!(
-                "`{}` changed: {} → {}",
-                kc.key,
-                show(kc.old.as_ref(), secret_key),
-                show(kc.new.as_ref(), secret_key)
-            ),
-            Status::Removed => format!("`{}` removed", kc.key),
-        }
-    };
-    let mut b = Finding::new(ctx.rules.get(rule_id)?, &change.path, message)
-        .line_opt(line)
-        .key(kc.key.clone())
-        .status(kc.status.as_str())
-        .replacement(spec.replacement())
-        .data(
-            "replacement",
-            serde_json::to_value(&spec).unwrap_or(Value::Null),
+        let count = |s: Status| file.keys.iter().filter(|k| k.status == s).count();
+        let (added, changed, removed) = (
+            count(Status::Added),
+            count(Status::Changed),
+            count(Status::Removed),
         );
-    if !secret_key {
-        if let Some(o) = &kc.old {
-            b = b.data("old", o.clone());
-        }
-        if let Some(n) = &kc.new {
-            b = b.data("new", n.clone());
-        }
-    }
-    findings.push(b.build());
-    Ok(KeyEntry {
-        key: kc.key.clone(),
-        status: kc.status,
-        line,
-        secret: secret_key,
-        old: if secret_key { None } else { kc.old.clone() },
-        new: if secret_key { None } else { kc.new.clone() },
-    })
-}
-
-fn show(v: Option<&Value>, secret: bool) -> String {
-    match v {
-        _ if secret => secrets::REDACTED.into(),
-        None => "(none)".into(),
-        Some(v) => {
-            let s = v.to_string();
-            if s.chars().count() > 80 {
-                format!("{}…", s.chars().take(79).collect::<String>())
-            } else {
-                s
+        let mut parts = Vec::new();
+        for (n, what) in [(added, "added"), (changed, "changed"), (removed, "removed")] {
+            if n > 0 {
+                parts.push(format!("{n} {what}"));
             }
         }
-    }
-}
-
-const MAX_SCAN_BYTES: usize = 2 * 1024 * 1024;
-
-fn scan_private_keys(
-    ctx: &Context,
-    change: &FileChange,
-    findings: &mut Vec<Finding>,
-    section: &mut ConfigSection,
-) -> Result<()> {
-    let Some(new) = blob_text(&ctx.repo, change.new)? else {
-        return Ok(());
-    };
-    if new.len() > MAX_SCAN_BYTES || !new.contains("PRIVATE KEY-----") {
-        return Ok(());
-    }
-    let old = blob_text(&ctx.repo, change.old)?.unwrap_or_default();
-    let lines: Vec<&str> = new.lines().collect();
-    for block in secrets::pem_private_keys(&new) {
-        // A block already in the base version of the file is upstream's, not the fork's.
-        let idx = block.line as usize;
-        let first_key_line = lines.get(idx).copied().unwrap_or("");
-        let begin_line = lines.get(idx.saturating_sub(1)).copied().unwrap_or("");
-        if !old.is_empty() && old.contains(begin_line) && old.contains(first_key_line) {
-            continue;
+        if secrets_here > 0 {
+            parts.push(format!(
+                "{secrets_here} secret{}",
+                if secrets_here == 1 { "" } else { "s" }
+            ));
         }
-        findings.push(
-            Finding::new(
-                ctx.rules.get("FC212")?,
-                &change.path,
-                format!(
-                    "{} block committed in `{}` (key material not shown)",
-                    block.label, change.path
+        let names: Vec<String> = file.keys.iter().map(|k| k.key.clone()).collect();
+        let summary = if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({}; {})", parts.join(", "), some_names(&names, 6))
+        };
+        self.file_finding(
+            change,
+            "FC201",
+            format!(
+                "generated deployment config {} by the fork: `{}`{summary}",
+                verb(change.status),
+                change.path
+            ),
+            vec![
+                (
+                    "kind",
+                    Value::String(ConfigKind::SettingsData.as_str().into()),
                 ),
-            )
-            .line(block.line)
-            .key(block.label.clone())
-            .subject(format!("{}:{}", block.label, block.line))
-            .build(),
-        );
-        section.secrets += 1;
-        section.private_keys.push(PrivateKey {
-            path: change.path.clone(),
-            line: block.line,
-            label: block.label,
-        });
+                (
+                    "keys",
+                    Value::Array(names.into_iter().map(Value::String).collect()),
+                ),
+            ],
+        )?;
+        self.section.files.push(file);
+        Ok(())
     }
-    Ok(())
+
+    fn settings_key(
+        &mut self,
+        change: &FileChange,
+        all_secret: bool,
+        kc: &keys::KeyChange,
+        line: Option<u32>,
+        new_doc: Option<&Value>,
+    ) -> Result<KeyEntry> {
+        let t = replace::tables::tables()?;
+        let segs = keys::segments(&kc.key);
+        let value_secret = |v: &Option<Value>| {
+            v.as_ref()
+                .and_then(Value::as_str)
+                .is_some_and(holds_credential)
+        };
+        // The whole value is secret (never shown, placeholders in the replacement); a container
+        // with secret members is shown and carried with those members replaced.
+        let flag = matches!(kc.new, Some(Value::Bool(_) | Value::Null));
+        let secret = all_secret
+            || (secrets::is_secret_key_path(&kc.key) && !flag)
+            || value_secret(&kc.new)
+            || value_secret(&kc.old);
+        let safe = |v: &Value| secrets::values::redact_tree_as(v, replace::SECRET_PLACEHOLDER);
+        let (root, path) = match segs.split_first() {
+            Some((r, p)) => (r.clone(), p.to_vec()),
+            None => (kc.key.clone(), Vec::new()),
+        };
+        let whole = new_doc
+            .and_then(|d| d.get(&root))
+            .map(|w| secrets::values::redact_tree_as(w, replace::SECRET_PLACEHOLDER));
+        let change_kind = match &kc.new {
+            Some(v) => Change::Set(safe(v)),
+            None => Change::Remove,
+        };
+        let python = kc.new.as_ref().filter(|_| !secret).map(|v| {
+            format!(
+                "{} = {}",
+                crate::settings::python::setting_name(&root, &path),
+                pyvalue::to_python(&safe(v))
+            )
+        });
+        let edit = Edit {
+            service: Service::of_path(&change.path),
+            module: ModuleKind::Config,
+            root: root.clone(),
+            path: path.clone(),
+            change: change_kind,
+            whole,
+            python,
+            secret,
+            overwritten: t.paths.yaml_aliases.get(&root).map(|a| Some(a.clone())),
+        };
+        let spec = replace::decide(&edit, &kc.key, self.deploy)?;
+        let shown = |v: &Option<Value>| {
+            if secret {
+                None
+            } else {
+                v.as_ref().map(secrets::redact_tree)
+            }
+        };
+        Ok(KeyEntry {
+            key: kc.key.clone(),
+            status: kc.status,
+            line,
+            secret,
+            default: false,
+            old: shown(&kc.old),
+            new: shown(&kc.new),
+            replacement: Some(spec.replacement()),
+            spec: Some(spec),
+        })
+    }
+
+    /// Tutor's `config.yml`: one finding with the changed keys; secrets named; a replacement
+    /// only for keys that are neither deployment facts nor generated secrets and differ from
+    /// Tutor's default.
+    fn tutor_config(&mut self, change: &FileChange) -> Result<()> {
+        let t = replace::tables::tables()?;
+        let cy = &t.tutor.config_yml;
+        let repo = &self.ctx.repo;
+        let format = Format::of(&change.path);
+        let parse_obj = |oid| -> Result<serde_json::Map<String, Value>> {
+            Ok(blob_text(repo, oid)?
+                .and_then(|t| parse::parse(&t, format).ok().flatten())
+                .and_then(|v| match v {
+                    Value::Object(m) => Some(m),
+                    _ => None,
+                })
+                .unwrap_or_default())
+        };
+        let old = parse_obj(change.old)?;
+        let new = parse_obj(change.new)?;
+        let new_text = blob_text(repo, change.new)?.unwrap_or_default();
+        let is = |globs: &[String], k: &str| globs.iter().any(|g| star_match(g, k));
+        let mut file = ConfigFile {
+            path: change.path.clone(),
+            status: change.status,
+            kind: ConfigKind::TutorConfig,
+            format: format.as_str().into(),
+            error: None,
+            keys: Vec::new(),
+        };
+        let mut carried = Vec::new();
+        let mut not_carried = Vec::new();
+        let mut secret_keys = Vec::new();
+        let keys: Vec<&String> = new
+            .keys()
+            .chain(old.keys().filter(|k| !new.contains_key(*k)))
+            .collect();
+        for key in keys {
+            let (o, n) = (old.get(key), new.get(key));
+            if o == n {
+                continue;
+            }
+            let status = match (o, n) {
+                (None, _) => Status::Added,
+                (_, None) => Status::Removed,
+                _ => Status::Changed,
+            };
+            let mut tree = serde_json::Map::new();
+            if let Some(v) = n {
+                tree.insert(key.clone(), v.clone());
+            }
+            let secret = is(&cy.generated, key)
+                || secrets::is_secret_path(&[key.as_str()])
+                || n.is_some_and(|v| {
+                    secrets::redact_tree(&Value::Object(tree.clone())).get(key) != Some(v)
+                });
+            for v in [o, n].into_iter().flatten() {
+                self.ctx
+                    .secrets
+                    .add_tree(std::slice::from_ref(key), v, secret);
+            }
+            let deployment = is(&cy.deployment, key);
+            let default = n.is_some() && cy.defaults.get(key) == n;
+            let line = n.and_then(|_| keys::locate(&new_text, key));
+            let spec = match n {
+                Some(v) if !secret && !deployment && !default && !is_empty_value(v) => {
+                    carried.push(key.clone());
+                    Some(Spec {
+                        service: Service::Both,
+                        setting: key.clone(),
+                        yaml: None,
+                        ansible: None,
+                        tutor: Some(TutorEntry::Config {
+                            key: key.clone(),
+                            value: v.clone(),
+                        }),
+                        secret: false,
+                        notes: vec![
+                            "from a committed Tutor config.yml: keep it in the deployment's private config (`tutor config save --set`)".into(),
+                        ],
+                    })
+                }
+                _ => {
+                    if n.is_some() && !secret {
+                        not_carried.push(key.clone());
+                    }
+                    None
+                }
+            };
+            if secret && n.is_some_and(|v| !is_empty_value(v)) {
+                secret_keys.push((key.clone(), line));
+            }
+            file.keys.push(KeyEntry {
+                key: key.clone(),
+                status,
+                line,
+                secret,
+                default,
+                old: o.filter(|_| !secret).map(secrets::redact_tree),
+                new: n.filter(|_| !secret).map(secrets::redact_tree),
+                replacement: spec.as_ref().map(Spec::replacement),
+                spec,
+            });
+        }
+        for (key, line) in &secret_keys {
+            self.secret_finding(&change.path, key, *line, "")?;
+        }
+        let names: Vec<String> = file.keys.iter().map(|k| k.key.clone()).collect();
+        let mut message = format!(
+            "Tutor config.yml {} by the fork: `{}`",
+            verb(change.status),
+            change.path
+        );
+        if !names.is_empty() {
+            message.push_str(&format!(
+                " ({} keys changed — {})",
+                names.len(),
+                some_names(&names, 8)
+            ));
+        }
+        self.file_finding(
+            change,
+            "FC204",
+            message,
+            vec![
+                (
+                    "keys",
+                    Value::Array(names.into_iter().map(Value::String).collect()),
+                ),
+                (
+                    "carried",
+                    Value::Array(carried.into_iter().map(Value::String).collect()),
+                ),
+                (
+                    "not_carried",
+                    Value::Array(not_carried.into_iter().map(Value::String).collect()),
+                ),
+                (
+                    "secrets",
+                    Value::Array(
+                        secret_keys
+                            .into_iter()
+                            .map(|(k, _)| Value::String(k))
+                            .collect(),
+                    ),
+                ),
+            ],
+        )?;
+        self.section.files.push(file);
+        Ok(())
+    }
+
+    /// A rendered deployment file (docker-compose, Caddyfile, k8s, Dockerfile, Ansible vars):
+    /// one finding when `report` (the fork added it, or it is in Tutor's env tree), and a
+    /// secret finding for every credential in it that the fork added or changed.
+    fn rendered(&mut self, change: &FileChange, kind: ConfigKind, report: bool) -> Result<()> {
+        let repo = &self.ctx.repo;
+        let old_text = blob_text(repo, change.old)?;
+        let new_text = blob_text(repo, change.new)?;
+        let format = Format::of(&change.path);
+        let parse_doc = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| parse::parse(t, format).ok().flatten())
+        };
+        let (old, new) = (parse_doc(&old_text), parse_doc(&new_text));
+        let mut secret_keys: Vec<(String, Option<u32>)> = Vec::new();
+        if format != Format::Other && (old.is_some() || new.is_some()) {
+            for doc in [&old, &new].into_iter().flatten() {
+                self.ctx.secrets.add_tree(&[], doc, false);
+            }
+            for kc in keys::diff(old.as_ref(), new.as_ref()) {
+                let Some(v) = kc.new.as_ref().filter(|v| !is_empty_value(v)) else {
+                    continue;
+                };
+                let in_value = v.as_str().is_some_and(|s| {
+                    holds_credential(s) || !secrets::text::assignments(s).is_empty()
+                });
+                if secrets::is_secret_key_path(&kc.key) || in_value {
+                    let line = new_text.as_deref().and_then(|t| keys::locate(t, &kc.key));
+                    secret_keys.push((kc.key.clone(), line));
+                }
+            }
+        } else {
+            for t in [&old_text, &new_text].into_iter().flatten() {
+                self.ctx.secrets.add_text(t);
+            }
+            if let Some(text) = &new_text {
+                let before = old_text.as_deref().unwrap_or("");
+                let old_lines: std::collections::HashSet<&str> = before.lines().collect();
+                for (i, line) in text.lines().enumerate() {
+                    if old_lines.contains(line) {
+                        continue;
+                    }
+                    let n = u32::try_from(i + 1).ok();
+                    for a in secrets::text::assignments(line) {
+                        secret_keys.push((a.key, n));
+                    }
+                    if !url_passwords(line).is_empty() {
+                        secret_keys.push(("password in URL".into(), n));
+                    }
+                }
+            }
+        }
+        for (key, line) in &secret_keys {
+            self.secret_finding(&change.path, key, *line, "")?;
+        }
+        if !report {
+            return Ok(());
+        }
+        let advice = match (kind, classify::tutor_patch_for(kind, &change.path)) {
+            (ConfigKind::AnsibleVars, _) => "Ansible variables belong in the deployment's private configuration repository, not in edx-platform".to_string(),
+            (ConfigKind::TutorEnv, _) => "rendered by Tutor: regenerate it with `tutor config save`; carry the change as a Tutor plugin (patch or template)".to_string(),
+            (_, Some(patch)) => format!("deployment file: with Tutor, regenerate it with `tutor config save` and carry the change as a plugin patch such as `{patch}`; otherwise keep it in the deployment's repository"),
+            (_, None) => "deployment file: keep it in the deployment's repository, not in edx-platform".to_string(),
+        };
+        let secret_note = match secret_keys.len() {
+            0 => String::new(),
+            n => format!("; {n} secret{} in it", if n == 1 { "" } else { "s" }),
+        };
+        let message = format!(
+            "{} {} by the fork: `{}` ({advice}{secret_note})",
+            kind.describe(),
+            verb(change.status),
+            change.path
+        );
+        let patch = classify::tutor_patch_for(kind, &change.path);
+        let mut data = vec![("kind", Value::String(kind.as_str().into()))];
+        if let Some(p) = patch {
+            data.push(("tutor_patch", Value::String(p.into())));
+        }
+        if !secret_keys.is_empty() {
+            data.push((
+                "secrets",
+                Value::Array(
+                    secret_keys
+                        .iter()
+                        .map(|(k, _)| Value::String(k.clone()))
+                        .collect(),
+                ),
+            ));
+        }
+        self.file_finding(change, "FC205", message, data)?;
+        self.section.files.push(ConfigFile {
+            path: change.path.clone(),
+            status: change.status,
+            kind,
+            format: format.as_str().into(),
+            error: None,
+            keys: secret_keys
+                .into_iter()
+                .map(|(key, line)| KeyEntry {
+                    key,
+                    status: Status::Added,
+                    line,
+                    secret: true,
+                    default: false,
+                    old: None,
+                    new: None,
+                    replacement: None,
+                    spec: None,
+                })
+                .collect(),
+        });
+        Ok(())
+    }
+
+    /// A credential file: one secret finding per credential, naming the file and the key.
+    fn credential_file(&mut self, change: &FileChange, kind: CredentialFile) -> Result<()> {
+        let Some(new) = change.new else {
+            return Ok(());
+        };
+        let text = blob_text(&self.ctx.repo, Some(new))?;
+        let mut values = secrets::SecretValues::default();
+        let found = secrets::files::scan(kind, text.as_deref(), &mut values);
+        if let Some(old) = blob_text(&self.ctx.repo, change.old)? {
+            secrets::files::scan(kind, Some(&old), &mut values);
+        }
+        self.ctx.secrets.add_all(values);
+        if found.is_empty() {
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        for f in &found {
+            self.findings.push(
+                Finding::new(
+                    self.ctx.rules.get("FC213")?,
+                    &change.path,
+                    format!(
+                        "{} committed: `{}` holds `{}` (value not shown)",
+                        kind.as_str(),
+                        change.path,
+                        f.key
+                    ),
+                )
+                .line_opt(f.line)
+                .key(f.key.clone())
+                .status(change.status.as_str())
+                .subject(format!("{}:{}", f.key, f.line.unwrap_or(0)))
+                .build(),
+            );
+            self.section.secrets += 1;
+            entries.push(KeyEntry {
+                key: f.key.clone(),
+                status: Status::Added,
+                line: f.line,
+                secret: true,
+                default: false,
+                old: None,
+                new: None,
+                replacement: None,
+                spec: None,
+            });
+        }
+        self.section.files.push(ConfigFile {
+            path: change.path.clone(),
+            status: change.status,
+            kind: ConfigKind::Credentials,
+            format: Format::Other.as_str().into(),
+            error: None,
+            keys: entries,
+        });
+        Ok(())
+    }
+
+    fn scan_private_keys(&mut self, change: &FileChange) -> Result<()> {
+        let Some(new) = blob_text(&self.ctx.repo, change.new)? else {
+            return Ok(());
+        };
+        if new.len() > parse::MAX_BYTES || !new.contains("PRIVATE KEY-----") {
+            return Ok(());
+        }
+        for body in secrets::pem::bodies(&new) {
+            self.ctx.secrets.add(&body);
+        }
+        let old = blob_text(&self.ctx.repo, change.old)?.unwrap_or_default();
+        let lines: Vec<&str> = new.lines().collect();
+        for block in secrets::pem_private_keys(&new) {
+            // A block already in the base version of the file is upstream's, not the fork's.
+            let idx = block.line as usize;
+            let first_key_line = lines.get(idx).copied().unwrap_or("");
+            let begin_line = lines.get(idx.saturating_sub(1)).copied().unwrap_or("");
+            if !old.is_empty() && old.contains(begin_line) && old.contains(first_key_line) {
+                continue;
+            }
+            self.findings.push(
+                Finding::new(
+                    self.ctx.rules.get("FC212")?,
+                    &change.path,
+                    format!(
+                        "{} block committed in `{}` (key material not shown)",
+                        block.label, change.path
+                    ),
+                )
+                .line(block.line)
+                .key(block.label.clone())
+                .subject(format!("{}:{}", block.label, block.line))
+                .build(),
+            );
+            self.section.secrets += 1;
+            self.section.private_keys.push(PrivateKey {
+                path: change.path.clone(),
+                line: block.line,
+                label: block.label,
+            });
+        }
+        Ok(())
+    }
 }

@@ -43,8 +43,39 @@ pub struct Tutor {
     pub pinned_version: String,
     pub yaml_patches_since: u32,
     pub config_keys: BTreeMap<String, String>,
+    pub config_yml: ConfigYml,
     pub python_assigned: PythonAssigned,
     pub patches: Vec<PatchRow>,
+}
+
+/// What forkcheck carries of a committed Tutor `config.yml` (`rules/tutor.toml [config_yml]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigYml {
+    pub deployment: Vec<String>,
+    pub generated: Vec<String>,
+    pub defaults: BTreeMap<String, serde_json::Value>,
+}
+
+/// Does `name` match a `*` glob (`DOCKER_*`, `*_VERSION`, `*SECRET*`)?
+pub fn star_match(glob: &str, name: &str) -> bool {
+    let parts: Vec<&str> = glob.split('*').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return glob == name;
+    };
+    if parts.len() == 1 {
+        return glob == name;
+    }
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    for m in middle {
+        match rest.find(m) {
+            Some(i) => rest = &rest[i + m.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,6 +104,10 @@ pub struct ConfigPaths {
     pub generated_if_keys: Vec<IfKeys>,
     pub secret_files: Globs,
     pub settings: Globs,
+    pub rendered_settings: Globs,
+    pub tutor_env: Globs,
+    pub vendored: Globs,
+    pub settings_markers: Keys,
     pub yaml_aliases: BTreeMap<String, String>,
     pub yaml_appends: BTreeMap<String, String>,
     pub yaml_merged: Keys,

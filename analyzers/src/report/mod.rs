@@ -30,6 +30,10 @@ pub struct Report {
     pub triage: Option<crate::triage::TriageSection>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The secret values met during the run: never serialised; the binary scrubs every byte it
+    /// writes of them (see [`crate::secrets`]).
+    #[serde(skip)]
+    pub secrets: crate::secrets::SecretValues,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,6 +98,38 @@ pub struct TargetInfo {
 }
 
 impl Report {
+    /// Scrub every string of the report of the run's secret values and of anything with a
+    /// credential's shape (`KEY = value`, URL passwords, PEM blocks): the one redaction point
+    /// every analysis's output goes through, whatever field it lands in. The values are kept
+    /// in [`Report::secrets`] for the renderers' last pass.
+    pub fn redact(self, secrets: crate::secrets::SecretValues) -> crate::Result<Report> {
+        let redactor = crate::secrets::Redactor::new(secrets.clone());
+        let mut value = serde_json::to_value(&self)
+            .map_err(|e| crate::Error::Other(format!("internal error: report to JSON: {e}")))?;
+        let original = value.clone();
+        redactor.scrub_value(&mut value, false);
+        if value == original {
+            // Nothing to hide: keep the typed report as it is (the JSON form rounds hours).
+            let mut report = self;
+            report.secrets = secrets;
+            return Ok(report);
+        }
+        let mut report: Report = match serde_json::from_value(value) {
+            Ok(r) => r,
+            // A secret equal to one of the report's own enum names (`added`, `error`): scrub
+            // again leaving whole-string tokens alone, which only enums and paths are.
+            Err(_) => {
+                let mut value = original;
+                redactor.scrub_value(&mut value, true);
+                serde_json::from_value(value).map_err(|e| {
+                    crate::Error::Other(format!("internal error: redacted report: {e}"))
+                })?
+            }
+        };
+        report.secrets = secrets;
+        Ok(report)
+    }
+
     /// Counts of findings per severity, for summaries and `--fail-on`.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings

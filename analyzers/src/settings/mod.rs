@@ -18,9 +18,9 @@ use serde_json::Value;
 
 use crate::genconfig::changes::{self, blob_text, FileStatus};
 use crate::genconfig::keys::Status;
-use crate::genconfig::secrets;
 use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service};
 use crate::report::{Finding, Location};
+use crate::secrets;
 use crate::{Context, Progress, Result};
 use compare::OpChange;
 use python::{Module, OpKind};
@@ -270,21 +270,26 @@ fn setting_change(
     findings: &mut Vec<Finding>,
 ) -> Result<SettingEntry> {
     let op = &ch.op;
-    let secret = secrets::is_credential_key(&op.setting)
-        && ch.status != Status::Removed
-        && op.kind.sets_value()
-        && op
-            .value
-            .as_ref()
-            .is_some_and(|v| !crate::genconfig::is_empty_value(v));
+    let mut segs = vec![op.root.clone()];
+    segs.extend(op.path.iter().cloned());
+    let path_secret = secrets::is_secret_path(&segs);
+    // Every value this statement holds under a secret key (at any depth), or as a URL password
+    // or a private JWK, is hidden wherever it appears in the report.
+    collect_secrets(ctx, &segs, path_secret, op);
+    if let Some(o) = &ch.old {
+        collect_secrets(ctx, &segs, path_secret, o);
+    }
+    // Secret members of the fork's value: the setting itself, or keys inside a dict it sets or
+    // merges (`JWT_AUTH.update({"JWT_PRIVATE_SIGNING_JWK": …})`).
+    let members = if ch.status == Status::Removed {
+        Vec::new()
+    } else {
+        secret_members(&segs, path_secret, op)
+    };
+    let secret = !members.is_empty();
     // Credential-like settings never keep their source text, whatever the status.
     // Also statements whose text holds credential-like keys (`X = {"PASSWORD": "…", **Y}`).
-    let cred = secrets::is_credential_key(&op.setting)
-        || secrets::redact_code(&op.stmt) != op.stmt
-        || ch
-            .old
-            .as_ref()
-            .is_some_and(|o| secrets::redact_code(&o.stmt) != o.stmt);
+    let cred = path_secret || secret;
     let old_text = ch.old.as_ref().map(|o| secrets::redact_code(&o.text));
     let new_text = (ch.status != Status::Removed).then(|| secrets::redact_code(&op.text));
     let literal = ch.status != Status::Removed && op.value.is_some();
@@ -319,7 +324,8 @@ fn setting_change(
         root: op.root.clone(),
         path: op.path.clone(),
         change,
-        whole: whole_literal(head_mod, &op.root),
+        whole: whole_literal(head_mod, &op.root)
+            .map(|w| secrets::values::redact_tree_as(&w, replace::SECRET_PLACEHOLDER)),
         python: (ch.status != Status::Removed).then(|| op.stmt.clone()),
         secret: cred,
         overwritten: overwrite
@@ -334,9 +340,16 @@ fn setting_change(
     };
     let shown = |t: &Option<String>| t.as_deref().map(short).unwrap_or_default();
     let message = if secret {
+        let named: Vec<String> = members.iter().take(4).map(|m| format!("`{m}`")).collect();
+        let more = members.len().saturating_sub(4);
         format!(
-            "secret setting `{}` assigned a literal in `{path}` (value not shown)",
-            op.setting
+            "secret setting {}{} assigned a literal in `{path}` (value not shown)",
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
         )
     } else if cred {
         format!("`{}` {} (value not shown)", op.setting, ch.status.as_str())
@@ -376,6 +389,12 @@ fn setting_change(
     if let Some(m) = &op.method {
         b = b.data("method", m.clone());
     }
+    if secret {
+        b = b.key(members.first().cloned().unwrap_or_default()).data(
+            "secret_members",
+            Value::Array(members.iter().cloned().map(Value::String).collect()),
+        );
+    }
     if !cred {
         if let Some(o) = &old_text {
             b = b.original(o.clone());
@@ -406,6 +425,100 @@ fn setting_change(
         secret,
         risks,
     })
+}
+
+/// Add the secret values of one settings operation to the run's secret set.
+fn collect_secrets(ctx: &Context, segs: &[String], path_secret: bool, op: &python::Op) {
+    if let Some(v) = &op.value {
+        ctx.secrets.add_tree(segs, v, path_secret);
+    }
+    ctx.secrets.add_text(&op.stmt);
+    if path_secret && op.value.is_none() {
+        // A non-literal value (`SECRET_KEY = env("X", "fallback")`): its string literals, but
+        // not the upper-case names it looks up.
+        for lit in string_literals(&op.text) {
+            let reference = lit
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if !reference {
+                ctx.secrets.add(&lit);
+            }
+        }
+    }
+}
+
+/// The contents of the string literals in a Python expression (no escapes processed).
+fn string_literals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' && c != '\'' {
+            continue;
+        }
+        let mut lit = String::new();
+        let mut escaped = false;
+        for d in chars.by_ref() {
+            if escaped {
+                escaped = false;
+                lit.push(d);
+            } else if d == '\\' {
+                escaped = true;
+            } else if d == c {
+                break;
+            } else {
+                lit.push(d);
+            }
+        }
+        out.push(lit);
+    }
+    out
+}
+
+/// The settings (Python subscript notation) holding a secret in the fork's value of `op`: the
+/// setting itself when its path is secret and it sets a non-empty literal, and every secret
+/// member of a literal dict it sets or merges; a string value holding a URL password or a
+/// private JWK counts too.
+fn secret_members(segs: &[String], path_secret: bool, op: &python::Op) -> Vec<String> {
+    let Some(value) = &op.value else {
+        return Vec::new();
+    };
+    if crate::genconfig::is_empty_value(value) {
+        return Vec::new();
+    }
+    if path_secret
+        && (op.kind.sets_value() || op.kind == OpKind::Call || op.kind == OpKind::AugAssign)
+    {
+        return vec![op.setting.clone()];
+    }
+    let mut out = Vec::new();
+    let mut path = segs.to_vec();
+    members_in(value, &mut path, &mut out);
+    out
+}
+
+fn members_in(value: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                path.push(k.clone());
+                if secrets::is_secret_path(path) && !crate::genconfig::is_empty_value(v) {
+                    out.push(python::setting_name(&path[0], &path[1..]));
+                } else {
+                    members_in(v, path, out);
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                members_in(v, path, out);
+            }
+        }
+        Value::String(s) if secrets::values::holds_credential(s) => {
+            out.push(python::setting_name(&path[0], &path[1..]));
+        }
+        _ => {}
+    }
 }
 
 fn target_loc(path: &str, line: Option<u32>, note: String) -> Location {
@@ -539,7 +652,7 @@ fn risks_for(
                     Finding::new(
                         ctx.rules.get("FC308")?,
                         path,
-                        if secrets::is_credential_key(name) {
+                        if secrets::is_secret_key_path(name) {
                             format!("`{name}` also changed upstream in {target_name}")
                         } else {
                             format!(

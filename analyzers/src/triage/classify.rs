@@ -120,11 +120,13 @@ pub fn org_markers(added: &str, org: Option<&str>) -> Vec<String> {
             break;
         }
     }
-    if ["password", "secret", "private key", "token", "api_key"]
-        .iter()
-        .any(|k| lower.contains(k))
+    // A credential needs a key-value shape, a URL password or a key block: the English word
+    // "password" in a template or a terms-of-service page is none.
+    if !crate::secrets::text::assignments(added).is_empty()
+        || !crate::secrets::text::url_passwords(added).is_empty()
+        || added.contains("PRIVATE KEY-----")
     {
-        out.push("contains credential-like values".into());
+        out.push("adds credentials".into());
     }
     out
 }
