@@ -97,7 +97,7 @@ fn hostile_corpus(tmp: &Path) -> PathBuf {
         &fork,
         "deploy/lms.yml",
         &format!(
-            "PLATFORM_NAME: Planted\nDATABASES:\n  default:\n    ENGINE: django.db.backends.mysql\n    HOST: db.internal\n    PASSWORD: \"{REUSED}\"\nCONTENTSTORE:\n  DOC_STORE_CONFIG:\n    host: mongo\n    password: {REUSED}\nOAUTH2_PROVIDER_APPLICATION:\n  client_id: lms\n  client_secret: PLANTED-oauth-client-secret-4\nCELERY_BROKER_URL: amqp://celery:PLANTED-broker-pw-5@mq:5672//\nBROKER_URL: redis://:PLANTED-redis-pw-6@redis:6379/0\nCACHES:\n  default:\n    LOCATION: redis://:{REUSED}@redis:6379/1\nSENTRY_DSN: https://pubkey:PLANTED-sentry-secret-7@sentry.io/1\nELASTICSEARCH_HTTP_AUTH: \"elastic:PLANTED-es-pw-8\"\nSOCIAL_AUTH_OAUTH_SECRETS:\n  google-oauth2: PLANTED-google-9\n  github: PLANTED-github-10\nJWT_AUTH:\n  JWT_ISSUER: https://learn.planted.example/oauth2\n  JWT_PRIVATE_SIGNING_JWK: '{{\"kty\": \"RSA\", \"e\": \"AQAB\", \"n\": \"PLANTEDmodulus11\", \"d\": \"PLANTEDprivexp12\", \"p\": \"PLANTEDprime13\", \"q\": \"PLANTEDprime14\"}}'\n"
+            "PLATFORM_NAME: Planted\nTIME_ZONE: America/New_York\nDATABASES:\n  default:\n    ENGINE: django.db.backends.mysql\n    HOST: db.internal\n    PASSWORD: \"{REUSED}\"\nCONTENTSTORE:\n  DOC_STORE_CONFIG:\n    host: mongo\n    password: {REUSED}\nOAUTH2_PROVIDER_APPLICATION:\n  client_id: lms\n  client_secret: PLANTED-oauth-client-secret-4\nCELERY_BROKER_URL: amqp://celery:PLANTED-broker-pw-5@mq:5672//\nBROKER_URL: redis://:PLANTED-redis-pw-6@redis:6379/0\nCACHES:\n  default:\n    LOCATION: redis://:{REUSED}@redis:6379/1\nSENTRY_DSN: https://pubkey:PLANTED-sentry-secret-7@sentry.io/1\nELASTICSEARCH_HTTP_AUTH: \"elastic:PLANTED-es-pw-8\"\nSOCIAL_AUTH_OAUTH_SECRETS:\n  google-oauth2: PLANTED-google-9\n  github: PLANTED-github-10\nJWT_AUTH:\n  JWT_ISSUER: https://learn.planted.example/oauth2\n  JWT_PRIVATE_SIGNING_JWK: '{{\"kty\": \"RSA\", \"e\": \"AQAB\", \"n\": \"PLANTEDmodulus11\", \"d\": \"PLANTEDprivexp12\", \"p\": \"PLANTEDprime13\", \"q\": \"PLANTEDprime14\"}}'\n"
         ),
     );
     write(
@@ -344,6 +344,21 @@ fn no_planted_secret_in_any_output_of_any_command() {
         };
         assert!(ok, "missing {rule} {path} {key}");
     }
+    // A key that repeats the base release's code default needs nothing carried.
+    let lms_yml = report["config"]["files"]
+        .as_array()
+        .expect("config files")
+        .iter()
+        .find(|f| f["path"] == "deploy/lms.yml")
+        .expect("deploy/lms.yml");
+    let tz = lms_yml["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .find(|k| k["key"] == "TIME_ZONE")
+        .expect("TIME_ZONE listed");
+    assert_eq!(tz["default"], true, "{tz}");
+    assert!(tz.get("spec").is_none(), "{tz}");
     // Secret settings in Python name the member, never the value.
     assert!(findings.iter().any(|f| f["rule"] == "FC211"
         && f["path"] == "lms/envs/production.py"

@@ -101,6 +101,9 @@ const MAX_SNIFF_BYTES: usize = 1024 * 1024;
 
 struct Run<'a> {
     ctx: &'a Context,
+    /// The base release's settings definitions (built on first use), to tell a committed value
+    /// that only repeats the code default.
+    base_index: Option<crate::settings::risks::Index>,
     deploy: Deployment,
     markers: &'a [String],
     tutor_keys: Vec<String>,
@@ -137,6 +140,7 @@ pub fn analyze(
     progress.stage("config", Some(changed.len() as u64));
     let mut run = Run {
         ctx,
+        base_index: None,
         deploy: Deployment {
             base_index: ctx.base_release.map(|r| r.index),
         },
@@ -462,6 +466,33 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Does `value` at `key` repeat the base release's code default (`common.py` of the same
+    /// service)? Such a key changes nothing and needs no replacement.
+    fn is_code_default(&mut self, change: &FileChange, key: &str, value: &Value) -> Result<bool> {
+        if self.base_index.is_none() {
+            self.base_index = Some(crate::settings::risks::Index::build(
+                &self.ctx.repo,
+                self.ctx.base_oid,
+            )?);
+        }
+        let Some(index) = &self.base_index else {
+            return Ok(false);
+        };
+        let segs = keys::segments(key);
+        let Some((root, path)) = segs.split_first() else {
+            return Ok(false);
+        };
+        let setting = crate::settings::python::setting_name(root, path);
+        let common = match Service::of_path(&change.path) {
+            Service::Cms => "cms/envs/common.py",
+            _ => "lms/envs/common.py",
+        };
+        Ok(index
+            .def_in(&setting, common)
+            .and_then(|d| d.value.as_ref())
+            .is_some_and(|v| v == value))
+    }
+
     fn settings_key(
         &mut self,
         change: &FileChange,
@@ -514,7 +545,15 @@ impl Run<'_> {
             secret,
             overwritten: t.paths.yaml_aliases.get(&root).map(|a| Some(a.clone())),
         };
-        let spec = replace::decide(&edit, &kc.key, self.deploy)?;
+        let default = !secret
+            && kc.status != Status::Removed
+            && match &kc.new {
+                Some(v) => self.is_code_default(change, &kc.key, v)?,
+                None => false,
+            };
+        let spec = (!default)
+            .then(|| replace::decide(&edit, &kc.key, self.deploy))
+            .transpose()?;
         let shown = |v: &Option<Value>| {
             if secret {
                 None
@@ -527,11 +566,11 @@ impl Run<'_> {
             status: kc.status,
             line,
             secret,
-            default: false,
+            default,
             old: shown(&kc.old),
             new: shown(&kc.new),
-            replacement: Some(spec.replacement()),
-            spec: Some(spec),
+            replacement: spec.as_ref().map(Spec::replacement),
+            spec,
         })
     }
 
