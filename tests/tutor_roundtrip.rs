@@ -237,3 +237,39 @@ fn tutor_plugin_round_trip() {
         assert!(!text.contains("FAKE"), "secret in {f}");
     }
 }
+
+/// The Tutor defaults forkcheck relies on (a committed `config.yml` value equal to its default
+/// is not carried) are the pinned Tutor's own: `tutor config printvalue` on a fresh root.
+#[test]
+fn tutor_defaults_in_rules_are_tutors() {
+    let tutor = tutor_bin();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("tutor-root");
+    let cmd = |args: &[&str]| {
+        let mut c = Command::new(&tutor);
+        c.args(args)
+            .env("TUTOR_ROOT", &root)
+            .env("TUTOR_PLUGINS_ROOT", tmp.path().join("no-plugins"))
+            .env_remove("TUTOR_PLUGINS");
+        c
+    };
+    run(&mut cmd(&["config", "save"]), "tutor config save");
+    let rules: toml::Value =
+        toml::from_str(include_str!("../rules/tutor.toml")).expect("rules/tutor.toml");
+    let defaults = rules["config_yml"]["defaults"]
+        .as_table()
+        .expect("[config_yml.defaults]");
+    assert!(defaults.len() >= 10);
+    for (key, want) in defaults {
+        let out = run(
+            &mut cmd(&["config", "printvalue", key]),
+            "tutor config printvalue",
+        );
+        let got = out.lines().last().unwrap_or_default().trim().to_string();
+        let want = match want {
+            toml::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        assert_eq!(got, want, "Tutor's default for {key}");
+    }
+}
