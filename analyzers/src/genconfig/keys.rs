@@ -148,38 +148,7 @@ pub fn diff(old: Option<&Value>, new: Option<&Value>) -> Vec<KeyChange> {
 
 /// The segments of a key path, for locating it in text: `A.b[0]["c.d"]` → `A`, `b`, `c.d`.
 pub fn segments(key: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut chars = key.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '.' => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-            }
-            '[' => {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
-                let mut inner = String::new();
-                for c2 in chars.by_ref() {
-                    if c2 == ']' {
-                        break;
-                    }
-                    inner.push(c2);
-                }
-                if let Ok(Value::String(s)) = serde_json::from_str::<Value>(&inner) {
-                    out.push(s);
-                }
-            }
-            _ => cur.push(c),
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    crate::secrets::keys::split_path(key)
 }
 
 /// The 1-based line where `key` is written in `text` (best effort): each segment is searched as

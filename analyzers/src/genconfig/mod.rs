@@ -185,21 +185,11 @@ pub fn analyze(
                     }
                 }
             }
-            PathClass::MaybeTutorConfig => {
-                let doc = run.parse_side(change, false)?;
-                let kind = doc
-                    .as_ref()
-                    .and_then(|d| classify::by_content(d, run.markers, &run.tutor_keys));
-                match kind {
-                    Some(ConfigKind::TutorConfig) => run.tutor_config(change)?,
-                    Some(ConfigKind::SettingsData) => run.settings_data(change, false)?,
-                    Some(k) => run.rendered(change, k, change.old.is_none())?,
-                    None => {}
-                }
-            }
             PathClass::Named(kind) => run.rendered(change, kind, change.old.is_none())?,
-            PathClass::Sniff => {
-                let doc = run.parse_side(change, true)?;
+            // A `config.yml`, or any JSON/YAML file: what it is, its content says.
+            PathClass::MaybeTutorConfig | PathClass::Sniff => {
+                let sniff = class == PathClass::Sniff;
+                let doc = run.parse_side(change, sniff)?;
                 let kind = doc
                     .as_ref()
                     .and_then(|d| classify::by_content(d, run.markers, &run.tutor_keys));

@@ -212,11 +212,12 @@ pub fn split_path(key: &str) -> Vec<String> {
                     inner.push(c2);
                 }
                 let t = inner.trim();
-                let unquoted = t
-                    .strip_prefix('"')
-                    .and_then(|x| x.strip_suffix('"'))
-                    .or_else(|| t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')));
-                if let Some(s) = unquoted {
+                // `["a.b"]` is a JSON string (escapes included); `['a']` a Python one.
+                if t.starts_with('"') {
+                    if let Ok(s) = serde_json::from_str::<String>(t) {
+                        out.push(s);
+                    }
+                } else if let Some(s) = t.strip_prefix('\'').and_then(|x| x.strip_suffix('\'')) {
                     out.push(s.to_string());
                 }
             }
