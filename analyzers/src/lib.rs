@@ -7,6 +7,7 @@ pub mod config;
 pub mod context;
 pub mod cost;
 pub mod error;
+mod objects;
 pub mod progress;
 pub mod releases;
 pub mod repo;
@@ -94,6 +95,9 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
         triage,
         warnings: ctx.warnings.clone(),
     };
+    report
+        .warnings
+        .extend(drift::unparsed_warnings(ctx, &report.drift)?);
     report.sort_findings();
     Ok(report)
 }
