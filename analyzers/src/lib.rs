@@ -7,6 +7,8 @@ pub mod config;
 pub mod context;
 pub mod cost;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod objects;
 pub mod progress;
 pub mod releases;
