@@ -270,19 +270,22 @@ impl Repo {
         // An abbreviated id is expanded here, from object names only: libgit2's own prefix
         // lookup reads loose objects with its unguarded reader (see `objects`).
         let full = self.expand_abbreviation(rev);
+        // A revision that exists but cannot be read is corruption, not a typo.
+        let unknown = |source: git2::Error| {
+            if is_corrupt(&source) {
+                git_error(format!("resolving `{rev}`"), source)
+            } else {
+                Error::UnknownRevision {
+                    rev: rev.to_string(),
+                    source: Some(source),
+                }
+            }
+        };
         let obj = self
             .inner
             .revparse_single(full.as_deref().unwrap_or(rev))
-            .map_err(|source| Error::UnknownRevision {
-                rev: rev.to_string(),
-                source: Some(source),
-            })?;
-        let commit = obj
-            .peel_to_commit()
-            .map_err(|source| Error::UnknownRevision {
-                rev: rev.to_string(),
-                source: Some(source),
-            })?;
+            .map_err(unknown)?;
+        let commit = obj.peel_to_commit().map_err(unknown)?;
         Ok(commit.id())
     }
 
