@@ -111,8 +111,11 @@ pub fn forkcheck_toml(data: &[u8]) {
     }
 }
 
+/// A fuzz target: arbitrary bytes in, a panic on a bug.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name (for the replay test and the fuzz crate).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("settings_module", settings_module),
     ("mako_template", mako_template),
     ("django_template", django_template),

@@ -510,3 +510,35 @@ fn submodule_line_counts_equal_gits() {
     assert_eq!(report["drift"]["lines_removed"].as_u64(), Some(removed));
     assert_eq!(files.len(), numstat.lines().count());
 }
+
+#[test]
+fn files_above_max_parse_bytes_are_counted_not_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = release_repo(dir.path());
+    // A settings module well above the limit set below, on one line.
+    let big = format!("X = [{}]\n", "1, ".repeat(2000));
+    r.commit(
+        "fork: a huge settings line",
+        &[("lms/envs/common.py", big.as_str())],
+    );
+    std::fs::write(
+        dir.path().join("forkcheck.toml"),
+        "[limits]\nmax_parse_bytes = 1000\n",
+    )
+    .unwrap();
+    let report = report_json(dir.path());
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("`lms/envs/common.py` is larger than 1000 bytes"),
+        "{warnings}"
+    );
+    let file = report["drift"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "lms/envs/common.py")
+        .expect("still in the drift")
+        .clone();
+    assert_eq!(file["added"].as_u64(), Some(1), "{file}");
+    assert!(!report.to_string().contains("X = [1, 1"), "parsed anyway");
+}

@@ -478,7 +478,7 @@ mod tests {
     fn rendered_files_parse_with_control_characters_in_values() {
         let spec = Spec {
             service: Service::Both,
-            setting: format!("ODD\u{7f}"),
+            setting: "ODD\u{7f}".to_string(),
             yaml: Some(YamlEntry {
                 key: "ODD".into(),
                 value: json!(NASTY),
@@ -505,7 +505,7 @@ mod tests {
             }),
             ..spec.clone()
         };
-        let header = format!("from `repo\nwith: newline\u{7f}`");
+        let header = "from `repo\nwith: newline\u{7f}`".to_string();
         for format in [Format::TutorPlugin, Format::Ansible, Format::Yaml] {
             for (name, text) in render(&[spec.clone(), python.clone()], format, "acme", &header) {
                 let doc = parse_one(&text);
