@@ -227,9 +227,13 @@ fn read_in_repo(root: &Path, path: &Path) -> Result<Option<ConfigFile>> {
     } else {
         path.to_path_buf()
     };
+    // Checked before opening too: opening a FIFO would wait for a writer.
+    let regular = |meta: std::io::Result<std::fs::Metadata>| meta.is_ok_and(|m| m.is_file());
+    if !regular(std::fs::metadata(&target)) {
+        return Err(bad("it is not a regular file".into()));
+    }
     let file = std::fs::File::open(&target).map_err(|e| cannot_read(path, &e))?;
-    let regular = file.metadata().map(|m| m.is_file()).unwrap_or(false);
-    if !regular {
+    if !regular(file.metadata()) {
         return Err(bad("it is not a regular file".into()));
     }
     read_bounded(file, path, true).map(Some)

@@ -542,3 +542,26 @@ fn files_above_max_parse_bytes_are_counted_not_parsed() {
     assert_eq!(file["added"].as_u64(), Some(1), "{file}");
     assert!(!report.to_string().contains("X = [1, 1"), "parsed anyway");
 }
+
+#[test]
+fn forkcheck_toml_that_is_a_fifo_or_directory_is_refused_without_blocking() {
+    for kind in ["fifo", "dir"] {
+        let dir = tempfile::tempdir().unwrap();
+        release_repo(dir.path());
+        let path = dir.path().join("forkcheck.toml");
+        if kind == "dir" {
+            std::fs::create_dir(&path).unwrap();
+        } else {
+            let made = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+            assert!(made.success());
+        }
+        let run = run_bounded(forkcheck().arg("releases").arg("--repo").arg(dir.path()));
+        assert_eq!(
+            run.code,
+            i32::from(exit::BAD_CONFIG),
+            "{kind}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    }
+}
