@@ -137,6 +137,7 @@ impl Context {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| repo.git_dir().to_path_buf());
         let (config, config_file) = Config::load(Some(&root), opts.config_path.as_deref())?;
+        repo.set_max_parse_bytes(config.limits.max_parse_bytes);
         let rules = Rules::load(&config.severity).map_err(|e| match e {
             Error::BadConfig { message, .. } => Error::BadConfig {
                 path: config_file

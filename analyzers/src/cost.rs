@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::config::Config;
+use crate::config::{Config, MAX_COST_HOURS};
 use crate::error::{Error, Result};
 use crate::report::{Finding, Kind, Severity};
 
@@ -133,9 +133,10 @@ impl CostModel {
             message,
         };
         for (key, &value) in &config.cost {
-            if !value.is_finite() || value < 0.0 {
+            // `Config::parse` checks this already; a `Config` built in code is checked here.
+            if !value.is_finite() || !(0.0..=MAX_COST_HOURS).contains(&value) {
                 return Err(bad(format!(
-                    "`[cost] {key}` must be a non-negative number of hours"
+                    "`[cost] {key}` must be a number of hours from 0 to {MAX_COST_HOURS}"
                 )));
             }
             let (name, bound) = if let Some(n) = key.strip_suffix("_low") {
@@ -249,6 +250,18 @@ mod tests {
         let err = CostModel::load(&c).unwrap_err();
         assert!(matches!(err, Error::BadConfig { .. }), "{err}");
         assert!(err.to_string().contains("per_typo"));
+    }
+
+    #[test]
+    fn huge_costs_fail_instead_of_overflowing() {
+        let mut c = Config::default();
+        c.cost.insert("per_conflict_hunk".into(), 1e308);
+        let err = CostModel::load(&c).unwrap_err();
+        assert!(err.to_string().contains("per_conflict_hunk"), "{err}");
+        c.cost.insert("per_conflict_hunk".into(), MAX_COST_HOURS);
+        let m = CostModel::load(&c).unwrap();
+        let h = m.of("per_conflict_hunk", 1_000_000);
+        assert!(h.low.is_finite() && h.high.is_finite());
     }
 
     #[test]

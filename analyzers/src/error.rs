@@ -15,6 +15,7 @@ pub mod exit {
     pub const NO_RELEASE_REFS: u8 = 4;
     pub const UNKNOWN_REVISION: u8 = 5;
     pub const SHALLOW: u8 = 6;
+    /// An object is missing (partial clone) or corrupt (truncated, malformed).
     pub const MISSING_OBJECTS: u8 = 7;
     pub const BAD_CONFIG: u8 = 8;
     pub const IO: u8 = 9;
@@ -43,6 +44,11 @@ pub enum Error {
     Shallow { path: PathBuf },
     #[error("object {oid} is missing from the repository{}", what.as_ref().map(|w| format!(" (needed for {w})")).unwrap_or_default())]
     MissingObject { oid: String, what: Option<String> },
+    #[error("the repository is corrupt: {detail}{}", what.as_ref().map(|w| format!(" (while {w})")).unwrap_or_default())]
+    Corrupt {
+        detail: String,
+        what: Option<String>,
+    },
     #[error("invalid configuration in `{}`: {message}", path.display())]
     BadConfig { path: PathBuf, message: String },
     #[error("cannot parse `{path}`: {message}")]
@@ -71,7 +77,7 @@ impl Error {
             Error::NoReleaseRefs { .. } => exit::NO_RELEASE_REFS,
             Error::UnknownRelease { .. } | Error::UnknownRevision { .. } => exit::UNKNOWN_REVISION,
             Error::Shallow { .. } => exit::SHALLOW,
-            Error::MissingObject { .. } => exit::MISSING_OBJECTS,
+            Error::MissingObject { .. } | Error::Corrupt { .. } => exit::MISSING_OBJECTS,
             Error::BadConfig { .. } => exit::BAD_CONFIG,
             Error::Io { .. } => exit::IO,
             Error::Parse { .. } | Error::Git { .. } | Error::Other(_) => exit::INTERNAL,
@@ -106,10 +112,23 @@ impl Error {
                  `git fetch --refetch` or clone without `--filter`"
                     .into(),
             ),
+            Error::Corrupt { .. } => Some(
+                "run `git fsck` in the repository to see what is damaged; repair it from a good clone \
+                 (or re-clone it), then run forkcheck again"
+                    .into(),
+            ),
             Error::BadConfig { .. } => Some(
                 "see `docs/configuration.md`, or write a fresh commented file with `forkcheck init`".into(),
             ),
             _ => None,
+        }
+    }
+
+    /// A corrupt object or repository structure, met while doing `what`.
+    pub fn corrupt(detail: impl Into<String>, what: Option<String>) -> Self {
+        Error::Corrupt {
+            detail: detail.into(),
+            what,
         }
     }
 

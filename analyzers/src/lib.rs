@@ -7,6 +7,9 @@ pub mod config;
 pub mod context;
 pub mod cost;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
+mod objects;
 pub mod progress;
 pub mod releases;
 pub mod repo;
@@ -96,6 +99,9 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
         warnings: ctx.warnings.clone(),
         secrets: Default::default(),
     };
+    report
+        .warnings
+        .extend(drift::unparsed_warnings(ctx, &report.drift)?);
     report.sort_findings();
     // Commit messages reach the report (subjects in the rebase and triage sections): a
     // `SECRET_KEY=…` written in one is hidden like any other secret.

@@ -2,8 +2,10 @@
 //! lazily; rayon workers call [`Repo::reopen`] (a `git2::Repository` is not `Sync`).
 //! Nothing here writes to the repository: no refs, index, worktree or object writes.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use git2::{ErrorClass, ErrorCode, Oid, Repository, RepositoryOpenFlags};
 
@@ -15,10 +17,35 @@ pub struct Repo {
     git_dir: PathBuf,
     /// What the user gave (for messages).
     given: PathBuf,
+    /// Shared by every handle on this repository (worker threads too).
+    limit: Arc<ParseLimit>,
 }
 
-/// Map a git2 error to ours: a missing object (partial clone) gets its own variant.
+/// `[limits] max_parse_bytes` and the blobs left unparsed because of it.
+#[derive(Debug)]
+struct ParseLimit {
+    max: AtomicU64,
+    skipped: Mutex<BTreeSet<Oid>>,
+}
+
+impl Default for ParseLimit {
+    fn default() -> Self {
+        ParseLimit {
+            max: AtomicU64::new(crate::config::DEFAULT_MAX_PARSE_BYTES),
+            skipped: Mutex::new(BTreeSet::new()),
+        }
+    }
+}
+
+/// Map a git2 error to ours: a missing object (partial clone) and a corrupt object (truncated,
+/// malformed, bad zlib data, unparsable commit or tree) get their own variants.
 pub fn git_error(context: impl Into<String>, err: git2::Error) -> Error {
+    if is_corrupt(&err) {
+        return Error::Corrupt {
+            detail: err.message().to_string(),
+            what: Some(context.into()),
+        };
+    }
     if err.code() == ErrorCode::NotFound && err.class() == ErrorClass::Odb {
         let msg = err.message().to_string();
         let oid = msg
@@ -34,12 +61,42 @@ pub fn git_error(context: impl Into<String>, err: git2::Error) -> Error {
     Error::git(context, err)
 }
 
+/// Does `err` say that the repository's data is damaged (rather than that something is absent,
+/// or that forkcheck asked for something wrong)?
+pub fn is_corrupt(err: &git2::Error) -> bool {
+    let msg = err.message();
+    match err.class() {
+        ErrorClass::Zlib => true,
+        ErrorClass::Odb | ErrorClass::Object | ErrorClass::Tree => {
+            err.code() != ErrorCode::NotFound
+        }
+        ErrorClass::Invalid => {
+            msg.starts_with("failed to parse")
+                || msg.starts_with("malformed")
+                || msg.contains("does not match the type in the ODB")
+        }
+        _ => false,
+    }
+}
+
+/// Open the repository at `git_dir` (exactly there) with the guarded object reader.
+fn open_exact(git_dir: &Path, given: &Path, limit: &Arc<ParseLimit>) -> Result<Repo> {
+    let inner = Repository::open(git_dir).map_err(|source| Error::NotARepo {
+        path: git_dir.to_path_buf(),
+        source,
+    })?;
+    let mut repo = Repo::guarded(inner, given)?;
+    repo.limit = limit.clone();
+    Ok(repo)
+}
+
 /// Where a repository lives, for reopening it in rayon workers (`git2::Repository` is not
 /// `Sync`); see [`Repo::handle`].
 #[derive(Debug, Clone)]
 pub struct RepoHandle {
     git_dir: PathBuf,
     given: PathBuf,
+    limit: Arc<ParseLimit>,
 }
 
 thread_local! {
@@ -70,15 +127,19 @@ impl RepoHandle {
     }
 
     pub fn open(&self) -> Result<Repo> {
-        let inner = Repository::open(&self.git_dir).map_err(|source| Error::NotARepo {
-            path: self.git_dir.clone(),
-            source,
-        })?;
-        Ok(Repo {
-            inner,
-            git_dir: self.git_dir.clone(),
-            given: self.given.clone(),
-        })
+        open_exact(&self.git_dir, &self.given, &self.limit)
+    }
+
+    /// The error [`RepoHandle::open`] gives, for a worker whose open failed (errors are not
+    /// `Clone`; opening again yields the same error, its exit code intact).
+    pub fn open_error(&self) -> Error {
+        match self.open() {
+            Err(e) => e,
+            Ok(_) => Error::Other(format!(
+                "internal error: cannot open `{}` in a worker thread",
+                self.git_dir.display()
+            )),
+        }
     }
 }
 
@@ -97,25 +158,42 @@ impl Repo {
             path: path.to_path_buf(),
             source,
         })?;
+        Repo::guarded(inner, path)
+    }
+
+    /// Wrap an opened repository, with [`crate::objects`]' loose-object reader in front of
+    /// libgit2's (whose reader spins forever on a truncated loose object).
+    fn guarded(inner: Repository, given: &Path) -> Result<Repo> {
+        crate::objects::install(&inner).map_err(|e| {
+            git_error(
+                "setting up the object reader (`.git/HEAD` must be readable)",
+                e,
+            )
+        })?;
         let git_dir = inner.path().to_path_buf();
         Ok(Repo {
             inner,
             git_dir,
-            given: path.to_path_buf(),
+            given: given.to_path_buf(),
+            limit: Arc::default(),
         })
     }
 
     /// A fresh handle on the same repository, for another thread.
     pub fn reopen(&self) -> Result<Repo> {
-        let inner = Repository::open(&self.git_dir).map_err(|source| Error::NotARepo {
-            path: self.git_dir.clone(),
-            source,
-        })?;
-        Ok(Repo {
-            inner,
-            git_dir: self.git_dir.clone(),
-            given: self.given.clone(),
-        })
+        open_exact(&self.git_dir, &self.given, &self.limit)
+    }
+
+    /// The error opening the repository at `git_dir` gives, for a worker thread whose open
+    /// failed (errors are not `Clone`; opening again yields the same error, exit code intact).
+    pub fn open_error(git_dir: &Path) -> Error {
+        match Repo::open(git_dir) {
+            Err(e) => e,
+            Ok(_) => Error::Other(format!(
+                "internal error: cannot open `{}` in a worker thread",
+                git_dir.display()
+            )),
+        }
     }
 
     /// A `Send + Sync` token to open this repository again in worker threads.
@@ -123,7 +201,46 @@ impl Repo {
         RepoHandle {
             git_dir: self.git_dir.clone(),
             given: self.given.clone(),
+            limit: self.limit.clone(),
         }
+    }
+
+    /// Set `[limits] max_parse_bytes` for this repository and every handle opened from it.
+    pub fn set_max_parse_bytes(&self, max: u64) {
+        self.limit.max.store(max, Ordering::Relaxed);
+    }
+
+    pub fn max_parse_bytes(&self) -> u64 {
+        self.limit.max.load(Ordering::Relaxed)
+    }
+
+    /// A blob's content for parsing (settings, generated config, templates), or `None` when it
+    /// is larger than `[limits] max_parse_bytes` (sized from its header, without reading it):
+    /// such blobs are remembered, see [`Repo::unparsed`].
+    pub fn parse_bytes(&self, oid: Oid) -> Result<Option<Vec<u8>>> {
+        let odb = self
+            .inner
+            .odb()
+            .map_err(|e| git_error("opening the object database", e))?;
+        let (size, _) = odb
+            .read_header(oid)
+            .map_err(|e| git_error(format!("reading blob {oid}"), e))?;
+        if size as u64 > self.max_parse_bytes() {
+            if let Ok(mut skipped) = self.limit.skipped.lock() {
+                skipped.insert(oid);
+            }
+            return Ok(None);
+        }
+        self.blob_bytes(oid).map(Some)
+    }
+
+    /// Blobs [`Repo::parse_bytes`] refused, by any handle on this repository.
+    pub fn unparsed(&self) -> Vec<Oid> {
+        self.limit
+            .skipped
+            .lock()
+            .map(|s| s.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// The underlying git2 repository (read-only use only).
@@ -150,20 +267,42 @@ impl Repo {
 
     /// Resolve any revision (ref name, tag, abbreviated id, `HEAD~2`) to a commit id.
     pub fn resolve_commit(&self, rev: &str) -> Result<Oid> {
+        // An abbreviated id is expanded here, from object names only: libgit2's own prefix
+        // lookup reads loose objects with its unguarded reader (see `objects`).
+        let full = self.expand_abbreviation(rev);
+        // A revision that exists but cannot be read is corruption, not a typo.
+        let unknown = |source: git2::Error| {
+            if is_corrupt(&source) {
+                git_error(format!("resolving `{rev}`"), source)
+            } else {
+                Error::UnknownRevision {
+                    rev: rev.to_string(),
+                    source: Some(source),
+                }
+            }
+        };
         let obj = self
             .inner
-            .revparse_single(rev)
-            .map_err(|source| Error::UnknownRevision {
-                rev: rev.to_string(),
-                source: Some(source),
-            })?;
-        let commit = obj
-            .peel_to_commit()
-            .map_err(|source| Error::UnknownRevision {
-                rev: rev.to_string(),
-                source: Some(source),
-            })?;
+            .revparse_single(full.as_deref().unwrap_or(rev))
+            .map_err(unknown)?;
+        let commit = obj.peel_to_commit().map_err(unknown)?;
         Ok(commit.id())
+    }
+
+    /// The full id for `rev` when it is an abbreviated object id (not a ref name) that names
+    /// exactly one object.
+    fn expand_abbreviation(&self, rev: &str) -> Option<String> {
+        if !(4..40).contains(&rev.len()) || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        if self.inner.resolve_reference_from_short_name(rev).is_ok() {
+            return None;
+        }
+        let short = Oid::from_str(rev).ok()?;
+        let odb = self.inner.odb().ok()?;
+        odb.exists_prefix(short, rev.len())
+            .ok()
+            .map(|oid| oid.to_string())
     }
 
     pub fn find_commit(&self, oid: Oid) -> Result<git2::Commit<'_>> {

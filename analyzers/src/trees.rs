@@ -197,8 +197,12 @@ impl<'r> Trees<'r> {
         let raw = odb
             .read(tree)
             .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        let not_a_tree =
-            || crate::error::Error::Other(format!("object {tree} is not a well-formed git tree"));
+        let not_a_tree = || {
+            crate::error::Error::corrupt(
+                format!("object {tree} is not a well-formed git tree"),
+                None,
+            )
+        };
         if raw.kind() != git2::ObjectType::Tree {
             return Err(not_a_tree());
         }

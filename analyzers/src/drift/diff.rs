@@ -120,14 +120,21 @@ fn group_stats(repo: &Repo, group: &[Pair]) -> Result<Vec<(Pair, LineStat)>> {
     let old_blob = load(repo, old)?;
     let mut out = Vec::with_capacity(group.len());
     for &(old, new) in group {
-        let stat = if old.is_some_and(|s| s.mode == SUBMODULE)
-            || new.is_some_and(|s| s.mode == SUBMODULE)
-        {
-            // git prints one "Subproject commit <id>" line per side.
-            LineStat {
-                added: u64::from(new.is_some()),
-                removed: u64::from(old.is_some()),
-                binary: false,
+        let is_sub = |s: Option<Side>| s.is_some_and(|s| s.mode == SUBMODULE);
+        let stat = if is_sub(old) || is_sub(new) {
+            // git prints one "Subproject commit <id>" line per submodule side; a file replaced
+            // by a submodule (or the reverse) is a deletion plus an addition, so the file's own
+            // lines count too (a binary file makes the pair binary, as in `git diff --numstat`).
+            let new_blob = load(repo, new)?;
+            let blob = count(old_blob.as_ref(), new_blob.as_ref())?;
+            if blob.binary {
+                blob
+            } else {
+                LineStat {
+                    added: blob.added + u64::from(is_sub(new)),
+                    removed: blob.removed + u64::from(is_sub(old)),
+                    binary: false,
+                }
             }
         } else if old.map(|s| s.oid) == new.map(|s| s.oid) {
             LineStat::default()

@@ -208,3 +208,62 @@ pub fn analyze(
     progress.finish_stage();
     Ok(drift)
 }
+
+/// One warning per file left unparsed by `[limits] max_parse_bytes` (see
+/// [`crate::repo::Repo::parse_bytes`]), naming the file: looked up among the drift's files at
+/// head and base first, then in the base, head and target trees (only when some blob is not a
+/// drift file, e.g. an upstream settings module).
+pub fn unparsed_warnings(ctx: &Context, drift: &Drift) -> Result<Vec<String>> {
+    let unparsed = ctx.repo.unparsed();
+    if unparsed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: std::collections::HashSet<git2::Oid> = unparsed.iter().copied().collect();
+    let mut paths: std::collections::BTreeMap<git2::Oid, String> = Default::default();
+    let mut trees = crate::trees::Trees::new(&ctx.repo);
+    let head_tree = ctx.repo.tree_of(ctx.head)?.id();
+    let base_tree = ctx.repo.tree_of(ctx.base_oid)?.id();
+    for file in &drift.files {
+        for (tree, path) in [
+            (head_tree, file.path.as_str()),
+            (base_tree, file.old_path.as_deref().unwrap_or(&file.path)),
+        ] {
+            if let Some(side) = trees.file_at(tree, path)? {
+                if wanted.contains(&side.oid) {
+                    paths.entry(side.oid).or_insert_with(|| path.to_string());
+                }
+            }
+        }
+    }
+    if paths.len() < wanted.len() {
+        let target_tree = ctx
+            .target_oid
+            .map(|t| ctx.repo.tree_of(t).map(|t| t.id()))
+            .transpose()?;
+        for tree in [Some(base_tree), Some(head_tree), target_tree]
+            .into_iter()
+            .flatten()
+        {
+            for delta in trees.changes(None, tree)? {
+                if let Some(side) = delta.new.filter(|s| wanted.contains(&s.oid)) {
+                    paths.entry(side.oid).or_insert(delta.path);
+                }
+            }
+        }
+    }
+    let max = ctx.repo.max_parse_bytes();
+    let mut out: Vec<String> = unparsed
+        .iter()
+        .map(|oid| {
+            let what = paths
+                .get(oid)
+                .map_or_else(|| format!("blob {oid}"), |p| format!("`{p}`"));
+            format!(
+                "{what} is larger than {max} bytes (`[limits] max_parse_bytes`): counted in the \
+                 drift but not parsed by any analysis"
+            )
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}

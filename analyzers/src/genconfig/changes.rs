@@ -103,10 +103,13 @@ pub fn globset(globs: &[String], what: &str) -> Result<GlobSet> {
     })
 }
 
-/// Text of a blob when it looks like text (no NUL byte in the first 8 KiB), else `None`.
+/// Text of a blob when it looks like text (no NUL byte in the first 8 KiB), else `None`; also
+/// `None` above `[limits] max_parse_bytes` (the report names the file).
 pub fn blob_text(repo: &Repo, oid: Option<Oid>) -> Result<Option<String>> {
     let Some(oid) = oid else { return Ok(None) };
-    let bytes = repo.blob_bytes(oid)?;
+    let Some(bytes) = repo.parse_bytes(oid)? else {
+        return Ok(None);
+    };
     if bytes.iter().take(8192).any(|b| *b == 0) {
         return Ok(None);
     }

@@ -47,7 +47,9 @@ impl Format {
 }
 
 /// Parse `text` in `format`. `Ok(None)` for [`Format::Other`]. An empty YAML document is `null`.
+/// A UTF-8 byte-order mark at the start is accepted (editors on Windows write one).
 pub fn parse(text: &str, format: Format) -> Result<Option<Value>, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() > MAX_BYTES {
         return Err(format!(
             "file is larger than {} MiB; not parsed",
@@ -319,6 +321,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("nesting deeper"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let v = parse("\u{feff}A: 1\nB: [x]\n", Format::Yaml)
+            .unwrap()
+            .unwrap();
+        assert_eq!(v, json!({"A": 1, "B": ["x"]}));
+        let v = parse("\u{feff}{\"A\": 1}", Format::Json).unwrap().unwrap();
+        assert_eq!(v, json!({"A": 1}));
+        // Only at the start: elsewhere it is content.
+        assert!(parse("{\"A\": \u{feff}1}", Format::Json).is_err());
     }
 
     #[test]

@@ -88,7 +88,7 @@ pub fn patch_id_matches(
         .map_init(
             || Repo::open(&git_dir),
             |r, (oid, set)| {
-                let r = r.as_ref().map_err(|e| crate::Error::Other(e.to_string()))?;
+                let r = r.as_ref().map_err(|_| Repo::open_error(&git_dir))?;
                 let commit = r.find_commit(oid)?;
                 if commit.parent_count() > 1 {
                     return Ok(None);

@@ -94,9 +94,7 @@ pub fn predict_sides(
                 Task::Done(c) => Ok((Some(c), None)),
                 Task::Merge(t) => match worker {
                     Ok(r) => run_merge(r, store, t),
-                    Err(e) => Err(crate::Error::Other(format!(
-                        "cannot reopen the repository in a worker: {e}"
-                    ))),
+                    Err(_) => Err(Repo::open_error(&git_dir)),
                 },
             },
         )

@@ -48,7 +48,7 @@ fn normalize_mode(m: u32) -> u32 {
 
 /// Parse a raw tree object (`<octal mode> <name>\0<20-byte id>`, repeated) without copying.
 fn parse_tree(id: Oid, data: &[u8]) -> Result<Vec<Ent<'_>>> {
-    let bad = || crate::Error::Other(format!("corrupt tree object {id}"));
+    let bad = || crate::Error::corrupt(format!("tree object {id} is malformed"), None);
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
@@ -122,7 +122,7 @@ impl<'r, 'a> Walker<'r, 'a> {
             .read(id)
             .map_err(|e| git_error(format!("reading tree {id}"), e))?;
         if obj.kind() != git2::ObjectType::Tree {
-            return Err(crate::Error::Other(format!("{id} is not a tree")));
+            return Err(crate::Error::corrupt(format!("{id} is not a tree"), None));
         }
         Ok(Some(obj))
     }

@@ -7,7 +7,146 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::{yaml_key, yaml_line, Mode, Service, Spec, TutorEntry};
+use super::{Mode, Service, Spec, TutorEntry};
+
+/// `key: value` as one YAML line: the value in flow style (JSON's shape), every string
+/// double-quoted with escapes wherever YAML needs them (see [`yaml_string`]).
+pub fn yaml_line(key: &str, value: &Value) -> String {
+    format!("{}: {}", yaml_key(key), yaml_value(value))
+}
+
+/// A YAML mapping key: plain when safe, double-quoted otherwise.
+pub fn yaml_key(key: &str) -> String {
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+    if plain {
+        key.to_string()
+    } else {
+        yaml_string(key)
+    }
+}
+
+/// A value in YAML flow style, laid out as compact JSON (which it otherwise equals).
+pub fn yaml_value(value: &Value) -> String {
+    let mut out = String::new();
+    write_value(value, &mut out);
+    out
+}
+
+fn write_value(value: &Value, out: &mut String) {
+    match value {
+        Value::String(s) => out.push_str(&yaml_string(s)),
+        Value::Number(n) => out.push_str(&yaml_number(n)),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&yaml_string(k));
+                out.push(':');
+                write_value(v, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A number as YAML 1.1 (PyYAML) reads it back as a number: a float in exponent form needs a
+/// `.` in the mantissa and a sign in the exponent (`1e300` would be read as a string).
+fn yaml_number(n: &serde_json::Number) -> String {
+    let text = n.to_string();
+    if !n.is_f64() {
+        return text;
+    }
+    let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
+        return text;
+    };
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    let exponent = if exponent.starts_with(['+', '-']) {
+        exponent.to_string()
+    } else {
+        format!("+{exponent}")
+    };
+    format!("{mantissa}e{exponent}")
+}
+
+/// Does YAML (PyYAML's reader, YAML 1.1) accept `c` as it is in a double-quoted scalar? Not
+/// C0 controls other than tab, not DEL, not C1 controls, not the YAML 1.1 line breaks (NEL,
+/// U+2028, U+2029, which a parser folds), not the byte-order mark or the non-characters
+/// U+FFFE / U+FFFF.
+fn yaml_printable(c: char) -> bool {
+    !matches!(c,
+        '\u{0}'..='\u{8}' | '\u{a}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// `s` as a YAML double-quoted scalar: `"`, `\\` and every character [`yaml_printable`]
+/// refuses escaped (`\n`, `\t`, `\uXXXX`), the rest as is (escapes PyYAML and every YAML 1.2
+/// parser read back to the same string).
+pub fn yaml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if !yaml_printable(c) => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A comment line's text with anything that could end the comment or upset a YAML reader
+/// (line breaks, control characters) shown as escapes.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '\t' || yaml_printable(c) && !c.is_control() {
+                c.to_string()
+            } else {
+                format!("\\u{:04X}", u32::from(c))
+            }
+        })
+        .collect()
+}
+
+/// A block of text as the value of `key:`: a literal block (`|`) when every line is printable
+/// text, else a double-quoted scalar with escapes (a literal block cannot escape anything).
+fn text_entry(key: &str, lines: &[String], indent: &str) -> String {
+    let text = block(lines, indent);
+    let literal = text
+        .chars()
+        .all(|c| c == '\n' || c == '\t' || (yaml_printable(c) && c != '\r'));
+    if literal {
+        format!("{key}: |\n{text}")
+    } else {
+        let plain: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        format!("{key}: {}", yaml_string(&(plain.join("\n") + "\n")))
+    }
+}
 
 /// Output format of `forkcheck replace`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,8 +249,8 @@ fn secret_comments(specs: &[&Spec], how: impl Fn(&Spec) -> Option<String>) -> Ve
         .iter()
         .filter(|s| s.secret)
         .map(|s| match how(s) {
-            Some(h) => format!("#   {}: {h}", s.setting),
-            None => format!("#   {}", s.setting),
+            Some(h) => comment(&format!("#   {}: {h}", s.setting)),
+            None => comment(&format!("#   {}", s.setting)),
         })
         .collect();
     out.dedup();
@@ -162,7 +301,7 @@ fn tutor_plugin(specs: &[&Spec], name: &str, header: &str) -> String {
         }
     }
     let mut out = vec![
-        format!("# {header}"),
+        comment(&format!("# {header}")),
         "# Tutor YAML plugin: copy to \"$(tutor plugins printroot)\", then".into(),
         format!("#   tutor plugins enable {name} && tutor config save"),
         format!("name: {}", yaml_key(name)),
@@ -182,8 +321,10 @@ fn tutor_plugin(specs: &[&Spec], name: &str, header: &str) -> String {
     if !patches.is_empty() {
         out.push("patches:".into());
         for (patch, lines) in patches {
-            out.push(format!("  {patch}: |"));
-            out.push(block(&lines, "    "));
+            out.push(format!(
+                "  {}",
+                text_entry(&yaml_key(&patch), &lines, "    ")
+            ));
         }
     }
     out.extend(secret_comments(specs, |s| match &s.tutor {
@@ -219,7 +360,7 @@ fn ansible(specs: &[&Spec], header: &str) -> String {
         }
     }
     let mut out = vec![
-        format!("# {header}"),
+        comment(&format!("# {header}")),
         "# Ansible variables for the edxapp role (edx configuration repository); secrets point at"
             .into(),
         "# Ansible Vault variables you define. The configuration repository stops at Quince: for"
@@ -251,7 +392,7 @@ fn yaml_snippets(specs: &[&Spec], header: &str) -> Vec<(String, String)> {
             continue;
         }
         let mut out = vec![
-            format!("# {header}"),
+            comment(&format!("# {header}")),
             format!("# Merge these top-level keys into {file} (LMS_CFG / CMS_CFG; Tutor: lms.env.yml / cms.env.yml)."),
         ];
         out.extend(entries.lines());
@@ -261,4 +402,126 @@ fn yaml_snippets(specs: &[&Spec], header: &str) -> Vec<(String, String)> {
         files.push((file.to_string(), text));
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replace::{AnsibleEntry, YamlEntry};
+    use serde_json::json;
+    use yaml_rust2::{Yaml, YamlLoader};
+
+    /// The characters PyYAML's reader refuses anywhere in a stream (`Reader.NON_PRINTABLE`).
+    fn pyyaml_rejects(c: char) -> bool {
+        !matches!(c,
+            '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}'
+            | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}')
+    }
+
+    const NASTY: &str = "a\u{7f}b\u{80}\u{85}\u{9f}\u{0}\u{1b}[31m\u{2028}\u{2029}\u{feff}\u{ffff}\t\"'\\:#{}[]\r\n€𝄞";
+
+    fn json_of(y: &Yaml) -> Value {
+        match y {
+            Yaml::String(s) => Value::String(s.clone()),
+            Yaml::Integer(i) => json!(i),
+            Yaml::Real(r) => json!(r.parse::<f64>().unwrap()),
+            Yaml::Boolean(b) => json!(b),
+            Yaml::Null => Value::Null,
+            Yaml::Array(a) => Value::Array(a.iter().map(json_of).collect()),
+            Yaml::Hash(h) => Value::Object(
+                h.iter()
+                    .map(|(k, v)| (k.as_str().unwrap().to_string(), json_of(v)))
+                    .collect(),
+            ),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn parse_one(text: &str) -> Yaml {
+        assert!(!text.chars().any(pyyaml_rejects), "{text:?}");
+        let mut docs = YamlLoader::load_from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        docs.remove(0)
+    }
+
+    #[test]
+    fn strings_round_trip_through_a_yaml_parser() {
+        for s in [
+            NASTY, "", "plain", "  lead", "#x", "1e3", "null", "\u{85}", "\u{7f}",
+        ] {
+            let line = yaml_line("K", &json!(s));
+            let doc = parse_one(&line);
+            assert_eq!(doc["K"].as_str(), Some(s), "{line}");
+        }
+        for c in (0u32..0x300).chain([0x2028, 0x2029, 0xfeff, 0xfffe, 0xffff, 0x1_0000]) {
+            let Some(c) = char::from_u32(c) else { continue };
+            let s = format!("x{c}y");
+            let doc = parse_one(&yaml_line("K", &json!(s)));
+            assert_eq!(
+                doc["K"].as_str(),
+                Some(s.as_str()),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn nested_values_and_numbers_round_trip() {
+        let value = json!({NASTY: [1, -2, 2.5, 1e300, 1.5e-7, true, null, {"k\u{7f}": "v\u{9b}"}]});
+        let doc = parse_one(&yaml_line(NASTY, &value));
+        let back = json_of(&doc[NASTY]);
+        assert_eq!(back, value);
+        assert_eq!(yaml_value(&json!(1e300)), "1.0e+300");
+    }
+
+    #[test]
+    fn rendered_files_parse_with_control_characters_in_values() {
+        let spec = Spec {
+            service: Service::Both,
+            setting: "ODD\u{7f}".to_string(),
+            yaml: Some(YamlEntry {
+                key: "ODD".into(),
+                value: json!(NASTY),
+                mode: Mode::Set,
+            }),
+            ansible: Some(AnsibleEntry {
+                var: "EDXAPP_ODD".into(),
+                value: json!(NASTY),
+                merge: false,
+            }),
+            tutor: Some(TutorEntry::Yaml {
+                patch: "lms-env".into(),
+                key: "ODD".into(),
+                value: json!(NASTY),
+                mode: Mode::Set,
+            }),
+            secret: false,
+            notes: Vec::new(),
+        };
+        let python = Spec {
+            tutor: Some(TutorEntry::Python {
+                patch: "openedx-lms-common-settings".into(),
+                code: format!("ODD = \"{NASTY}\""),
+            }),
+            ..spec.clone()
+        };
+        let header = "from `repo\nwith: newline\u{7f}`".to_string();
+        for format in [Format::TutorPlugin, Format::Ansible, Format::Yaml] {
+            for (name, text) in render(&[spec.clone(), python.clone()], format, "acme", &header) {
+                let doc = parse_one(&text);
+                match format {
+                    Format::Ansible => assert_eq!(doc["EDXAPP_ODD"].as_str(), Some(NASTY)),
+                    Format::Yaml => assert_eq!(doc["ODD"].as_str(), Some(NASTY), "{name}"),
+                    Format::TutorPlugin => {
+                        let patch = doc["patches"]["lms-env"].as_str().unwrap();
+                        assert_eq!(parse_one(patch)["ODD"].as_str(), Some(NASTY));
+                        let code = doc["patches"]["openedx-lms-common-settings"]
+                            .as_str()
+                            .unwrap();
+                        assert_eq!(code, format!("ODD = \"{NASTY}\"\n"));
+                    }
+                }
+            }
+        }
+    }
 }

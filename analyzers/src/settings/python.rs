@@ -141,7 +141,40 @@ pub fn extract(src: &str) -> Module {
     if root.has_error() {
         collect_errors(root, &mut module.error_lines);
     }
+    collect_python2(root, &mut module.error_lines);
     module
+}
+
+/// Python 2 statements that tree-sitter-python accepts without an ERROR node (its grammar keeps
+/// them for old code) but Python 3 refuses: `print "x"`, `exec "code"`, `except E, e:`. Their
+/// lines count as syntax errors. Iterative (settings modules can nest deeply).
+fn collect_python2(root: Node<'_>, out: &mut Vec<u32>) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let python2 = match node.kind() {
+            "print_statement" | "exec_statement" => true,
+            "except_clause" => {
+                let mut c = node.walk();
+                let has_comma = node.children(&mut c).any(|child| child.kind() == ",");
+                has_comma && node.child_by_field_name("alias").is_none()
+            }
+            _ => false,
+        };
+        if python2 && out.len() < 20 {
+            out.push(line_of(node));
+        }
+        if !python2 && cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                out.sort_unstable();
+                out.dedup();
+                return;
+            }
+        }
+    }
 }
 
 fn collect_errors(node: Node<'_>, out: &mut Vec<u32>) {
@@ -642,6 +675,29 @@ def helper():
         );
         assert!(!m.error_lines.is_empty());
         assert!(m.ops.iter().any(|o| o.setting == "PLATFORM_NAME"));
+    }
+
+    #[test]
+    fn python2_syntax_is_a_parse_error() {
+        for (src, line) in [
+            ("X = 1\nprint \"x\"\n", 2),
+            ("X = 1\nprint >>sys.stderr, \"x\"\n", 2),
+            ("exec \"X = 1\"\n", 1),
+            ("try:\n    X = 1\nexcept ImportError, e:\n    X = 2\n", 3),
+            ("if True:\n    def f():\n        print \"deep\"\n", 3),
+        ] {
+            let m = extract(src);
+            assert_eq!(m.error_lines, vec![line], "{src}");
+        }
+        for src in [
+            "print(\"x\")\n",
+            "try:\n    X = 1\nexcept (ImportError, KeyError) as e:\n    X = 2\n",
+            "try:\n    X = 1\nexcept ImportError as e:\n    X = 2\n",
+            "X = [print]\n",
+        ] {
+            let m = extract(src);
+            assert!(m.error_lines.is_empty(), "{src}: {:?}", m.error_lines);
+        }
     }
 
     #[test]

@@ -51,7 +51,9 @@ impl Index {
                     continue;
                 }
                 let path = format!("{dir}/{name}");
-                let bytes = repo.blob_bytes(e.id())?;
+                let Some(bytes) = repo.parse_bytes(e.id())? else {
+                    continue;
+                };
                 let module = python::extract(&String::from_utf8_lossy(&bytes));
                 index.add(&path, module);
             }

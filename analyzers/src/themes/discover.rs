@@ -74,7 +74,9 @@ pub fn theme_roots(repo: &Repo, head: Oid, configured: &[String]) -> Result<Vec<
             if !is_settings || e.kind() != Some(ObjectType::Blob) {
                 continue;
             }
-            let bytes = repo.blob_bytes(e.id())?;
+            let Some(bytes) = repo.parse_bytes(e.id())? else {
+                continue;
+            };
             let text = String::from_utf8_lossy(&bytes);
             for value in theme_dirs_values(&text) {
                 if let Some(root) = resolve_dir(&tree, repo, &value) {

@@ -28,7 +28,6 @@ pub use model::{
 use git2::{Delta, Oid};
 use rayon::prelude::*;
 
-use crate::error::Error;
 use crate::repo::{git_error, Repo};
 use crate::report::{Finding, Location};
 use crate::{Context, Progress, Result};
@@ -80,7 +79,7 @@ pub fn analyze(
         rules: &ctx.rules,
         themes: &themes,
     };
-    let results = analyze_files(repo.git_dir(), &shared, &jobs, progress);
+    let results = analyze_files(&repo.handle(), &shared, &jobs, progress);
     progress.finish_stage();
 
     let mut section = ThemesSection {
@@ -151,7 +150,7 @@ type FileResult = Result<(OverrideEntry, Vec<Finding>)>;
 /// Analyse theme files in parallel: each rayon worker opens its own [`Repo`] (a
 /// `git2::Repository` is not `Sync`) and reads blobs only when it needs them.
 pub fn analyze_files(
-    git_dir: &std::path::Path,
+    handle: &crate::repo::RepoHandle,
     shared: &worker::Shared<'_>,
     jobs: &[&discover::ThemeFile],
     progress: &dyn Progress,
@@ -163,13 +162,11 @@ pub fn analyze_files(
     jobs.par_iter()
         .with_min_len(min_len.max(1))
         .map_init(
-            || Repo::open(git_dir),
+            || handle.open(),
             |repo, file| {
                 let out = match repo {
                     Ok(repo) => worker::analyze(repo, shared, file),
-                    Err(e) => Err(Error::Other(format!(
-                        "cannot reopen the repository for a worker: {e}"
-                    ))),
+                    Err(_) => Err(handle.open_error()),
                 };
                 progress.inc(1);
                 out
@@ -198,11 +195,17 @@ fn changed_views(repo: &Repo, base: Oid, target: Oid) -> Result<Vec<ViewFile>> {
         if !path.ends_with(".py") {
             continue;
         }
-        let after = String::from_utf8_lossy(&repo.blob_bytes(delta.new_file().id())?).into_owned();
+        let Some(after) = repo.parse_bytes(delta.new_file().id())? else {
+            continue;
+        };
+        let after = String::from_utf8_lossy(&after).into_owned();
         if !(after.contains("render") || after.contains("context")) {
             continue;
         }
-        let before = String::from_utf8_lossy(&repo.blob_bytes(delta.old_file().id())?).into_owned();
+        let Some(before) = repo.parse_bytes(delta.old_file().id())? else {
+            continue;
+        };
+        let before = String::from_utf8_lossy(&before).into_owned();
         out.push(ViewFile {
             path: path.to_string(),
             base: before,
