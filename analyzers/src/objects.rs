@@ -85,12 +85,48 @@ fn read_small(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// An object directory and which of its 256 fan-out subdirectories (`objects/00` …
+/// `objects/ff`) existed when it was opened: a read whose fan-out directory is absent (every
+/// read, in a freshly cloned, packed repository) costs no system call.
+#[derive(Debug)]
+pub struct ObjectDir {
+    path: PathBuf,
+    fanout: [bool; 256],
+}
+
+impl ObjectDir {
+    pub fn scan(path: PathBuf) -> ObjectDir {
+        let mut fanout = [false; 256];
+        if let Ok(entries) = fs::read_dir(&path) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(name) = name.to_str().filter(|n| n.len() == 2) else {
+                    continue;
+                };
+                if let Ok(byte) = u8::from_str_radix(name, 16) {
+                    if name
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                    {
+                        fanout[usize::from(byte)] = true;
+                    }
+                }
+            }
+        }
+        ObjectDir { path, fanout }
+    }
+}
+
 /// Read loose object `oid` from the first of `dirs` that holds it: `Ok(None)` when none does
 /// (it is packed, or missing).
-pub fn read_loose(dirs: &[PathBuf], oid: Oid) -> Result<Option<(ObjectType, Vec<u8>)>, Corrupt> {
+pub fn read_loose(dirs: &[ObjectDir], oid: Oid) -> Result<Option<(ObjectType, Vec<u8>)>, Corrupt> {
+    let first = oid.as_bytes().first().copied().unwrap_or_default();
+    if !dirs.iter().any(|d| d.fanout[usize::from(first)]) {
+        return Ok(None);
+    }
     let hex = oid.to_string();
-    for dir in dirs {
-        let path = dir.join(&hex[..2]).join(&hex[2..]);
+    for dir in dirs.iter().filter(|d| d.fanout[usize::from(first)]) {
+        let path = dir.path.join(&hex[..2]).join(&hex[2..]);
         let data = match fs::read(&path) {
             Ok(data) => data,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -214,7 +250,7 @@ fn parse_header(head: &[u8]) -> Result<(ObjectType, u64), String> {
 #[repr(C)]
 struct Backend {
     parent: raw::git_odb_backend,
-    dirs: Vec<PathBuf>,
+    dirs: Vec<ObjectDir>,
 }
 
 extern "C" {
@@ -297,7 +333,7 @@ extern "C" fn backend_free(backend: *mut raw::git_odb_backend) {
 
 /// Put the guarded loose-object reader in front of `repo`'s object database.
 pub fn install(repo: &Repository) -> Result<(), git2::Error> {
-    let dirs = object_dirs(repo);
+    let dirs = object_dirs(repo).into_iter().map(ObjectDir::scan).collect();
     // The raw repository, through a reference (reading `HEAD` reads no object).
     let head = repo.find_reference("HEAD")?;
     let mut backend = Box::new(Backend {

@@ -65,16 +65,19 @@ pub fn git_error(context: impl Into<String>, err: git2::Error) -> Error {
 /// or that forkcheck asked for something wrong)?
 pub fn is_corrupt(err: &git2::Error) -> bool {
     let msg = err.message();
+    let damaged = msg.starts_with("failed to parse")
+        || msg.starts_with("malformed")
+        || msg.starts_with("loose object")
+        || msg.contains("invalid header")
+        || msg.contains("does not match the type in the ODB");
     match err.class() {
         ErrorClass::Zlib => true,
-        ErrorClass::Odb | ErrorClass::Object | ErrorClass::Tree => {
-            err.code() != ErrorCode::NotFound
+        // Not found (partial clone) and ambiguous (a short id) are not damage.
+        ErrorClass::Odb | ErrorClass::Tree => {
+            !matches!(err.code(), ErrorCode::NotFound | ErrorCode::Ambiguous)
         }
-        ErrorClass::Invalid => {
-            msg.starts_with("failed to parse")
-                || msg.starts_with("malformed")
-                || msg.contains("does not match the type in the ODB")
-        }
+        // Also "cannot be peeled into a commit" (`--head HEAD^{tree}`): a wrong revision.
+        ErrorClass::Object | ErrorClass::Invalid => damaged,
         _ => false,
     }
 }
@@ -472,5 +475,72 @@ impl Repo {
             })
             .ok()?;
         found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corruption_is_told_from_absence_and_wrong_revisions() {
+        let e = |code, class, msg: &str| git2::Error::new(code, class, msg);
+        use ErrorClass as C;
+        use ErrorCode as K;
+        for damaged in [
+            e(K::GenericError, C::Zlib, "error inflating zlib stream"),
+            e(
+                K::GenericError,
+                C::Odb,
+                "invalid pack file - bad object header",
+            ),
+            e(
+                K::GenericError,
+                C::Tree,
+                "failed to parse tree: invalid filemode",
+            ),
+            e(
+                K::GenericError,
+                C::Object,
+                "failed to parse bad commit object",
+            ),
+            e(
+                K::Invalid,
+                C::Invalid,
+                "failed to parse signature - invalid Unix timestamp",
+            ),
+        ] {
+            assert!(is_corrupt(&damaged), "{damaged}");
+            assert!(matches!(git_error("x", damaged), Error::Corrupt { .. }));
+        }
+        for fine in [
+            e(
+                K::NotFound,
+                C::Odb,
+                "object not found - no match for id (abc)",
+            ),
+            e(
+                K::Ambiguous,
+                C::Odb,
+                "ambiguous SHA1 prefix - found multiple pack entries",
+            ),
+            e(
+                K::NotFound,
+                C::Tree,
+                "the path 'x' does not exist in the given tree",
+            ),
+            e(
+                K::InvalidSpec,
+                C::Object,
+                "the git_object of id 'abc' can not be successfully peeled into a commit",
+            ),
+            e(
+                K::GenericError,
+                C::Reference,
+                "reference 'refs/heads/x' not found",
+            ),
+        ] {
+            assert!(!is_corrupt(&fine), "{fine}");
+        }
     }
 }
