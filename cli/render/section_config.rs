@@ -1,17 +1,23 @@
 //! Terminal rendering of the `config` and `settings` parts of the report: grouped by file, then
 //! key or setting, each with its risks and the replacement that carries it in configuration
-//! management. Secret values never reach the report, so none can be shown here.
+//! management. Secret values never reach the report, so none can be shown here. Findings are
+//! joined to keys and settings through one index.
 
 use std::fmt::Write as _;
 
-use forkcheck_analyzers::report::{Finding, Replacement};
+use forkcheck_analyzers::report::Replacement;
 use forkcheck_analyzers::Report;
 
 use super::style::Style;
 use super::terminal::severity;
+use super::view::{carries_replacement, FindingIndex};
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
+    if report.config.is_none() && report.settings.is_none() {
+        return out;
+    }
+    let index = FindingIndex::new(report);
     if let Some(config) = &report.config {
         let _ = writeln!(
             out,
@@ -55,10 +61,7 @@ pub fn render(report: &Report, style: &Style) -> String {
                     k.status.as_str(),
                     value
                 );
-                let finding = report
-                    .findings
-                    .iter()
-                    .find(|f| f.path == file.path && f.key.as_deref() == Some(k.key.as_str()));
+                let finding = index.key(&file.path, &k.key).first();
                 if let Some(r) = finding.and_then(|f| f.replacement.as_ref()) {
                     replacement(&mut out, r, style);
                 }
@@ -117,19 +120,8 @@ pub fn render(report: &Report, style: &Style) -> String {
                     style.dim(&format!("({})", s.op.as_str())),
                     what
                 );
-                let mine: Vec<&Finding> = report
-                    .findings
-                    .iter()
-                    .filter(|f| {
-                        f.path == file.path
-                            && f.setting.as_deref() == Some(s.setting.as_str())
-                            && f.line == Some(s.line)
-                    })
-                    .collect();
-                for f in mine
-                    .iter()
-                    .filter(|f| f.rule != "FC301" && f.rule != "FC211")
-                {
+                let mine = index.setting(&file.path, &s.setting, s.line);
+                for f in mine.iter().filter(|f| !carries_replacement(f)) {
                     let target = f
                         .target_location
                         .as_ref()
@@ -149,7 +141,7 @@ pub fn render(report: &Report, style: &Style) -> String {
                 }
                 if let Some(r) = mine
                     .iter()
-                    .find(|f| f.rule == "FC301" || f.rule == "FC211")
+                    .find(|f| carries_replacement(f))
                     .and_then(|f| f.replacement.as_ref())
                 {
                     replacement(&mut out, r, style);

@@ -90,6 +90,7 @@ pub fn context(report: &Report) -> tera::Context {
         }
         map.entry("warnings").or_insert(Value::Array(Vec::new()));
     }
+    attach_findings(report, &mut value);
     let values = view::trend_values(&value);
     let v = View {
         counts: view::counts(report),
@@ -109,10 +110,63 @@ pub fn context(report: &Report) -> tera::Context {
         target_short: report.target.as_ref().map(|t| view::short_oid(&t.oid)),
         head_short: view::short_oid(&report.repo.head_oid),
     };
-    let mut ctx = tera::Context::new();
-    ctx.insert("report", &value);
-    ctx.insert("view", &v);
-    ctx
+    // One object moved into the context: the report is not copied again.
+    let mut root = serde_json::Map::new();
+    root.insert("view".into(), to_value(&v));
+    root.insert("report".into(), value);
+    tera::Context::from_value(Value::Object(root)).unwrap_or_default()
+}
+
+/// Join the findings to the rows of the config and settings sections once, here, so the
+/// templates never loop over every finding for every row: each `config.files[].keys[]` gets
+/// `view_replacements` (the replacements of the findings on that key), each
+/// `settings.files[].settings[]` gets `view_risks` (its findings other than the edit itself) and
+/// `view_replacements` (the edit's replacement).
+fn attach_findings(report: &Report, value: &mut Value) {
+    let index = view::FindingIndex::new(report);
+    if let Some(config) = &report.config {
+        let files = value["config"]["files"].as_array_mut();
+        for (file, fv) in config.files.iter().zip(files.into_iter().flatten()) {
+            let keys = fv["keys"].as_array_mut();
+            for (k, kv) in file.keys.iter().zip(keys.into_iter().flatten()) {
+                let replacements: Vec<Value> = index
+                    .key(&file.path, &k.key)
+                    .iter()
+                    .filter_map(|f| f.replacement.as_ref())
+                    .map(to_value)
+                    .collect();
+                kv["view_replacements"] = Value::Array(replacements);
+            }
+        }
+    }
+    if let Some(settings) = &report.settings {
+        let files = value["settings"]["files"].as_array_mut();
+        for (file, fv) in settings.files.iter().zip(files.into_iter().flatten()) {
+            let entries = fv["settings"].as_array_mut();
+            for (s, sv) in file.settings.iter().zip(entries.into_iter().flatten()) {
+                let mine = index.setting(&file.path, &s.setting, s.line);
+                let risks: Vec<Value> = mine
+                    .iter()
+                    .filter(|f| !view::carries_replacement(f))
+                    .map(|f| to_value(*f))
+                    .collect();
+                let replacements: Vec<Value> = mine
+                    .iter()
+                    .filter(|f| view::carries_replacement(f))
+                    .filter_map(|f| f.replacement.as_ref())
+                    .map(to_value)
+                    .collect();
+                sv["view_risks"] = Value::Array(risks);
+                sv["view_replacements"] = Value::Array(replacements);
+            }
+        }
+    }
+}
+
+/// A model part as a template value (serializing plain data cannot fail; if it did, the part
+/// would be shown empty).
+fn to_value<T: Serialize>(v: T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// Markdown table cell: no line breaks, pipes escaped, no raw HTML.

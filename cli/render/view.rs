@@ -5,6 +5,8 @@
 //! renderer keeps working whatever exact shape the drift analysis gives them (a list of objects,
 //! or a map keyed by area): each becomes a plain table of strings.
 
+use std::collections::HashMap;
+
 use forkcheck_analyzers::report::{Finding, Severity};
 use forkcheck_analyzers::Report;
 use serde::Serialize;
@@ -16,7 +18,11 @@ pub struct RuleGroup<'a> {
     pub rule: &'a str,
     pub name: &'a str,
     pub severity: Severity,
+    #[serde(skip)]
     pub findings: Vec<&'a Finding>,
+    /// The findings' positions in `report.findings` (templates look them up there rather than
+    /// carry a second copy of every finding).
+    pub indices: Vec<usize>,
 }
 
 /// All findings in one file.
@@ -27,35 +33,98 @@ pub struct FileGroup<'a> {
 }
 
 /// Group findings by file, then by rule, keeping the report's canonical order of files and the
-/// order of first appearance of rules within a file.
+/// order of first appearance of rules within a file. Linear in the number of findings (files are
+/// found through an index; a file holds few rules).
 pub fn group_findings(report: &Report) -> Vec<FileGroup<'_>> {
     let mut files: Vec<FileGroup<'_>> = Vec::new();
-    for f in &report.findings {
-        let idx = match files.iter().position(|g| g.path == f.path) {
-            Some(i) => i,
-            None => {
-                files.push(FileGroup {
-                    path: &f.path,
-                    rules: Vec::new(),
-                });
-                files.len() - 1
-            }
-        };
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, f) in report.findings.iter().enumerate() {
+        let idx = *index.entry(f.path.as_str()).or_insert_with(|| {
+            files.push(FileGroup {
+                path: &f.path,
+                rules: Vec::new(),
+            });
+            files.len() - 1
+        });
         let rules = &mut files[idx].rules;
         match rules.iter_mut().find(|r| r.rule == f.rule) {
             Some(group) => {
                 group.severity = group.severity.max(f.severity);
                 group.findings.push(f);
+                group.indices.push(i);
             }
             None => rules.push(RuleGroup {
                 rule: &f.rule,
                 name: &f.name,
                 severity: f.severity,
                 findings: vec![f],
+                indices: vec![i],
             }),
         }
     }
     files
+}
+
+/// Findings indexed once by what the config and settings sections join on (file and key; file,
+/// setting and line), so that no renderer scans every finding for every row.
+#[derive(Debug, Default)]
+pub struct FindingIndex<'a> {
+    /// path → key → findings.
+    by_key: HashMap<&'a str, HashMap<&'a str, Vec<&'a Finding>>>,
+    /// path → setting → line → findings.
+    by_setting: HashMap<&'a str, HashMap<&'a str, HashMap<u32, Vec<&'a Finding>>>>,
+}
+
+impl<'a> FindingIndex<'a> {
+    pub fn new(report: &'a Report) -> FindingIndex<'a> {
+        let mut index = FindingIndex::default();
+        for f in &report.findings {
+            if let Some(key) = &f.key {
+                index
+                    .by_key
+                    .entry(f.path.as_str())
+                    .or_default()
+                    .entry(key.as_str())
+                    .or_default()
+                    .push(f);
+            }
+            if let (Some(setting), Some(line)) = (&f.setting, f.line) {
+                index
+                    .by_setting
+                    .entry(f.path.as_str())
+                    .or_default()
+                    .entry(setting.as_str())
+                    .or_default()
+                    .entry(line)
+                    .or_default()
+                    .push(f);
+            }
+        }
+        index
+    }
+
+    /// The findings on config key `key` of `path`, in report order.
+    pub fn key(&self, path: &str, key: &str) -> &[&'a Finding] {
+        self.by_key
+            .get(path)
+            .and_then(|keys| keys.get(key))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The findings on `setting` assigned at `line` of `path`, in report order.
+    pub fn setting(&self, path: &str, setting: &str, line: u32) -> &[&'a Finding] {
+        self.by_setting
+            .get(path)
+            .and_then(|settings| settings.get(setting))
+            .and_then(|lines| lines.get(&line))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The rules whose finding carries a setting's replacement (the edit itself); the other findings
+/// on a setting are its risks.
+pub fn carries_replacement(f: &Finding) -> bool {
+    f.rule == "FC301" || f.rule == "FC211"
 }
 
 /// Finding counts per severity.
