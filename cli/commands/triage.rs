@@ -9,6 +9,7 @@ use super::open;
 use super::report::analyse;
 use crate::args::{PlanFormat, TriageArgs};
 use crate::output;
+use crate::render::escape::{md_code, md_message, md_text, short_oid};
 use crate::render::style::Style;
 
 pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
@@ -43,28 +44,24 @@ pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
 fn markdown(t: &TriageSection) -> String {
     let mut out = String::from("# Triage\n\n| Commit | Class | Summary | Saves (h) | Action | Reasons |\n|---|---|---|---:|---|---|\n");
     for i in &t.items {
         let trailers: String = i
             .trailers
             .iter()
-            .map(|tr| format!("<br>{}: {}", cell(&tr.key), cell(&tr.value)))
+            .map(|tr| format!("<br>{}: {}", md_text(&tr.key), md_text(&tr.value)))
             .collect();
         let _ = writeln!(
             out,
-            "| `{}` | {} | {}{trailers} | {:.2}–{:.2} | {} | {} |",
-            i.commit.get(..10).unwrap_or(&i.commit),
+            "| {} | {} | {}{trailers} | {:.2}–{:.2} | {} | {} |",
+            md_code(short_oid(&i.commit)),
             i.class.as_str(),
-            cell(&i.summary),
+            md_text(&i.summary),
             i.saving.low,
             i.saving.high,
-            cell(&i.action),
-            cell(&i.reasons.join("; "))
+            md_message(&i.action),
+            md_message(&i.reasons.join("; "))
         );
     }
     let _ = writeln!(

@@ -1,13 +1,14 @@
 //! Terminal rendering of the `config` and `settings` parts of the report: grouped by file, then
 //! key or setting, each with its risks and the replacement that carries it in configuration
-//! management. Secret values never reach the report, so none can be shown here. Findings are
-//! joined to keys and settings through one index.
+//! management. Secret values never reach the report, so none can be shown here. Strings from the
+//! repository go through [`term`]; findings are joined to keys and settings through one index.
 
 use std::fmt::Write as _;
 
 use forkcheck_analyzers::report::Replacement;
 use forkcheck_analyzers::Report;
 
+use super::escape::{term, term_block};
 use super::style::Style;
 use super::terminal::severity;
 use super::view::{carries_replacement, FindingIndex};
@@ -33,11 +34,11 @@ pub fn render(report: &Report, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "\n  {}  {}",
-                style.bold(&file.path),
-                style.dim(&format!("{}, {}", file.status.as_str(), file.format))
+                style.bold(&term(&file.path)),
+                style.dim(&term(&format!("{}, {}", file.status.as_str(), file.format)))
             );
             if let Some(e) = &file.error {
-                let _ = writeln!(out, "    {} {e}", style.yellow("not compared:"));
+                let _ = writeln!(out, "    {} {}", style.yellow("not compared:"), term(e));
             }
             for k in &file.keys {
                 let value = if k.secret {
@@ -57,7 +58,7 @@ pub fn render(report: &Report, style: &Style) -> String {
                     out,
                     "    {}  {}  {}  {}",
                     style.dim(&format!("{line:>5}")),
-                    style.cyan(&k.key),
+                    style.cyan(&term(&k.key)),
                     k.status.as_str(),
                     value
                 );
@@ -73,9 +74,9 @@ pub fn render(report: &Report, style: &Style) -> String {
                 let _ = writeln!(
                     out,
                     "  {}:{}  {} {}",
-                    style.bold(&k.path),
+                    style.bold(&term(&k.path)),
                     k.line,
-                    style.red(&k.label),
+                    style.red(&term(&k.label)),
                     style.dim("(key material not shown)")
                 );
             }
@@ -90,7 +91,7 @@ pub fn render(report: &Report, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "\n  {}  {}",
-                style.bold(&file.path),
+                style.bold(&term(&file.path)),
                 style.dim(file.status.as_str())
             );
             if let Some(first) = file.parse_errors.first() {
@@ -115,7 +116,7 @@ pub fn render(report: &Report, style: &Style) -> String {
                     out,
                     "    {}  {}  {} {}  {}",
                     style.dim(&format!("{:>5}", s.line)),
-                    style.cyan(&s.setting),
+                    style.cyan(&term(&s.setting)),
                     s.status.as_str(),
                     style.dim(&format!("({})", s.op.as_str())),
                     what
@@ -127,15 +128,15 @@ pub fn render(report: &Report, style: &Style) -> String {
                         .as_ref()
                         .map(|t| {
                             let line = t.line.map(|l| format!(":{l}")).unwrap_or_default();
-                            format!(" → {}{line}", t.path)
+                            format!(" → {}{line}", term(&t.path))
                         })
                         .unwrap_or_default();
                     let _ = writeln!(
                         out,
                         "           {} {} {}{}",
                         severity(f.severity, style),
-                        style.bold(&f.rule),
-                        f.message,
+                        style.bold(&term(&f.rule)),
+                        term(&f.message),
                         style.dim(&target)
                     );
                 }
@@ -152,7 +153,7 @@ pub fn render(report: &Report, style: &Style) -> String {
                     out,
                     "    {}  {} {} {}",
                     style.dim(&format!("{:>5}", o.line)),
-                    style.dim(&o.category),
+                    style.dim(&term(&o.category)),
                     o.status.as_str(),
                     clip(&o.text)
                 );
@@ -174,17 +175,20 @@ fn replacement(out: &mut String, r: &Replacement, style: &Style) {
                 out,
                 "           {} {}",
                 style.green(&format!("{label:>7}:")),
-                v.replace('\n', "\n                    ")
+                term_block(v, "                    ")
             );
         }
     }
 }
 
+/// A value on one line (whitespace runs collapsed), at most 60 characters, escaped for the
+/// terminal.
 fn clip(text: &str) -> String {
     let one = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > 60 {
+    let clipped = if one.chars().count() > 60 {
         format!("{}…", one.chars().take(59).collect::<String>())
     } else {
         one
-    }
+    };
+    term(&clipped).into_owned()
 }

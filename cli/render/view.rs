@@ -12,6 +12,8 @@ use forkcheck_analyzers::Report;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::escape::short_oid;
+
 /// Findings of one rule within one file.
 #[derive(Debug, Serialize)]
 pub struct RuleGroup<'a> {
@@ -349,11 +351,6 @@ pub fn scalar(v: &Value) -> String {
         Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
         Value::Object(_) => v.to_string(),
     }
-}
-
-/// The first 10 characters of an object id.
-pub fn short_oid(oid: &str) -> &str {
-    oid.get(..10).unwrap_or(oid)
 }
 
 /// `0.93` → `93%`.
