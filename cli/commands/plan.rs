@@ -46,18 +46,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
             t
         }
         PlanFormat::Markdown => markdown(&plan),
-        PlanFormat::Terminal => terminal(
-            &plan,
-            &match args.output {
-                Some(_) => Style::plain(),
-                None => Style::detect(),
-            },
-        ),
+        PlanFormat::Terminal => terminal(&plan, &output::style(args.output.as_deref())),
     };
-    match &args.output {
-        Some(path) => output::write_file(path, &text, true)?,
-        None => output::write_stdout(&text)?,
-    }
+    output::emit(args.output.as_deref(), &text)?;
     Ok(0)
 }
 

@@ -2,9 +2,6 @@
 //! generated-config edits (a Tutor plugin, an Ansible vars file, YAML snippets), from the
 //! structured replacements the analyzers attach to findings (`data.replacement`).
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-
 use anyhow::Context as _;
 use forkcheck_analyzers::error::exit;
 use forkcheck_analyzers::replace::output::{self, Format};
@@ -66,9 +63,11 @@ pub fn run(args: &ReplaceArgs) -> anyhow::Result<u8> {
             if report.findings.len() == 1 { "" } else { "s" },
         );
     }
-    match &args.output {
-        Some(dir) => write_all(dir, &files)?,
-        None => {
+    match args.output.as_deref() {
+        Some(dir) if !crate::output::is_stdout(Some(dir)) => {
+            crate::output::write_dir(dir, &files)?;
+        }
+        _ => {
             let mut text = String::new();
             for (name, content) in &files {
                 if files.len() > 1 {
@@ -90,38 +89,4 @@ pub fn specs(report: &Report) -> Vec<Spec> {
         .filter_map(|f| f.data.get("replacement"))
         .filter_map(|v| serde_json::from_value::<Spec>(v.clone()).ok())
         .collect()
-}
-
-/// Write every file into `dir`, all or nothing: temporary files first, then renames.
-fn write_all(dir: &Path, files: &[(String, String)]) -> Result<(), Error> {
-    let io = |what: String, source: std::io::Error| Error::Io {
-        context: what,
-        source,
-    };
-    std::fs::create_dir_all(dir)
-        .map_err(|e| io(format!("cannot create `{}`", dir.display()), e))?;
-    let mut staged: Vec<(tempfile::NamedTempFile, PathBuf)> = Vec::new();
-    for (name, content) in files {
-        let target = dir.join(name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".forkcheck-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| {
-                io(
-                    format!("cannot create a temporary file in `{}`", dir.display()),
-                    e,
-                )
-            })?;
-        tmp.write_all(content.as_bytes())
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| io(format!("cannot write `{}`", target.display()), e))?;
-        staged.push((tmp, target));
-    }
-    // Everything is written; now put each file in place (a rename on the same file system).
-    for (tmp, target) in staged {
-        tmp.persist(&target)
-            .map_err(|e| io(format!("cannot write `{}`", target.display()), e.error))?;
-    }
-    Ok(())
 }

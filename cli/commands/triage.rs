@@ -10,7 +10,6 @@ use super::report::analyse;
 use crate::args::{PlanFormat, TriageArgs};
 use crate::output;
 use crate::render::escape::{md_code, md_message, md_text, short_oid};
-use crate::render::style::Style;
 
 pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
     let ctx = open::context(&args.repo)?;
@@ -18,10 +17,7 @@ pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
     let Some(triage) = &report.triage else {
         anyhow::bail!("the triage analysis did not run");
     };
-    let style = match args.output {
-        Some(_) => Style::plain(),
-        None => Style::detect(),
-    };
+    let style = output::style(args.output.as_deref());
     let text = match args.format {
         PlanFormat::Json => {
             let mut t = serde_json::to_string_pretty(triage).context("cannot serialize")?;
@@ -37,10 +33,7 @@ pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
             t.trim_start().to_string()
         }
     };
-    match &args.output {
-        Some(path) => output::write_file(path, &text, true)?,
-        None => output::write_stdout(&text)?,
-    }
+    output::emit(args.output.as_deref(), &text)?;
     Ok(0)
 }
 
