@@ -10,7 +10,7 @@ use forkcheck_analyzers::{Analysis, Context, Error, NoProgress, Report};
 
 use super::open;
 use crate::args::{ReplaceArgs, ReplaceFormat};
-use crate::render::escape::term;
+use crate::render::escape::{term, yaml_file};
 
 pub fn run(args: &ReplaceArgs) -> anyhow::Result<u8> {
     if args.name.is_empty()
@@ -53,7 +53,10 @@ pub fn run(args: &ReplaceArgs) -> anyhow::Result<u8> {
         ),
         term(&report.base.rev)
     );
-    let files = output::render(&specs, format, &args.name, &header);
+    let files: Vec<(String, String)> = output::render(&specs, format, &args.name, &header)
+        .into_iter()
+        .map(|(name, text)| (name, yaml_file(&text).into_owned()))
+        .collect();
     if !args.repo.quiet {
         eprintln!(
             "forkcheck: {} replacement{} from {} finding{}",

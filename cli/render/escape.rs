@@ -222,6 +222,29 @@ pub fn html_message(text: &str) -> String {
     out
 }
 
+/// A generated YAML file (`forkcheck replace`; Python settings patches inside it): every unsafe
+/// character other than `\n` and `\t` becomes its `\uXXXX` escape. Repository values only
+/// appear there inside JSON-style double-quoted strings (YAML and Python read the escape as the
+/// same character) or in comments (where it is visible text), so the file means the same and
+/// shows nothing raw on a terminal. The generator keeps line breaks out of comments.
+pub fn yaml_file(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| is_unsafe(c) && c != '\n' && c != '\t') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unsafe(c) && c != '\n' && c != '\t' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The first 10 characters of an object id (the whole string when shorter).
 pub fn short_oid(oid: &str) -> &str {
     oid.get(..10).unwrap_or(oid)
@@ -321,6 +344,15 @@ mod tests {
         );
         assert_eq!(html_message("odd ` tick"), "odd ` tick");
         assert_eq!(html_message("<script>"), "&lt;script&gt;");
+    }
+
+    #[test]
+    fn yaml_files_escape_inside_their_strings() {
+        assert_eq!(yaml_file("a: \"x\"\n"), "a: \"x\"\n");
+        assert_eq!(
+            yaml_file("a: \"\u{202e}\u{9b}\u{7f}\r\"\t# c\n"),
+            "a: \"\\u202e\\u009b\\u007f\\u000d\"\t# c\n"
+        );
     }
 
     #[test]
