@@ -49,6 +49,26 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<(), Failure> {
     }
 }
 
+/// Fail early, before any analysis, when `output` names something `-o` refuses (the write checks
+/// again: this only saves the wait).
+pub fn check(output: Option<&Path>) -> Result<(), Failure> {
+    match output {
+        Some(path) if !is_stdout(output) => inspect(path).map(drop),
+        _ => Ok(()),
+    }
+}
+
+/// Like [`check`], for a directory to write files into (`replace -o DIR`).
+pub fn check_dir(output: Option<&Path>) -> Result<(), Failure> {
+    match output {
+        Some(dir) if !is_stdout(output) => match std::fs::symlink_metadata(dir) {
+            Ok(m) if !m.file_type().is_dir() => Err(not_a_directory(dir, m.file_type())),
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
 /// What to do when the target is an existing regular file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Existing {
@@ -74,12 +94,7 @@ pub fn write_file(path: &Path, text: &str, existing: Existing) -> Result<(), Fai
 pub fn write_dir(dir: &Path, files: &[(String, String)]) -> Result<(), Failure> {
     match std::fs::symlink_metadata(dir) {
         Ok(m) if m.file_type().is_dir() => {}
-        Ok(m) => {
-            return Err(refused(dir, kind_of(m.file_type())).help(
-                "`-o` names the directory to write the files into: pass a directory (or a new \
-                 path), not a symbolic link or a file; or `-o -` for standard output",
-            ))
-        }
+        Ok(m) => return Err(not_a_directory(dir, m.file_type())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             std::fs::create_dir_all(dir).map_err(|e| {
                 Failure::new(
@@ -217,6 +232,13 @@ fn refused(path: &Path, kind: &str) -> Failure {
     )
 }
 
+fn not_a_directory(dir: &Path, kind: FileType) -> Failure {
+    refused(dir, kind_of(kind)).help(
+        "`-o` names the directory to write the files into: pass a directory (or a new path), not \
+         a symbolic link or a file; or `-o -` for standard output",
+    )
+}
+
 fn cannot_write(path: &Path, e: std::io::Error) -> Failure {
     Failure::new(exit::IO, format!("cannot write `{}`", path.display()))
         .caused_by(e)
@@ -333,6 +355,21 @@ mod tests {
         let expected = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o7777;
         let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o7777;
         assert_eq!(mode, expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refusals_are_known_before_the_analysis() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+        assert!(check(Some(&link)).is_err());
+        assert!(check_dir(Some(&link)).is_err());
+        assert!(check(Some(dir.path())).is_err());
+        assert!(check_dir(Some(dir.path())).is_ok());
+        assert!(check(Some(&dir.path().join("new.json"))).is_ok());
+        assert!(check(Some(Path::new("-"))).is_ok());
+        assert!(check(None).is_ok());
     }
 
     #[test]

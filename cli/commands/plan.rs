@@ -15,6 +15,7 @@ use crate::render::escape::{md_code, md_text, term};
 use crate::render::style::Style;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
+    output::check(args.output.as_deref())?;
     let mut opts = open::options(&args.repo);
     opts.only = Some(vec![Analysis::Drift]);
     let ctx = forkcheck_analyzers::Context::open(&opts)

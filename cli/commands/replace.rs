@@ -27,6 +27,7 @@ pub fn run(args: &ReplaceArgs) -> anyhow::Result<u8> {
             ),
         });
     }
+    crate::output::check_dir(args.output.as_deref())?;
     let mut opts = open::options(&args.repo);
     opts.only = Some(vec![Analysis::Config, Analysis::Settings]);
     let ctx = Context::open(&opts)

@@ -13,6 +13,7 @@ use crate::progress::Bars;
 use crate::render;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    output::check(args.out.output.as_deref())?;
     let ctx = open::context(&args.repo)?;
     let report = analyse(&ctx, args.repo.quiet)?;
     emit(&report, &ctx.rules, &args.out)?;

@@ -12,6 +12,7 @@ use crate::output;
 use crate::render::escape::{md_code, md_message, md_text, short_oid};
 
 pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
+    output::check(args.output.as_deref())?;
     let ctx = open::context(&args.repo)?;
     let report = analyse(&ctx, args.repo.quiet)?;
     let Some(triage) = &report.triage else {
