@@ -1,0 +1,9 @@
+//! Hostile repositories (issue 15): forkcheck runs in CI on pull requests, so the repository it
+//! reads is untrusted. `output`: nothing from the repository changes how an output is read
+//! (terminal, Markdown, HTML, JSON, SARIF, YAML), and `-o` never replaces or follows anything but
+//! a regular file.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod output;
