@@ -52,6 +52,7 @@ make_fork() {
     fixed_git -C "$dir/fork" commit -q -m "bench: $name at hostile scale"
 }
 
+# shellcheck disable=SC2317 # called through make_fork
 settings_modules() {
     local fork=$1 i n
     for ((i = 1; i <= modules; i++)); do
@@ -63,6 +64,7 @@ settings_modules() {
 
 # Half new core templates (a finding each, and a step of the move plan), half new theme
 # templates (a finding and an override entry each).
+# shellcheck disable=SC2317 # called through make_fork
 added_files() {
     local fork=$1 i d dir
     for ((d = 0; d < files / 500; d++)); do
