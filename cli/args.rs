@@ -9,6 +9,15 @@ use forkcheck_analyzers::report::Severity;
 const INPUT: &str = "Input";
 const REVISIONS: &str = "Revisions";
 const OUTPUT: &str = "Output";
+
+/// `-o FILE`, for every command that writes one file.
+const OUTPUT_FILE_HELP: &str = "Write to FILE instead of standard output (`-o -` is standard \
+                                output). The file is written whole or not at all: forkcheck \
+                                writes a temporary file beside it and renames it into place; a \
+                                new file gets the mode the umask gives, a replaced file keeps \
+                                its mode. Only a regular file (or a new path) is written: a \
+                                symbolic link, directory, device, FIFO or socket is refused, \
+                                never replaced or followed (use `-o -` and redirect instead).";
 const BEHAVIOUR: &str = "Behaviour";
 
 #[derive(Parser)]
@@ -234,9 +243,7 @@ pub struct OutputArgs {
         short,
         value_name = "FILE",
         help_heading = OUTPUT,
-        long_help = "Write the report to FILE instead of standard output. The file is written \
-                     whole or not at all: forkcheck writes a temporary file beside it and \
-                     renames it into place."
+        long_help = OUTPUT_FILE_HELP
     )]
     pub output: Option<PathBuf>,
 }
@@ -316,8 +323,9 @@ pub struct InitArgs {
         value_name = "FILE",
         default_value = "forkcheck.toml",
         hide_default_value = true,
-        long_help = "Where to write the configuration. Defaults to forkcheck.toml in the current \
-                     directory; run it at the root of your fork so `forkcheck report` finds it."
+        long_help = "Where to write the configuration (`-` is standard output). Defaults to \
+                     forkcheck.toml in the current directory; run it at the root of your fork so \
+                     `forkcheck report` finds it. Only a regular file (or a new path) is written."
     )]
     pub output: PathBuf,
     /// Overwrite an existing file
@@ -379,9 +387,11 @@ pub struct ReplaceArgs {
         short,
         value_name = "DIR",
         help_heading = OUTPUT,
-        long_help = "Write the files into DIR (created if missing). Every file is first written \
-                     to a temporary file in DIR and all are renamed into place only when all \
-                     were written: nothing is left half-written."
+        long_help = "Write the files into DIR (created if missing; `-` is standard output). \
+                     Every file is first written to a temporary file in DIR and all are renamed \
+                     into place only when all were written: nothing is left half-written. DIR \
+                     and the files in it must be a directory and regular files (or new paths): \
+                     symbolic links, devices and FIFOs are refused, never replaced or followed."
     )]
     pub output: Option<PathBuf>,
     /// Tutor plugin name [default: forkcheck]
@@ -423,7 +433,7 @@ pub struct PlanArgs {
     )]
     pub format: PlanFormat,
     /// Write to FILE instead of standard output
-    #[arg(long, short, value_name = "FILE", help_heading = OUTPUT)]
+    #[arg(long, short, value_name = "FILE", help_heading = OUTPUT, long_help = OUTPUT_FILE_HELP)]
     pub output: Option<PathBuf>,
 }
 
@@ -445,6 +455,6 @@ pub struct TriageArgs {
     )]
     pub format: PlanFormat,
     /// Write to FILE instead of standard output
-    #[arg(long, short, value_name = "FILE", help_heading = OUTPUT)]
+    #[arg(long, short, value_name = "FILE", help_heading = OUTPUT, long_help = OUTPUT_FILE_HELP)]
     pub output: Option<PathBuf>,
 }

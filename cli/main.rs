@@ -61,16 +61,19 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// cargo-shaped: `error: <what>`, then `Caused by:` lines, then `help: <next step>`.
+/// cargo-shaped: `error: <what>`, then `Caused by:` lines, then `help: <next step>`. Messages
+/// can quote the repository (a ref, a path, a config key): control characters are shown
+/// escaped, as in every terminal output.
 fn print_error(err: &anyhow::Error) {
+    use render::escape::term_lines;
     let mut chain = err.chain();
     if let Some(top) = chain.next() {
-        eprintln!("error: {top}");
+        eprintln!("error: {}", term_lines(&top.to_string()));
     }
     for cause in chain {
         eprintln!(
             "\nCaused by:\n  {}",
-            cause.to_string().replace('\n', "\n  ")
+            term_lines(&cause.to_string()).replace('\n', "\n  ")
         );
     }
     let help = err.chain().find_map(|c| {
@@ -81,6 +84,6 @@ fn print_error(err: &anyhow::Error) {
             .and_then(|e| e.help())
     });
     if let Some(help) = help {
-        eprintln!("\nhelp: {help}");
+        eprintln!("\nhelp: {}", term_lines(&help));
     }
 }

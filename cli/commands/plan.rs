@@ -11,9 +11,11 @@ use super::open;
 use crate::args::{PlanArgs, PlanFormat};
 use crate::output;
 use crate::progress::Bars;
+use crate::render::escape::{md_code, md_text, term};
 use crate::render::style::Style;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
+    output::check(args.output.as_deref())?;
     let mut opts = open::options(&args.repo);
     opts.only = Some(vec![Analysis::Drift]);
     let ctx = forkcheck_analyzers::Context::open(&opts)
@@ -35,7 +37,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
     let Some(plan) = plan else {
         anyhow::bail!(
             "no upgrade target after {}: pass `--to RELEASE` (see `forkcheck releases`)",
-            ctx.base.rev
+            term(&ctx.base.rev)
         );
     };
     let text = match args.format {
@@ -45,26 +47,18 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
             t
         }
         PlanFormat::Markdown => markdown(&plan),
-        PlanFormat::Terminal => terminal(
-            &plan,
-            &match args.output {
-                Some(_) => Style::plain(),
-                None => Style::detect(),
-            },
-        ),
+        PlanFormat::Terminal => terminal(&plan, &output::style(args.output.as_deref())),
     };
-    match &args.output {
-        Some(path) => output::write_file(path, &text, true)?,
-        None => output::write_stdout(&text)?,
-    }
+    output::emit(args.output.as_deref(), &text)?;
     Ok(0)
 }
 
+/// A list for the terminal: escaped entries joined with `, `, or `-`.
 fn list(v: &[String]) -> String {
     if v.is_empty() {
         "-".into()
     } else {
-        v.join(", ")
+        v.iter().map(|s| term(s)).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -81,7 +75,11 @@ fn terminal(p: &Plan, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{}",
-        style.bold(&format!("Upgrade plan: {} → {}", p.base, p.target))
+        style.bold(&format!(
+            "Upgrade plan: {} → {}",
+            term(&p.base),
+            term(&p.target)
+        ))
     );
     let rows: Vec<(&str, &Hop)> = p
         .hops
@@ -90,7 +88,7 @@ fn terminal(p: &Plan, style: &Style) -> String {
         .chain(std::iter::once(("direct", &p.direct)))
         .collect();
     for (kind, h) in rows {
-        let title = format!("{} → {}", h.from, h.to);
+        let title = format!("{} → {}", term(&h.from), term(&h.to));
         let label = if kind == "direct" {
             style.dim("straight to the target:")
         } else {
@@ -110,7 +108,11 @@ fn terminal(p: &Plan, style: &Style) -> String {
         let stale = if h.stale.is_empty() {
             "-".to_string()
         } else {
-            h.stale.join("\n                ")
+            h.stale
+                .iter()
+                .map(|s| term(s))
+                .collect::<Vec<_>>()
+                .join("\n                ")
         };
         let _ = writeln!(out, "    stale       {stale}");
         let _ = writeln!(out, "    drop        {}", list(&h.dropped));
@@ -121,20 +123,30 @@ fn terminal(p: &Plan, style: &Style) -> String {
         style.bold(&p.total.display()),
         style.bold(&p.direct.cost.display())
     );
-    let _ = writeln!(out, "  {}", p.advice);
+    let _ = writeln!(out, "  {}", term(&p.advice));
     for w in &p.warnings {
-        let _ = writeln!(out, "  {} {w}", style.yellow("warning:"));
+        let _ = writeln!(out, "  {} {}", style.yellow("warning:"), term(w));
     }
     out
 }
 
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+/// A list for a Markdown table cell: each entry rendered by `entry`, joined with `, `, or `-`.
+fn md_list(v: &[String], entry: fn(&str) -> String) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.iter().map(|s| entry(s)).collect::<Vec<_>>().join(", ")
+    }
 }
 
 fn markdown(p: &Plan) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# Upgrade plan: `{}` → `{}`\n", p.base, p.target);
+    let _ = writeln!(
+        out,
+        "# Upgrade plan: {} → {}\n",
+        md_code(&p.base),
+        md_code(&p.target)
+    );
     let _ = writeln!(
         out,
         "| Hop | Effort (h) | Commits | Conflicting files | Deleted under the fork | Stale | Drop |"
@@ -142,10 +154,11 @@ fn markdown(p: &Plan) -> String {
     let _ = writeln!(out, "|---|---:|---|---|---|---|---|");
     let rows = p.hops.iter().chain(std::iter::once(&p.direct));
     for (i, h) in rows.enumerate() {
+        let hop = format!("{} → {}", md_code(&h.from), md_code(&h.to));
         let name = if i == p.hops.len() {
-            format!("**direct** `{}` → `{}`", h.from, h.to)
+            format!("**direct** {hop}")
         } else {
-            format!("`{}` → `{}`", h.from, h.to)
+            hop
         };
         let _ = writeln!(
             out,
@@ -153,10 +166,10 @@ fn markdown(p: &Plan) -> String {
             h.cost.low,
             h.cost.high,
             outcomes(h),
-            cell(&list(&h.conflicted_files)),
-            cell(&list(&h.target_deleted)),
-            cell(&list(&h.stale)),
-            cell(&list(&h.dropped))
+            md_list(&h.conflicted_files, md_code),
+            md_list(&h.target_deleted, md_code),
+            md_list(&h.stale, md_text),
+            md_list(&h.dropped, md_text)
         );
     }
     let _ = writeln!(
@@ -164,7 +177,7 @@ fn markdown(p: &Plan) -> String {
         "\nHop by hop: **{}**; straight: **{}**. {}",
         p.total.display(),
         p.direct.cost.display(),
-        cell(&p.advice)
+        md_text(&p.advice)
     );
     out
 }

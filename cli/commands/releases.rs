@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::open;
 use crate::args::{ListFormat, ReleasesArgs};
 use crate::output;
+use crate::render::escape::{short_oid, term};
 use crate::render::style::Style;
 use crate::render::view;
 
@@ -65,7 +66,7 @@ fn terminal(l: &Listing<'_>, style: &Style) -> String {
         .releases
         .iter()
         .flat_map(|g| &g.refs)
-        .map(|r| r.rev.chars().count())
+        .map(|r| term(&r.rev).chars().count())
         .max()
         .unwrap_or(0);
     for group in &l.list.releases {
@@ -74,15 +75,15 @@ fn terminal(l: &Listing<'_>, style: &Style) -> String {
             let source = match &r.source {
                 RefSource::Tag => "tag".to_string(),
                 RefSource::Branch => "branch".to_string(),
-                RefSource::Remote(remote) => format!("remote branch ({remote})"),
+                RefSource::Remote(remote) => format!("remote branch ({})", term(remote)),
             };
             let oid = r.oid.to_string();
             let _ = writeln!(
                 out,
                 "  {} {:<width$}  {}  {}",
-                style.bold(&format!("{title:<12}")),
-                r.rev,
-                view::short_oid(&oid),
+                style.bold(&format!("{:<12}", term(title))),
+                term(&r.rev),
+                short_oid(&oid),
                 style.dim(&source),
             );
         }
@@ -97,16 +98,16 @@ fn terminal(l: &Listing<'_>, style: &Style) -> String {
         out,
         "\n{}  {} {} ({})  {method}, confidence {}{}",
         style.bold("base  "),
-        style.green(b.release.as_deref().unwrap_or("-")),
-        b.rev,
-        view::short_oid(&b.oid),
+        style.green(&term(b.release.as_deref().unwrap_or("-"))),
+        term(&b.rev),
+        term(short_oid(&b.oid)),
         view::percent(b.confidence),
         b.distance
             .map(|d| format!(", {d} fork commit{}", if d == 1 { "" } else { "s" }))
             .unwrap_or_default()
     );
     if !b.detail.is_empty() {
-        let _ = writeln!(out, "        {}", style.dim(&b.detail));
+        let _ = writeln!(out, "        {}", style.dim(&term(&b.detail)));
     }
     match l.target {
         Some(t) => {
@@ -114,9 +115,9 @@ fn terminal(l: &Listing<'_>, style: &Style) -> String {
                 out,
                 "{}  {} {} ({})",
                 style.bold("target"),
-                style.green(t.release.as_deref().unwrap_or("-")),
-                t.rev,
-                view::short_oid(&t.oid)
+                style.green(&term(t.release.as_deref().unwrap_or("-"))),
+                term(&t.rev),
+                term(short_oid(&t.oid))
             );
         }
         None => {
@@ -124,7 +125,7 @@ fn terminal(l: &Listing<'_>, style: &Style) -> String {
         }
     }
     for w in l.list.warnings.iter().chain(l.context_warnings) {
-        let _ = writeln!(out, "{} {w}", style.yellow("warning:"));
+        let _ = writeln!(out, "{} {}", style.yellow("warning:"), term(w));
     }
     out
 }

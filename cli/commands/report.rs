@@ -10,9 +10,10 @@ use super::open;
 use crate::args::{FailOn, OutputArgs, ReportArgs};
 use crate::output;
 use crate::progress::Bars;
-use crate::render::{self, style::Style};
+use crate::render;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
+    output::check(args.out.output.as_deref())?;
     let ctx = open::context(&args.repo)?;
     let report = analyse(&ctx, args.repo.quiet)?;
     emit(&report, &ctx.rules, &args.out)?;
@@ -30,17 +31,12 @@ pub fn analyse(ctx: &Context, quiet: bool) -> anyhow::Result<Report> {
         .with_context(|| format!("cannot analyse `{}`", ctx.repo.given_path().display()))
 }
 
-/// Render and write the report (a file is written whole or not at all).
+/// Render and write the report (`-o -`: standard output; a file is written whole or not at
+/// all).
 pub fn emit(report: &Report, rules: &Rules, out: &OutputArgs) -> anyhow::Result<()> {
-    let style = match out.output {
-        Some(_) => Style::plain(),
-        None => Style::detect(),
-    };
-    let text = render::render(report, out.format, rules, &style)?;
-    match &out.output {
-        Some(path) => output::write_file(path, &text, true)?,
-        None => output::write_stdout(&text)?,
-    }
+    let dest = out.output.as_deref();
+    let text = render::render(report, out.format, rules, &output::style(dest))?;
+    output::emit(dest, &text)?;
     Ok(())
 }
 

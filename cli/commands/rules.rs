@@ -11,6 +11,7 @@ use forkcheck_analyzers::rules::{Rule, Rules};
 use crate::args::RulesArgs;
 use crate::failure::Failure;
 use crate::output;
+use crate::render::escape::{md_code, md_message, term};
 use crate::render::style::Style;
 use crate::render::terminal;
 
@@ -54,10 +55,10 @@ fn table(rules: &Rules, style: &Style) -> String {
         let _ = writeln!(
             out,
             "{} {} {:<name_width$}  {}",
-            style.bold(&format!("{:<6}", r.id)),
+            style.bold(&format!("{:<6}", term(&r.id))),
             terminal::severity(r.severity, style),
-            r.name,
-            r.summary
+            term(&r.name),
+            term(&r.summary)
         );
     }
     if rules.all().next().is_none() {
@@ -73,14 +74,19 @@ fn table(rules: &Rules, style: &Style) -> String {
 
 fn explain(r: &Rule, style: &Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} {}", style.bold(&r.id), style.bold(&r.name));
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style.bold(&term(&r.id)),
+        style.bold(&term(&r.name))
+    );
     let _ = writeln!(
         out,
         "kind: {}   default severity: {}\n",
         r.kind.as_str(),
         terminal::severity(r.severity, style).trim_end()
     );
-    let _ = writeln!(out, "{}\n", r.summary.trim());
+    let _ = writeln!(out, "{}\n", term(r.summary.trim()));
     for (title, body) in [
         ("Why", &r.rationale),
         ("Example", &r.example),
@@ -88,14 +94,14 @@ fn explain(r: &Rule, style: &Style) -> String {
     ] {
         let _ = writeln!(out, "{}", style.bold(title));
         for line in body.trim().lines() {
-            let _ = writeln!(out, "  {line}");
+            let _ = writeln!(out, "  {}", term(line));
         }
         out.push('\n');
     }
     if !r.references.is_empty() {
         let _ = writeln!(out, "{}", style.bold("References"));
         for reference in &r.references {
-            let _ = writeln!(out, "  {reference}");
+            let _ = writeln!(out, "  {}", term(reference));
         }
     }
     out.trim_end().to_string() + "\n"
@@ -114,10 +120,10 @@ pub fn markdown(rules: &Rules) -> String {
     for r in rules.all() {
         let _ = writeln!(
             out,
-            "| [{id}](#{anchor}) | `{name}` | {kind} | {sev} | {summary} |",
+            "| [{id}](#{anchor}) | {name} | {kind} | {sev} | {summary} |",
             id = r.id,
             anchor = r.id.to_lowercase(),
-            name = r.name,
+            name = md_code(&r.name),
             kind = r.kind.as_str(),
             sev = r.severity.as_str(),
             summary = cell(&r.summary)
@@ -126,10 +132,10 @@ pub fn markdown(rules: &Rules) -> String {
     for r in rules.all() {
         let _ = write!(
             out,
-            "\n## {id}\n\n`{name}` · kind `{kind}` · default severity `{sev}`\n\n{summary}\n\n\
+            "\n## {id}\n\n{name} · kind `{kind}` · default severity `{sev}`\n\n{summary}\n\n\
              ### Why\n\n{why}\n\n### Example\n\n{example}\n\n### Fix\n\n{fix}\n",
             id = r.id,
-            name = r.name,
+            name = md_code(&r.name),
             kind = r.kind.as_str(),
             sev = r.severity.as_str(),
             summary = r.summary.trim(),
@@ -147,6 +153,7 @@ pub fn markdown(rules: &Rules) -> String {
     out
 }
 
+/// A rule's summary in the table: its code spans kept, everything else escaped.
 fn cell(text: &str) -> String {
-    crate::render::templates::escape_md(text.trim())
+    md_message(text.trim())
 }

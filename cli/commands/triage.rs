@@ -9,18 +9,16 @@ use super::open;
 use super::report::analyse;
 use crate::args::{PlanFormat, TriageArgs};
 use crate::output;
-use crate::render::style::Style;
+use crate::render::escape::{md_code, md_message, md_text, short_oid};
 
 pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
+    output::check(args.output.as_deref())?;
     let ctx = open::context(&args.repo)?;
     let report = analyse(&ctx, args.repo.quiet)?;
     let Some(triage) = &report.triage else {
         anyhow::bail!("the triage analysis did not run");
     };
-    let style = match args.output {
-        Some(_) => Style::plain(),
-        None => Style::detect(),
-    };
+    let style = output::style(args.output.as_deref());
     let text = match args.format {
         PlanFormat::Json => {
             let mut t = serde_json::to_string_pretty(triage).context("cannot serialize")?;
@@ -36,15 +34,8 @@ pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
             t.trim_start().to_string()
         }
     };
-    match &args.output {
-        Some(path) => output::write_file(path, &text, true)?,
-        None => output::write_stdout(&text)?,
-    }
+    output::emit(args.output.as_deref(), &text)?;
     Ok(0)
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
 }
 
 fn markdown(t: &TriageSection) -> String {
@@ -53,18 +44,18 @@ fn markdown(t: &TriageSection) -> String {
         let trailers: String = i
             .trailers
             .iter()
-            .map(|tr| format!("<br>{}: {}", cell(&tr.key), cell(&tr.value)))
+            .map(|tr| format!("<br>{}: {}", md_text(&tr.key), md_text(&tr.value)))
             .collect();
         let _ = writeln!(
             out,
-            "| `{}` | {} | {}{trailers} | {:.2}–{:.2} | {} | {} |",
-            i.commit.get(..10).unwrap_or(&i.commit),
+            "| {} | {} | {}{trailers} | {:.2}–{:.2} | {} | {} |",
+            md_code(short_oid(&i.commit)),
             i.class.as_str(),
-            cell(&i.summary),
+            md_text(&i.summary),
             i.saving.low,
             i.saving.high,
-            cell(&i.action),
-            cell(&i.reasons.join("; "))
+            md_message(&i.action),
+            md_message(&i.reasons.join("; "))
         );
     }
     let _ = writeln!(

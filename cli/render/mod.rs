@@ -1,7 +1,9 @@
 //! Renderers: pure functions of the report model (plus the rule registry for SARIF's rule
 //! text). They never touch git. One module per format; section owners render their part of the
-//! terminal output in `section_<x>.rs` and of Markdown/HTML in `templates/sections/`.
+//! terminal output in `section_<x>.rs` and of Markdown/HTML in `templates/sections/`. Every
+//! string from the analysed repository goes through the escaper of its format (`escape.rs`).
 
+pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;

@@ -1,17 +1,24 @@
 //! Terminal rendering of the `config` and `settings` parts of the report: grouped by file, then
 //! key or setting, each with its risks and the replacement that carries it in configuration
-//! management. Secret values never reach the report, so none can be shown here.
+//! management. Secret values never reach the report, so none can be shown here. Strings from the
+//! repository go through [`term`]; findings are joined to keys and settings through one index.
 
 use std::fmt::Write as _;
 
-use forkcheck_analyzers::report::{Finding, Replacement};
+use forkcheck_analyzers::report::Replacement;
 use forkcheck_analyzers::Report;
 
+use super::escape::{term, term_block};
 use super::style::Style;
 use super::terminal::severity;
+use super::view::{carries_replacement, FindingIndex};
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
+    if report.config.is_none() && report.settings.is_none() {
+        return out;
+    }
+    let index = FindingIndex::new(report);
     if let Some(config) = &report.config {
         let _ = writeln!(
             out,
@@ -27,16 +34,16 @@ pub fn render(report: &Report, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "\n  {}  {}",
-                style.bold(&file.path),
-                style.dim(&format!(
+                style.bold(&term(&file.path)),
+                style.dim(&term(&format!(
                     "{} {}, {}",
                     file.kind.as_str(),
                     file.status.as_str(),
                     file.format
-                ))
+                )))
             );
             if let Some(e) = &file.error {
-                let _ = writeln!(out, "    {} {e}", style.yellow("not compared:"));
+                let _ = writeln!(out, "    {} {}", style.yellow("not compared:"), term(e));
             }
             for k in &file.keys {
                 let value = if k.secret {
@@ -56,7 +63,7 @@ pub fn render(report: &Report, style: &Style) -> String {
                     out,
                     "    {}  {}  {}  {}",
                     style.dim(&format!("{line:>5}")),
-                    style.cyan(&k.key),
+                    style.cyan(&term(&k.key)),
                     k.status.as_str(),
                     value
                 );
@@ -78,9 +85,9 @@ pub fn render(report: &Report, style: &Style) -> String {
                 let _ = writeln!(
                     out,
                     "  {}:{}  {} {}",
-                    style.bold(&k.path),
+                    style.bold(&term(&k.path)),
                     k.line,
-                    style.red(&k.label),
+                    style.red(&term(&k.label)),
                     style.dim("(key material not shown)")
                 );
             }
@@ -95,7 +102,7 @@ pub fn render(report: &Report, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "\n  {}  {}",
-                style.bold(&file.path),
+                style.bold(&term(&file.path)),
                 style.dim(file.status.as_str())
             );
             if let Some(first) = file.parse_errors.first() {
@@ -120,44 +127,33 @@ pub fn render(report: &Report, style: &Style) -> String {
                     out,
                     "    {}  {}  {} {}  {}",
                     style.dim(&format!("{:>5}", s.line)),
-                    style.cyan(&s.setting),
+                    style.cyan(&term(&s.setting)),
                     s.status.as_str(),
                     style.dim(&format!("({})", s.op.as_str())),
                     what
                 );
-                let mine: Vec<&Finding> = report
-                    .findings
-                    .iter()
-                    .filter(|f| {
-                        f.path == file.path
-                            && f.setting.as_deref() == Some(s.setting.as_str())
-                            && f.line == Some(s.line)
-                    })
-                    .collect();
-                for f in mine
-                    .iter()
-                    .filter(|f| f.rule != "FC301" && f.rule != "FC211")
-                {
+                let mine = index.setting(&file.path, &s.setting, s.line);
+                for f in mine.iter().filter(|f| !carries_replacement(f)) {
                     let target = f
                         .target_location
                         .as_ref()
                         .map(|t| {
                             let line = t.line.map(|l| format!(":{l}")).unwrap_or_default();
-                            format!(" → {}{line}", t.path)
+                            format!(" → {}{line}", term(&t.path))
                         })
                         .unwrap_or_default();
                     let _ = writeln!(
                         out,
                         "           {} {} {}{}",
                         severity(f.severity, style),
-                        style.bold(&f.rule),
-                        f.message,
+                        style.bold(&term(&f.rule)),
+                        term(&f.message),
                         style.dim(&target)
                     );
                 }
                 if let Some(r) = mine
                     .iter()
-                    .find(|f| f.rule == "FC301" || f.rule == "FC211")
+                    .find(|f| carries_replacement(f))
                     .and_then(|f| f.replacement.as_ref())
                 {
                     replacement(&mut out, r, style);
@@ -168,7 +164,7 @@ pub fn render(report: &Report, style: &Style) -> String {
                     out,
                     "    {}  {} {} {}",
                     style.dim(&format!("{:>5}", o.line)),
-                    style.dim(&o.category),
+                    style.dim(&term(&o.category)),
                     o.status.as_str(),
                     clip(&o.text)
                 );
@@ -190,17 +186,20 @@ fn replacement(out: &mut String, r: &Replacement, style: &Style) {
                 out,
                 "           {} {}",
                 style.green(&format!("{label:>7}:")),
-                v.replace('\n', "\n                    ")
+                term_block(v, "                    ")
             );
         }
     }
 }
 
+/// A value on one line (whitespace runs collapsed), at most 60 characters, escaped for the
+/// terminal.
 fn clip(text: &str) -> String {
     let one = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one.chars().count() > 60 {
+    let clipped = if one.chars().count() > 60 {
         format!("{}…", one.chars().take(59).collect::<String>())
     } else {
         one
-    }
+    };
+    term(&clipped).into_owned()
 }

@@ -1,5 +1,6 @@
 //! Terminal rendering of the `rebase` and `triage` sections: the predicted conflicts, every fork
-//! commit's replay outcome, the cost, and the triage ranking. Plain functions of the report.
+//! commit's replay outcome, the cost, and the triage ranking. Plain functions of the report;
+//! strings from the repository go through [`term`].
 
 use std::fmt::Write as _;
 
@@ -7,18 +8,15 @@ use forkcheck_analyzers::rebase::{FileConflict, Outcome, RebaseSection};
 use forkcheck_analyzers::triage::TriageSection;
 use forkcheck_analyzers::Report;
 
+use super::escape::{short_oid, term};
 use super::style::Style;
-
-fn short(oid: &str) -> &str {
-    oid.get(..10).unwrap_or(oid)
-}
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     let target = report
         .target
         .as_ref()
-        .map(|t| t.rev.clone())
+        .map(|t| term(&t.rev).into_owned())
         .unwrap_or_else(|| "the target".into());
     if let Some(r) = &report.rebase {
         rebase(&mut out, r, &target, style);
@@ -40,7 +38,7 @@ fn outcome(o: Outcome, style: &Style) -> String {
 }
 
 fn conflict_line(c: &FileConflict) -> String {
-    let mut s = format!("{} ({}", c.path, c.kind.as_str());
+    let mut s = format!("{} ({}", term(&c.path), c.kind.as_str());
     if !c.hunks.is_empty() {
         let lines: Vec<String> = c
             .hunks
@@ -93,8 +91,8 @@ fn rebase(out: &mut String, r: &RebaseSection, target: &str, style: &Style) {
                         out,
                         "        {} {} {}",
                         style.dim("upstream"),
-                        short(&u.oid),
-                        u.summary
+                        term(short_oid(&u.oid)),
+                        term(&u.summary)
                     );
                 }
             }
@@ -103,14 +101,14 @@ fn rebase(out: &mut String, r: &RebaseSection, target: &str, style: &Style) {
                     out,
                     "        {} {} {}",
                     style.dim("deleted in"),
-                    short(&d.oid),
-                    d.summary
+                    term(short_oid(&d.oid)),
+                    term(&d.summary)
                 );
             }
         }
     }
     if !release.is_empty() {
-        let names: Vec<&str> = release.iter().map(|c| c.path.as_str()).collect();
+        let names: Vec<String> = release.iter().map(|c| term(&c.path).into_owned()).collect();
         let _ = writeln!(
             out,
             "  {}",
@@ -126,26 +124,29 @@ fn rebase(out: &mut String, r: &RebaseSection, target: &str, style: &Style) {
             let mut extra = Vec::new();
             if !c.conflicts.is_empty() {
                 let files: Vec<&str> = c.conflicts.iter().map(|f| f.path.as_str()).collect();
-                extra.push(files.join(", "));
+                extra.push(term(&files.join(", ")).into_owned());
             }
             if !c.target_deleted.is_empty() {
-                extra.push(format!("deleted upstream: {}", c.target_deleted.join(", ")));
+                extra.push(format!(
+                    "deleted upstream: {}",
+                    term(&c.target_deleted.join(", "))
+                ));
             }
             if let Some(m) = &c.upstream {
                 extra.push(match &m.commit {
-                    Some(u) => format!("upstream as {} (patch-id)", short(&u.oid)),
+                    Some(u) => format!("upstream as {} (patch-id)", term(short_oid(&u.oid))),
                     None => "upstream (same content)".into(),
                 });
             }
             if !c.residue.is_empty() {
-                extra.push(format!("residue: {}", c.residue.join(", ")));
+                extra.push(format!("residue: {}", term(&c.residue.join(", "))));
             }
             let _ = writeln!(
                 out,
                 "    {} {} {:<52} {:>11}{}",
-                style.dim(short(&c.oid)),
+                style.dim(&term(short_oid(&c.oid))),
                 outcome(c.outcome, style),
-                truncate(&c.summary, 52),
+                truncate(&term(&c.summary), 52),
                 c.cost.display(),
                 if extra.is_empty() {
                     String::new()
@@ -179,20 +180,20 @@ fn triage(out: &mut String, t: &TriageSection, style: &Style) {
         let _ = writeln!(
             out,
             "  {} {:<19} {:<48} saves {}",
-            style.dim(short(&i.commit)),
+            style.dim(&term(short_oid(&i.commit))),
             style.cyan(i.class.as_str()),
-            truncate(&i.summary, 48),
+            truncate(&term(&i.summary), 48),
             i.saving.display()
         );
-        let _ = writeln!(out, "      {} {}", style.dim("→"), i.action);
+        let _ = writeln!(out, "      {} {}", style.dim("→"), term(&i.action));
         if !i.reasons.is_empty() {
-            let _ = writeln!(out, "      {}", style.dim(&i.reasons.join("; ")));
+            let _ = writeln!(out, "      {}", style.dim(&term(&i.reasons.join("; "))));
         }
         for tr in &i.trailers {
             let _ = writeln!(
                 out,
                 "      {}",
-                style.dim(&format!("{}: {}", tr.key, tr.value))
+                style.dim(&term(&format!("{}: {}", tr.key, tr.value)))
             );
         }
     }

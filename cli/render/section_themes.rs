@@ -1,7 +1,8 @@
 //! Terminal rendering of the `themes` part of the report (issue 4): the override inventory
 //! (status, divergence from the base, upstream change up to the target), context risks,
 //! suggestions, and the in-place template edits with their move plan. The terminal renderer
-//! calls it after the findings and skips an empty result.
+//! calls it after the findings and skips an empty result. Strings from the repository go through
+//! [`term`] (tables: in `write_table`).
 
 use std::fmt::Write as _;
 
@@ -9,9 +10,10 @@ use forkcheck_analyzers::report::Severity;
 use forkcheck_analyzers::themes::{OverrideEntry, ThemesSection};
 use forkcheck_analyzers::Report;
 
+use super::escape::{short_oid, term};
 use super::style::Style;
 use super::terminal::write_table;
-use super::view::{short_oid, Table};
+use super::view::Table;
 
 pub fn render(report: &Report, style: &Style) -> String {
     let Some(section) = &report.themes else {
@@ -85,7 +87,11 @@ fn themes_line(out: &mut String, s: &ThemesSection, style: &Style) {
         } else {
             s.roots.join(", ")
         };
-        let _ = writeln!(out, "  {}", style.dim(&format!("no themes under {roots}")));
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.dim(&format!("no themes under {}", term(&roots)))
+        );
         return;
     }
     let list: Vec<String> = s
@@ -106,7 +112,7 @@ fn themes_line(out: &mut String, s: &ThemesSection, style: &Style) {
     let _ = writeln!(
         out,
         "  {}",
-        style.dim(&format!("themes: {}", list.join("; ")))
+        style.dim(&format!("themes: {}", term(&list.join("; "))))
     );
 }
 
@@ -221,7 +227,7 @@ fn risks(out: &mut String, s: &ThemesSection, target: Option<&str>, style: &Styl
     if with.is_empty() {
         return;
     }
-    let t = target.unwrap_or("target");
+    let t = term(target.unwrap_or("target"));
     let _ = writeln!(out, "\n  {}", style.bold("Context risks"));
     for o in with {
         for r in &o.context_risks {
@@ -246,12 +252,13 @@ fn risks(out: &mut String, s: &ThemesSection, target: Option<&str>, style: &Styl
             let extra = if extra.is_empty() {
                 String::new()
             } else {
-                format!("  {}", style.dim(&format!("({})", extra.join("; "))))
+                format!("  {}", style.dim(&format!("({})", term(&extra.join("; ")))))
             };
             let _ = writeln!(
                 out,
-                "    {} {what}{extra}",
-                style.yellow(&format!("{}{at}", o.path))
+                "    {} {}{extra}",
+                style.yellow(&format!("{}{at}", term(&o.path))),
+                term(&what)
             );
         }
     }
@@ -281,16 +288,21 @@ fn upstream_commits(out: &mut String, s: &ThemesSection, style: &Style) {
         let details = if st.details.is_empty() {
             String::new()
         } else {
-            format!(": {}", st.details.join(", "))
+            format!(": {}", term(&st.details.join(", ")))
         };
         let _ = writeln!(
             out,
             "    {} {}{details}",
-            style.bold(original),
+            style.bold(&term(original)),
             style.dim(st.change.as_str())
         );
         for c in &st.commits {
-            let _ = writeln!(out, "      {} {}", style.dim(short_oid(&c.oid)), c.summary);
+            let _ = writeln!(
+                out,
+                "      {} {}",
+                style.dim(&term(short_oid(&c.oid))),
+                term(&c.summary)
+            );
         }
         let more = st.commits_total.saturating_sub(st.commits.len() as u64);
         if more > 0 {
@@ -313,8 +325,8 @@ fn suggestions(out: &mut String, s: &ThemesSection, style: &Style) {
         let _ = writeln!(
             out,
             "    {} {}",
-            style.bold(&o.path),
-            o.suggestion.as_deref().unwrap_or("")
+            style.bold(&term(&o.path)),
+            term(o.suggestion.as_deref().unwrap_or(""))
         );
     }
 }
@@ -332,7 +344,7 @@ fn move_plan(out: &mut String, s: &ThemesSection, style: &Style) {
     let width = s
         .move_plan
         .iter()
-        .map(|m| m.from.chars().count())
+        .map(|m| term(&m.from).chars().count())
         .max()
         .unwrap_or(0);
     for m in &s.move_plan {
@@ -344,8 +356,8 @@ fn move_plan(out: &mut String, s: &ThemesSection, style: &Style) {
         let _ = writeln!(
             out,
             "    {:<width$}  →  {}  {}",
-            m.from,
-            m.to,
+            term(&m.from),
+            term(&m.to),
             style.dim(&format!("({how})"))
         );
     }

@@ -7,9 +7,11 @@ use forkcheck_analyzers::report::BaseMethod;
 use forkcheck_analyzers::Report;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use tera::Tera;
 
+use super::escape;
 use super::view::{self, Counts, FileGroup, Table};
 
 /// The optional sections of the report, in the order the reports show them.
@@ -53,13 +55,18 @@ struct View<'a> {
     head_short: &'a str,
 }
 
-/// A tera instance with every template loaded and autoescaping on for HTML templates.
+/// A tera instance with every template loaded and autoescaping on for HTML templates. The
+/// Markdown filters are the Markdown escaper of `escape.rs`: `md_text` (any untrusted text),
+/// `md_code` (names, paths, values: a code span), `md_message` (prose with code spans); `short`
+/// shortens an object id; `html_code` is the HTML twin of `md_message`.
 pub fn tera() -> anyhow::Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html.tera"]);
-    tera.register_filter("md_cell", md_cell);
-    tera.register_filter("md_code", md_code);
-    tera.register_filter("html_code", html_code);
+    tera.register_filter("md_text", string_filter(escape::md_text));
+    tera.register_filter("md_code", string_filter(escape::md_code));
+    tera.register_filter("md_message", string_filter(escape::md_message));
+    tera.register_filter("short", string_filter(|s| escape::short_oid(s).to_string()));
+    tera.register_filter("html_code", string_filter(escape::html_message));
     tera.add_raw_templates(TEMPLATES.to_vec())
         .map_err(|e| anyhow::anyhow!("internal error: a report template is invalid: {e:?}"))?;
     Ok(tera)
@@ -90,6 +97,7 @@ pub fn context(report: &Report) -> tera::Context {
         }
         map.entry("warnings").or_insert(Value::Array(Vec::new()));
     }
+    attach_findings(report, &mut value);
     let values = view::trend_values(&value);
     let v = View {
         counts: view::counts(report),
@@ -105,67 +113,88 @@ pub fn context(report: &Report) -> tera::Context {
             BaseMethod::Explicit => "given with --base",
         },
         base_confidence: view::percent(report.base.confidence),
-        base_short: view::short_oid(&report.base.oid),
-        target_short: report.target.as_ref().map(|t| view::short_oid(&t.oid)),
-        head_short: view::short_oid(&report.repo.head_oid),
+        base_short: escape::short_oid(&report.base.oid),
+        target_short: report.target.as_ref().map(|t| escape::short_oid(&t.oid)),
+        head_short: escape::short_oid(&report.repo.head_oid),
     };
-    let mut ctx = tera::Context::new();
-    ctx.insert("report", &value);
-    ctx.insert("view", &v);
-    ctx
+    // One object moved into the context: the report is not copied again.
+    let mut root = serde_json::Map::new();
+    root.insert("view".into(), to_value(&v));
+    root.insert("report".into(), value);
+    tera::Context::from_value(Value::Object(root)).unwrap_or_default()
 }
 
-/// Markdown table cell: no line breaks, pipes escaped, no raw HTML.
-fn md_cell(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => view::scalar(other),
-    };
-    Ok(Value::String(escape_md(&text)))
-}
-
-/// Inline code span that survives any backticks in the text.
-fn md_code(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        other => view::scalar(other),
-    };
-    let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
-    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    Ok(Value::String(format!("{fence}{pad}{text}{pad}{fence}")))
-}
-
-pub fn escape_md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '|' => out.push_str("\\|"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
+/// Join the findings to the rows of the settings section once, here, so the templates never
+/// loop over every finding for every row: each `settings.files[].settings[]` gets `view_risks`
+/// (its findings other than the edit itself) and `view_replacements` (the edit's replacement).
+/// Config keys carry their own `replacement`.
+fn attach_findings(report: &Report, value: &mut Value) {
+    let index = view::FindingIndex::new(report);
+    if let Some(settings) = &report.settings {
+        let files = value["settings"]["files"].as_array_mut();
+        for (file, fv) in settings.files.iter().zip(files.into_iter().flatten()) {
+            let entries = fv["settings"].as_array_mut();
+            for (s, sv) in file.settings.iter().zip(entries.into_iter().flatten()) {
+                let mine = index.setting(&file.path, &s.setting, s.line);
+                let risks: Vec<Value> = mine
+                    .iter()
+                    .filter(|f| !view::carries_replacement(f))
+                    .map(|f| to_value(*f))
+                    .collect();
+                let replacements: Vec<Value> = mine
+                    .iter()
+                    .filter(|f| view::carries_replacement(f))
+                    .filter_map(|f| f.replacement.as_ref())
+                    .map(to_value)
+                    .collect();
+                sv["view_risks"] = Value::Array(risks);
+                sv["view_replacements"] = Value::Array(replacements);
+            }
         }
     }
-    out
+}
+
+/// A model part as a template value (serializing plain data cannot fail; if it did, the part
+/// would be shown empty).
+fn to_value<T: Serialize>(v: T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// A tera filter applying `f` to a string value (numbers and other scalars are shown as
+/// strings first; null is the empty string).
+fn string_filter(
+    f: impl Fn(&str) -> String + Sync + Send + 'static,
+) -> impl tera::Filter + 'static {
+    move |value: &Value, _: &HashMap<String, Value>| -> tera::Result<Value> {
+        let text = match value {
+            Value::String(s) => Cow::Borrowed(s.as_str()),
+            Value::Null => Cow::Borrowed(""),
+            other => Cow::Owned(view::scalar(other)),
+        };
+        Ok(Value::String(f(&text)))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn filter(name: &str, text: &str) -> String {
+        let tera = tera().unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("x", text);
+        let mut t = tera.clone();
+        t.add_raw_template("t", &format!("{{{{ x | {name} }}}}"))
+            .unwrap();
+        t.render("t", &ctx).unwrap()
+    }
+
     #[test]
-    fn markdown_cells_are_escaped() {
-        assert_eq!(escape_md("a|b\n<c>&"), "a\\|b &lt;c&gt;&amp;");
-        let code = md_code(&Value::from("x`y"), &HashMap::new()).unwrap();
-        assert_eq!(code, Value::from("``x`y``"));
+    fn filters_are_the_escape_layer() {
+        assert_eq!(filter("md_text", "a|b\n<c>&"), escape::md_text("a|b\n<c>&"));
+        assert_eq!(filter("md_code", "x`y"), "``x`y``");
+        assert_eq!(filter("md_message", "`k` [x](y)"), "`k` \\[x\\](y)");
+        assert_eq!(filter("short", "0123456789abcdef"), "0123456789");
     }
 
     #[test]
@@ -188,60 +217,5 @@ mod tests {
         for s in SECTIONS {
             assert!(ctx.get("report").unwrap().get(*s).is_some(), "{s}");
         }
-    }
-}
-
-/// HTML text with Markdown code spans: escapes the text, then turns each `` `x` `` pair into
-/// `<code>x</code>`. Its output is safe HTML (use it as `{{ x | html_code | safe }}`).
-fn html_code(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    };
-    let escaped = tera::escape_html(&text);
-    let mut out = String::with_capacity(escaped.len() + 16);
-    let mut parts = escaped.split('`').peekable();
-    let mut inside = false;
-    while let Some(part) = parts.next() {
-        if inside && parts.peek().is_none() {
-            // An unpaired backtick: keep it as text.
-            out.push('`');
-            out.push_str(part);
-            break;
-        }
-        match inside {
-            true => {
-                out.push_str("<code>");
-                out.push_str(part);
-                out.push_str("</code>");
-            }
-            false => out.push_str(part),
-        }
-        inside = !inside;
-    }
-    Ok(Value::String(out))
-}
-
-#[cfg(test)]
-mod html_code_tests {
-    use super::*;
-
-    fn run(s: &str) -> String {
-        html_code(&Value::String(s.into()), &HashMap::new())
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    #[test]
-    fn code_spans_and_escaping() {
-        assert_eq!(
-            run("secret `A<b>` in `x`"),
-            "secret <code>A&lt;b&gt;</code> in <code>x</code>"
-        );
-        assert_eq!(run("odd ` tick"), "odd ` tick");
-        assert_eq!(run("<script>"), "&lt;script&gt;");
     }
 }

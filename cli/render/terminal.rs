@@ -1,11 +1,13 @@
 //! Text for people: a summary header (base, target, drift), findings grouped by file then rule,
-//! then each analysis section (rendered by its owner's `section_*` module) and warnings.
+//! then each analysis section (rendered by its owner's `section_*` module) and warnings. Every
+//! string from the repository goes through [`term`]: one line per field, no control characters.
 
 use std::fmt::Write as _;
 
 use forkcheck_analyzers::report::{BaseMethod, Severity};
 use forkcheck_analyzers::Report;
 
+use super::escape::{short_oid, term};
 use super::style::Style;
 use super::view::{self, Table};
 use super::{section_config, section_rebase, section_themes};
@@ -30,7 +32,7 @@ pub fn render(report: &Report, style: &Style) -> String {
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Warnings"));
         for w in &report.warnings {
-            let _ = writeln!(out, "  {} {w}", style.yellow("warning:"));
+            let _ = writeln!(out, "  {} {}", style.yellow("warning:"), term(w));
         }
     }
     out
@@ -50,11 +52,11 @@ fn header(out: &mut String, report: &Report, style: &Style) {
     let _ = writeln!(
         out,
         "{} {} — {} at {} ({})",
-        style.bold(&report.tool.name),
-        report.tool.version,
-        report.repo.path,
-        report.repo.head_rev,
-        view::short_oid(&report.repo.head_oid)
+        style.bold(&term(&report.tool.name)),
+        term(&report.tool.version),
+        term(&report.repo.path),
+        term(&report.repo.head_rev),
+        term(short_oid(&report.repo.head_oid))
     );
     let base = &report.base;
     let method = match base.method {
@@ -70,13 +72,13 @@ fn header(out: &mut String, report: &Report, style: &Style) {
         out,
         "\n  {}  {} {} ({})  {}",
         style.bold("base  "),
-        style.green(base.release.as_deref().unwrap_or("-")),
-        base.rev,
-        view::short_oid(&base.oid),
+        style.green(&term(base.release.as_deref().unwrap_or("-"))),
+        term(&base.rev),
+        term(short_oid(&base.oid)),
         style.dim(&how)
     );
     if !base.detail.is_empty() {
-        let _ = writeln!(out, "          {}", style.dim(&base.detail));
+        let _ = writeln!(out, "          {}", style.dim(&term(&base.detail)));
     }
     match &report.target {
         Some(t) => {
@@ -84,9 +86,9 @@ fn header(out: &mut String, report: &Report, style: &Style) {
                 out,
                 "  {}  {} {} ({})",
                 style.bold("target"),
-                style.green(t.release.as_deref().unwrap_or("-")),
-                t.rev,
-                view::short_oid(&t.oid)
+                style.green(&term(t.release.as_deref().unwrap_or("-"))),
+                term(&t.rev),
+                term(short_oid(&t.oid))
             );
         }
         None => {
@@ -112,10 +114,10 @@ fn drift(out: &mut String, report: &Report, value: &serde_json::Value, style: &S
     );
     let extras = view::drift_extras(report);
     if !extras.is_empty() {
-        let _ = writeln!(out, "  {}", style.dim(&extras.join(", ")));
+        let _ = writeln!(out, "  {}", style.dim(&term(&extras.join(", "))));
     }
     for table in view::drift_tables(value) {
-        let _ = writeln!(out, "\n  {}", style.bold(&table.title));
+        let _ = writeln!(out, "\n  {}", style.bold(&term(&table.title)));
         write_table(out, &table, style);
     }
     let values = view::trend_values(value);
@@ -148,14 +150,14 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
         }
     );
     for file in view::group_findings(report) {
-        let _ = writeln!(out, "\n  {}", style.bold(file.path));
+        let _ = writeln!(out, "\n  {}", style.bold(&term(file.path)));
         for group in &file.rules {
             let _ = writeln!(
                 out,
                 "    {} {} {}",
                 severity(group.severity, style),
-                style.bold(group.rule),
-                style.dim(group.name)
+                style.bold(&term(group.rule)),
+                style.dim(&term(group.name))
             );
             for f in &group.findings {
                 let loc = f.line.map(|l| format!("{l}:")).unwrap_or_default();
@@ -168,15 +170,15 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
                     out,
                     "      {} {sev}{}",
                     style.dim(&format!("{loc:>6}")),
-                    indent_rest(&f.message, 13)
+                    term(&f.message)
                 );
                 if let Some(t) = &f.target_location {
                     let line = t.line.map(|l| format!(":{l}")).unwrap_or_default();
-                    let rev = t.rev.as_deref().unwrap_or("target");
+                    let rev = term(t.rev.as_deref().unwrap_or("target"));
                     let _ = writeln!(
                         out,
                         "             {}",
-                        style.dim(&format!("→ {}{line} ({rev})", t.path))
+                        style.dim(&format!("→ {}{line} ({rev})", term(&t.path)))
                     );
                 }
             }
@@ -184,20 +186,18 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
     }
 }
 
-/// Continuation lines of a multi-line message, indented to line up under the first.
-fn indent_rest(text: &str, width: usize) -> String {
-    text.replace('\n', &format!("\n{}", " ".repeat(width)))
-}
-
-/// Aligned columns, numbers right-aligned, indented four spaces.
+/// Aligned columns, numbers right-aligned, indented four spaces. Cells and headers are escaped
+/// for the terminal here.
 pub fn write_table(out: &mut String, table: &Table, style: &Style) {
-    let widths: Vec<usize> = (0..table.headers.len())
+    let escaped =
+        |cells: &[String]| -> Vec<String> { cells.iter().map(|c| term(c).into_owned()).collect() };
+    let headers = escaped(&table.headers);
+    let rows: Vec<Vec<String>> = table.rows.iter().map(|r| escaped(r)).collect();
+    let widths: Vec<usize> = (0..headers.len())
         .map(|i| {
-            table
-                .rows
-                .iter()
+            rows.iter()
                 .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
-                .chain(std::iter::once(table.headers[i].chars().count()))
+                .chain(std::iter::once(headers[i].chars().count()))
                 .max()
                 .unwrap_or(0)
         })
@@ -217,8 +217,8 @@ pub fn write_table(out: &mut String, table: &Table, style: &Style) {
             .collect();
         format!("    {}", parts.join("  ").trim_end())
     };
-    let _ = writeln!(out, "{}", style.dim(&line(&table.headers)));
-    for row in &table.rows {
+    let _ = writeln!(out, "{}", style.dim(&line(&headers)));
+    for row in &rows {
         let _ = writeln!(out, "{}", line(row));
     }
 }

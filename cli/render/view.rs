@@ -5,10 +5,14 @@
 //! renderer keeps working whatever exact shape the drift analysis gives them (a list of objects,
 //! or a map keyed by area): each becomes a plain table of strings.
 
+use std::collections::HashMap;
+
 use forkcheck_analyzers::report::{Finding, Severity};
 use forkcheck_analyzers::Report;
 use serde::Serialize;
 use serde_json::Value;
+
+use super::escape::short_oid;
 
 /// Findings of one rule within one file.
 #[derive(Debug, Serialize)]
@@ -16,7 +20,11 @@ pub struct RuleGroup<'a> {
     pub rule: &'a str,
     pub name: &'a str,
     pub severity: Severity,
+    #[serde(skip)]
     pub findings: Vec<&'a Finding>,
+    /// The findings' positions in `report.findings` (templates look them up there rather than
+    /// carry a second copy of every finding).
+    pub indices: Vec<usize>,
 }
 
 /// All findings in one file.
@@ -27,35 +35,79 @@ pub struct FileGroup<'a> {
 }
 
 /// Group findings by file, then by rule, keeping the report's canonical order of files and the
-/// order of first appearance of rules within a file.
+/// order of first appearance of rules within a file. Linear in the number of findings (files are
+/// found through an index; a file holds few rules).
 pub fn group_findings(report: &Report) -> Vec<FileGroup<'_>> {
     let mut files: Vec<FileGroup<'_>> = Vec::new();
-    for f in &report.findings {
-        let idx = match files.iter().position(|g| g.path == f.path) {
-            Some(i) => i,
-            None => {
-                files.push(FileGroup {
-                    path: &f.path,
-                    rules: Vec::new(),
-                });
-                files.len() - 1
-            }
-        };
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, f) in report.findings.iter().enumerate() {
+        let idx = *index.entry(f.path.as_str()).or_insert_with(|| {
+            files.push(FileGroup {
+                path: &f.path,
+                rules: Vec::new(),
+            });
+            files.len() - 1
+        });
         let rules = &mut files[idx].rules;
         match rules.iter_mut().find(|r| r.rule == f.rule) {
             Some(group) => {
                 group.severity = group.severity.max(f.severity);
                 group.findings.push(f);
+                group.indices.push(i);
             }
             None => rules.push(RuleGroup {
                 rule: &f.rule,
                 name: &f.name,
                 severity: f.severity,
                 findings: vec![f],
+                indices: vec![i],
             }),
         }
     }
     files
+}
+
+/// Findings indexed once by what the settings section joins on (file, setting and line), so
+/// that no renderer scans every finding for every row (config keys carry their replacement).
+#[derive(Debug, Default)]
+pub struct FindingIndex<'a> {
+    /// path → setting → line → findings.
+    by_setting: HashMap<&'a str, HashMap<&'a str, HashMap<u32, Vec<&'a Finding>>>>,
+}
+
+impl<'a> FindingIndex<'a> {
+    pub fn new(report: &'a Report) -> FindingIndex<'a> {
+        let mut index = FindingIndex::default();
+        for f in &report.findings {
+            if let (Some(setting), Some(line)) = (&f.setting, f.line) {
+                index
+                    .by_setting
+                    .entry(f.path.as_str())
+                    .or_default()
+                    .entry(setting.as_str())
+                    .or_default()
+                    .entry(line)
+                    .or_default()
+                    .push(f);
+            }
+        }
+        index
+    }
+
+    /// The findings on `setting` assigned at `line` of `path`, in report order.
+    pub fn setting(&self, path: &str, setting: &str, line: u32) -> &[&'a Finding] {
+        self.by_setting
+            .get(path)
+            .and_then(|settings| settings.get(setting))
+            .and_then(|lines| lines.get(&line))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The rules whose finding carries a setting's replacement (the edit itself); the other findings
+/// on a setting are its risks.
+pub fn carries_replacement(f: &Finding) -> bool {
+    f.rule == "FC301" || f.rule == "FC211"
 }
 
 /// Finding counts per severity.
@@ -280,11 +332,6 @@ pub fn scalar(v: &Value) -> String {
         Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
         Value::Object(_) => v.to_string(),
     }
-}
-
-/// The first 10 characters of an object id.
-pub fn short_oid(oid: &str) -> &str {
-    oid.get(..10).unwrap_or(oid)
 }
 
 /// `0.93` → `93%`.

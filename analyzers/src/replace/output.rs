@@ -229,10 +229,12 @@ fn merge_maps(mut a: Map<String, Value>, b: &Map<String, Value>) -> Map<String, 
     a
 }
 
+/// Indent `lines` for a YAML block. Split at every character YAML (1.1, as PyYAML and so Tutor
+/// read it) takes as a line break, not only `\n`: an unindented line would end the block scalar.
 fn block(lines: &[String], indent: &str) -> String {
     lines
         .iter()
-        .flat_map(|l| l.lines().map(|x| x.to_string()).collect::<Vec<_>>())
+        .flat_map(|l| yaml_lines(l))
         .map(|l| {
             if l.is_empty() {
                 String::new()
@@ -242,6 +244,18 @@ fn block(lines: &[String], indent: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Like [`str::lines`], but also breaking at a lone `\r`, U+0085, U+2028 and U+2029.
+fn yaml_lines(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n");
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        .map(str::to_string)
+        .collect()
 }
 
 fn secret_comments(specs: &[&Spec], how: impl Fn(&Spec) -> Option<String>) -> Vec<String> {
@@ -264,10 +278,26 @@ fn secret_comments(specs: &[&Spec], how: impl Fn(&Spec) -> Option<String>) -> Ve
     out
 }
 
+/// Text for a YAML comment: a key from the repository may hold line breaks (and YAML also breaks
+/// lines at U+0085, U+2028 and U+2029), which would end the comment and inject YAML. Control
+/// characters and those separators are shown as `\u{..}` escapes.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Render `specs` as files in `format`. `header` is a comment line (without `#`) naming the
 /// source; `name` is the Tutor plugin name.
 pub fn render(specs: &[Spec], format: Format, name: &str, header: &str) -> Vec<(String, String)> {
     let refs: Vec<&Spec> = specs.iter().collect();
+    let header = &one_line(header);
     match format {
         Format::TutorPlugin => vec![(format!("{name}.yml"), tutor_plugin(&refs, name, header))],
         Format::Ansible => vec![("edxapp-vars.yml".into(), ansible(&refs, header))],
@@ -523,5 +553,28 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod line_break_tests {
+    use super::*;
+
+    #[test]
+    fn comments_stay_one_line_and_blocks_split_at_every_yaml_line_break() {
+        assert_eq!(
+            one_line("KEY\ninjected: 1\r\u{2028}"),
+            "KEY\\u{a}injected: 1\\u{d}\\u{2028}"
+        );
+        assert_eq!(
+            yaml_lines("a\r\nb\rc\u{2028}d\u{85}e\n"),
+            ["a", "b", "c", "d", "e"]
+        );
+        assert_eq!(yaml_lines("a\n\nb"), ["a", "", "b"]);
+        assert!(yaml_lines("").is_empty());
+        assert_eq!(
+            block(&["x = 1\rinjected: 1".into()], "    "),
+            "    x = 1\n    injected: 1"
+        );
     }
 }
