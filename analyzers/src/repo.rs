@@ -65,6 +65,10 @@ pub fn git_error(context: impl Into<String>, err: git2::Error) -> Error {
 /// or that forkcheck asked for something wrong)?
 pub fn is_corrupt(err: &git2::Error) -> bool {
     let msg = err.message();
+    // A revision the user typed that git cannot parse is a wrong revision (exit 5), not damage.
+    if msg.starts_with("failed to parse revision specifier") {
+        return false;
+    }
     let damaged = msg.starts_with("failed to parse")
         || msg.starts_with("malformed")
         || msg.starts_with("loose object")
@@ -514,6 +518,11 @@ mod tests {
             assert!(matches!(git_error("x", damaged), Error::Corrupt { .. }));
         }
         for fine in [
+            e(
+                K::InvalidSpec,
+                C::Invalid,
+                "failed to parse revision specifier - Invalid pattern 'a\u{1b}b'",
+            ),
             e(
                 K::NotFound,
                 C::Odb,
