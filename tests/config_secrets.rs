@@ -200,3 +200,160 @@ fn no_secret_value_in_any_output() {
         .iter()
         .any(|f| f["rule"] == "FC203" && f["path"] == "config/lms.yml"));
 }
+
+/// Every file below `dir` (recursively) with its text.
+fn files_below(dir: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read output dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let text =
+                    String::from_utf8_lossy(&std::fs::read(&path).expect("read")).into_owned();
+                out.push((path, text));
+            }
+        }
+    }
+    out
+}
+
+/// The `tutor` fixture scenario (a committed Tutor root, Tutor-rendered settings modules, a
+/// secret in a commit message, old secrets left in history) through every command and format of
+/// the built binary, to standard output and with `-o`: none of its secret values appears in any
+/// stdout, stderr or written file.
+#[test]
+fn tutor_scenario_secrets_never_leak() {
+    let generated = forkcheck_fixtures::shared(Scenario::Tutor);
+    let fork = &generated.fork;
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let mut runs: Vec<(Vec<String>, Option<std::path::PathBuf>)> = Vec::new();
+    let mut add = |args: &[&str], output: Option<&str>| {
+        let mut v: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let path = output.map(|o| out_dir.path().join(o));
+        if let Some(p) = &path {
+            v.push("-o".into());
+            v.push(p.display().to_string());
+        }
+        runs.push((v, path));
+    };
+    for format in ["terminal", "json", "markdown", "html", "sarif"] {
+        add(&["report", "--format", format], None);
+        add(
+            &["report", "--format", format],
+            Some(&format!("report.{format}")),
+        );
+    }
+    for format in ["tutor-plugin", "ansible", "yaml"] {
+        add(&["replace", "--format", format], None);
+        add(
+            &["replace", "--format", format],
+            Some(&format!("replace-{format}")),
+        );
+    }
+    for format in ["terminal", "json", "markdown"] {
+        add(&["plan", "--to", "sumac", "--format", format], None);
+        add(
+            &["plan", "--to", "sumac", "--format", format],
+            Some(&format!("plan.{format}")),
+        );
+        add(&["triage", "--format", format], None);
+        add(
+            &["triage", "--format", format],
+            Some(&format!("triage.{format}")),
+        );
+    }
+    for format in ["terminal", "json"] {
+        add(&["releases", "--format", format], None);
+    }
+
+    let mut report_json = None;
+    for (args, output) in &runs {
+        let out = Command::cargo_bin("forkcheck")
+            .expect("binary")
+            .args(args)
+            .arg("--repo")
+            .arg(fork)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run forkcheck");
+        let name = args.join(" ");
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "forkcheck {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut texts = vec![
+            (
+                "stdout".to_string(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            ),
+            (
+                "stderr".to_string(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            ),
+        ];
+        if let Some(path) = output {
+            let written = if path.is_dir() {
+                files_below(path)
+            } else {
+                vec![(
+                    path.clone(),
+                    std::fs::read_to_string(path).expect("written file"),
+                )]
+            };
+            assert!(!written.is_empty(), "{name}: wrote nothing");
+            for (p, text) in written {
+                texts.push((p.display().to_string(), text));
+            }
+        }
+        let total: usize = texts.iter().map(|(_, t)| t.len()).sum();
+        assert!(total > 200, "{name}: suspiciously short output");
+        for (what, text) in &texts {
+            for secret in forkcheck_fixtures::TUTOR_SECRETS {
+                assert!(
+                    !text.contains(secret),
+                    "forkcheck {name}: {what} leaks `{secret}`"
+                );
+            }
+        }
+        if output.is_none() && args[..3] == ["report", "--format", "json"] {
+            report_json = Some(texts[0].1.clone());
+        }
+    }
+
+    // The secrets were found (so the test fails if detection breaks), by key.
+    let report: Value =
+        serde_json::from_str(&report_json.expect("report json")).expect("json report");
+    let findings = report["findings"].as_array().expect("findings");
+    for (rule, path, key) in [
+        ("FC210", "deploy/tutor/config.yml", "OPENEDX_SECRET_KEY"),
+        ("FC210", "deploy/tutor/config.yml", "MYSQL_ROOT_PASSWORD"),
+        (
+            "FC210",
+            "deploy/tutor/env/local/docker-compose.yml",
+            "services.minio.environment.MINIO_ROOT_PASSWORD",
+        ),
+        (
+            "FC211",
+            "lms/envs/tutor/production.py",
+            "JWT_AUTH[\"JWT_SECRET_KEY\"]",
+        ),
+        (
+            "FC211",
+            "cms/envs/tutor/production.py",
+            "DATABASES[\"default\"][\"PASSWORD\"]",
+        ),
+        ("FC212", "deploy/tutor/config.yml", "RSA PRIVATE KEY"),
+        ("FC213", ".transifexrc", "password"),
+    ] {
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["rule"] == rule && f["path"] == path && f["key"] == key),
+            "missing {rule} {path} {key}"
+        );
+    }
+}
