@@ -78,10 +78,11 @@ pub fn bodies(text: &str) -> Vec<String> {
             }
         }
         rest = &after[end..];
-        if let Some(p) = rest.find("-----END ") {
-            rest = &rest[p + 9..];
-        } else {
-            break;
+        // Skip the whole END marker (`-----END … PRIVATE KEY-----`): its own "PRIVATE KEY-----"
+        // must not start another block.
+        match rest.get(9..).and_then(|t| t.find("-----")) {
+            Some(close) => rest = &rest[9 + close + 5..],
+            None => break,
         }
     }
     out
@@ -111,6 +112,12 @@ mod tests {
         assert_eq!(pem_private_keys(json).len(), 1);
         assert!(!scrub(json).contains("MIIFAKE"));
         assert!(!scrub("-----BEGIN EC PRIVATE KEY-----\nMIIFAKE").contains("MIIFAKE"));
+    }
+
+    #[test]
+    fn text_after_a_block_is_no_key_material() {
+        let t = "K: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEvQIBADANBgkqhkiG9w0\n  -----END RSA PRIVATE KEY-----\nLMS_HOST: learn.acme.example.long\n";
+        assert_eq!(bodies(t), vec!["MIIEvQIBADANBgkqhkiG9w0"]);
     }
 
     #[test]

@@ -72,9 +72,17 @@ impl SecretValues {
     pub fn add_tree(&mut self, path: &mut Vec<String>, value: &Value, all_secret: bool) {
         match value {
             Value::Object(map) => {
+                // A JSON Web Key: only its private members are secret (`kid`, `n`, `e` are
+                // public and often ordinary words such as the issuer's name).
+                let jwk = map.contains_key("kty");
                 for (k, v) in map {
+                    if jwk && !JWK_PRIVATE_MEMBERS.contains(&k.as_str()) {
+                        // Public, whatever key path the JWK sits under.
+                        self.add_tree(&mut Vec::new(), v, false);
+                        continue;
+                    }
                     path.push(k.clone());
-                    self.add_tree(path, v, all_secret);
+                    self.add_tree(path, v, all_secret || jwk);
                     path.pop();
                 }
             }

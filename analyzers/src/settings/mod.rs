@@ -435,7 +435,17 @@ fn collect_secrets(ctx: &Context, segs: &[String], path_secret: bool, op: &pytho
     ctx.secrets.add_text(&op.stmt);
     if path_secret && op.value.is_none() {
         // A non-literal value (`SECRET_KEY = env("X", "fallback")`): its string literals, but
-        // not the upper-case names it looks up.
+        // not the upper-case names it looks up; of a JWK built in code (`json.dumps({"kty": …})`)
+        // only the private members (`kid`, `n`, `e` are public).
+        if op.text.contains("kty") {
+            let lits = string_literals(&op.text);
+            for pair in lits.windows(2) {
+                if secrets::keys::JWK_PRIVATE_MEMBERS.contains(&pair[0].as_str()) {
+                    ctx.secrets.add(&pair[1]);
+                }
+            }
+            return;
+        }
         for lit in string_literals(&op.text) {
             let reference = lit
                 .bytes()
@@ -480,7 +490,20 @@ fn string_literals(text: &str) -> Vec<String> {
 /// private JWK counts too.
 fn secret_members(segs: &[String], path_secret: bool, op: &python::Op) -> Vec<String> {
     let Some(value) = &op.value else {
-        return Vec::new();
+        // A credential set from an expression holding literals (`json.dumps({"d": "…"})`,
+        // `"pw-" + suffix`) is as committed as a plain literal; one that only looks values up
+        // (`os.environ["DB_PASSWORD"]`) is not.
+        let literal_inside = string_literals(&op.text).iter().any(|l| {
+            !l.is_empty()
+                && !l
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        });
+        return if path_secret && literal_inside && op.kind != OpKind::Del {
+            vec![op.setting.clone()]
+        } else {
+            Vec::new()
+        };
     };
     if crate::genconfig::is_empty_value(value) {
         return Vec::new();
