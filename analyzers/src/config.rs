@@ -287,7 +287,8 @@ fn parse_error(e: &toml::de::Error, text: &str, regular: bool) -> String {
     });
     let full = e.to_string();
     if regular && quotable && full.chars().count() <= 2 * MAX_EXCERPT_LINE + MAX_MESSAGE {
-        return full.trim().to_string();
+        // The quoted line is redacted like any other output (`password = "…" oops`).
+        return crate::secrets::redact_text(full.trim(), true).into_owned();
     }
     let position = e
         .span()
@@ -323,6 +324,14 @@ fn excerpt(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_quoted_line_shows_no_credential() {
+        let text = "[upstream]\npassword = \"hunter2-s3cret\" oops\n";
+        let e = toml::from_str::<toml::Value>(text).expect_err("invalid");
+        let msg = super::parse_error(&e, text, true);
+        assert!(!msg.contains("hunter2-s3cret"), "{msg}");
+    }
+
     use super::*;
 
     #[test]
