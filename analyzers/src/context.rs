@@ -126,6 +126,9 @@ pub struct Context {
     /// Every secret value the analyses meet; the report is scrubbed of them at the end of the
     /// run (see [`crate::secrets`]).
     pub secrets: crate::secrets::Collector,
+    /// The base release's settings definitions, parsed once for the analyses that need them
+    /// (settings risks, generated config's code defaults).
+    base_settings: std::sync::OnceLock<crate::settings::risks::Index>,
 }
 
 impl Context {
@@ -232,7 +235,17 @@ impl Context {
             only,
             warnings,
             secrets: Default::default(),
+            base_settings: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The base release's settings modules, parsed on first use and shared by every analysis.
+    pub fn base_settings(&self) -> Result<&crate::settings::risks::Index> {
+        if let Some(index) = self.base_settings.get() {
+            return Ok(index);
+        }
+        let index = crate::settings::risks::Index::build(&self.repo, self.base_oid)?;
+        Ok(self.base_settings.get_or_init(|| index))
     }
 
     /// Whether `analysis` is part of this run.

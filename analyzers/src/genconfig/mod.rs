@@ -102,9 +102,6 @@ const MAX_SNIFF_BYTES: usize = 1024 * 1024;
 
 struct Run<'a> {
     ctx: &'a Context,
-    /// The base release's settings definitions (built on first use), to tell a committed value
-    /// that only repeats the code default.
-    base_index: Option<crate::settings::risks::Index>,
     deploy: Deployment,
     markers: &'a [String],
     tutor_keys: Vec<String>,
@@ -141,7 +138,6 @@ pub fn analyze(
     progress.stage("config", Some(changed.len() as u64));
     let mut run = Run {
         ctx,
-        base_index: None,
         deploy: Deployment {
             base_index: ctx.base_release.map(|r| r.index),
         },
@@ -459,16 +455,8 @@ impl Run<'_> {
 
     /// Does `value` at `key` repeat the base release's code default (`common.py` of the same
     /// service)? Such a key changes nothing and needs no replacement.
-    fn is_code_default(&mut self, change: &FileChange, key: &str, value: &Value) -> Result<bool> {
-        if self.base_index.is_none() {
-            self.base_index = Some(crate::settings::risks::Index::build(
-                &self.ctx.repo,
-                self.ctx.base_oid,
-            )?);
-        }
-        let Some(index) = &self.base_index else {
-            return Ok(false);
-        };
+    fn is_code_default(&self, change: &FileChange, key: &str, value: &Value) -> Result<bool> {
+        let index = self.ctx.base_settings()?;
         let segs = keys::segments(key);
         let Some((root, path)) = segs.split_first() else {
             return Ok(false);

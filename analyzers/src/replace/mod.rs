@@ -472,18 +472,8 @@ pub fn yaml_line(key: &str, value: &Value) -> String {
     format!("{}: {}", yaml_key(key), value)
 }
 
-/// A YAML mapping key: plain when safe, JSON-quoted otherwise.
-pub fn yaml_key(key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
-    if plain {
-        key.to_string()
-    } else {
-        Value::String(key.to_string()).to_string()
-    }
-}
+/// A YAML mapping key: plain when safe, quoted the way `forkcheck replace` writes it.
+pub use output::yaml_key;
 
 impl Spec {
     /// The human-readable replacement shown in reports.

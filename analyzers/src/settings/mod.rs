@@ -77,8 +77,8 @@ pub struct OtherEntry {
 }
 
 /// Facts from the base and target releases shared by every file.
-struct Releases {
-    base: Index,
+struct Releases<'a> {
+    base: &'a Index,
     target: Option<Index>,
     /// Overwrites after the YAML load, per production module path, from the target when there
     /// is one (else the base).
@@ -120,14 +120,14 @@ pub fn analyze(
         return Ok(None);
     }
     progress.stage("settings", Some(changed.len() as u64));
-    let base = Index::build(&ctx.repo, ctx.base_oid)?;
+    let base = ctx.base_settings()?;
     let target = ctx
         .target_oid
         .map(|oid| Index::build(&ctx.repo, oid))
         .transpose()?;
     let mut overwrites = BTreeMap::new();
     for p in ["lms/envs/production.py", "cms/envs/production.py"] {
-        let idx = target.as_ref().unwrap_or(&base);
+        let idx = target.as_ref().unwrap_or(base);
         overwrites.insert(p.to_string(), risks::overwrites(idx, p));
     }
     let rel = Releases {
@@ -162,7 +162,7 @@ pub fn analyze(
 
 fn analyze_file(
     ctx: &Context,
-    rel: &Releases,
+    rel: &Releases<'_>,
     path: &str,
     status: FileStatus,
     base_mod: &Module,
@@ -263,7 +263,7 @@ fn whole_literal(module: &Module, root: &str) -> Option<Value> {
 
 fn setting_change(
     ctx: &Context,
-    rel: &Releases,
+    rel: &Releases<'_>,
     path: &str,
     ch: &OpChange,
     head_mod: &Module,
@@ -556,7 +556,7 @@ fn target_loc(path: &str, line: Option<u32>, note: String) -> Location {
 /// Next-release risks of one touched setting.
 fn risks_for(
     ctx: &Context,
-    rel: &Releases,
+    rel: &Releases<'_>,
     target: &Index,
     path: &str,
     ch: &OpChange,
@@ -602,7 +602,7 @@ fn risks_for(
     let name = op.setting.as_str();
     if rel.base.defines(name) && !target.defines(name) && !flag_promoted {
         let base_def = rel.base.def_near(name, path);
-        let rename = base_def.and_then(|d| risks::find_rename(name, d, &rel.base, target));
+        let rename = base_def.and_then(|d| risks::find_rename(name, d, rel.base, target));
         match rename {
             Some((new_name, def)) => out.push(
                 Finding::new(
