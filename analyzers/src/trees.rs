@@ -3,7 +3,7 @@
 //! its object cache skips trees above 4 KiB, i.e. the big directories).
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use git2::Oid;
@@ -46,6 +46,53 @@ pub type Pair = (Option<Side>, Option<Side>);
 impl Delta {
     pub fn pair(&self) -> Pair {
         (self.old, self.new)
+    }
+
+    /// The old side's mode, 0 when the path is added.
+    pub fn old_mode(&self) -> u32 {
+        self.old.map_or(0, |s| s.mode)
+    }
+
+    /// The new side's mode, 0 when the path is deleted.
+    pub fn new_mode(&self) -> u32 {
+        self.new.map_or(0, |s| s.mode)
+    }
+
+    /// The old side's blob id, the null id when the path is added.
+    pub fn old_id(&self) -> Oid {
+        self.old.map_or(Oid::zero(), |s| s.oid)
+    }
+
+    /// The new side's blob id, the null id when the path is deleted.
+    pub fn new_id(&self) -> Oid {
+        self.new.map_or(Oid::zero(), |s| s.oid)
+    }
+
+    /// The path in the old tree (differs from `path` for renames).
+    pub fn source_path(&self) -> &str {
+        self.old_path.as_deref().unwrap_or(&self.path)
+    }
+
+    /// Whether either side is a submodule (gitlink).
+    pub fn is_submodule(&self) -> bool {
+        self.old_mode() == SUBMODULE || self.new_mode() == SUBMODULE
+    }
+
+    /// A change between the same two versions of a path, without renames.
+    pub fn of(path: impl Into<String>, old: Option<Side>, new: Option<Side>) -> Delta {
+        let status = match (old, new) {
+            (None, _) => Status::Added,
+            (_, None) => Status::Deleted,
+            (Some(a), Some(b)) if (a.mode & 0o170000) != (b.mode & 0o170000) => Status::TypeChanged,
+            _ => Status::Modified,
+        };
+        Delta {
+            status,
+            path: path.into(),
+            old_path: None,
+            old,
+            new,
+        }
     }
 }
 
@@ -237,11 +284,38 @@ impl<'r> Trees<'r> {
     }
 
     /// The changes from tree `old` (empty when `None`) to tree `new`, without rename
-    /// detection, walking both trees top-down and skipping subtrees with equal ids.
+    /// detection, walking both trees top-down and skipping subtrees with equal ids; a change
+    /// of file type is one [`Status::TypeChanged`] delta. Path order.
     pub fn changes(&mut self, old: Option<Oid>, new: Oid) -> Result<Vec<Delta>> {
-        let mut out = Vec::new();
-        self.walk(old, Some(new), &mut String::new(), &mut out)?;
-        Ok(out)
+        Ok(self
+            .walk_changes(old, Some(new), Walk::default())?
+            .unwrap_or_default())
+    }
+
+    /// The changes from tree `old` to tree `new` (`None`: the empty tree) as `opts` asks; `None`
+    /// when `opts.allow` is set with `stop_outside` and a change falls outside it. Path order
+    /// (bytes), a split type change as its deletion then its addition.
+    pub fn walk_changes(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        opts: Walk<'_>,
+    ) -> Result<Option<Vec<Delta>>> {
+        let mut state = WalkState {
+            opts,
+            out: Vec::new(),
+            rejected: false,
+        };
+        self.walk(old, new, &mut String::new(), &mut state)?;
+        if state.rejected {
+            return Ok(None);
+        }
+        // A directory's files are met before a file of the same name and after names that sort
+        // below `/`: path order differs from the walk's order there. The sort is stable.
+        state
+            .out
+            .sort_by(|x, y| x.path.as_bytes().cmp(y.path.as_bytes()));
+        Ok(Some(state.out))
     }
 
     fn walk(
@@ -249,7 +323,7 @@ impl<'r> Trees<'r> {
         old: Option<Oid>,
         new: Option<Oid>,
         prefix: &mut String,
-        out: &mut Vec<Delta>,
+        state: &mut WalkState<'_>,
     ) -> Result<()> {
         if old == new {
             return Ok(());
@@ -257,7 +331,7 @@ impl<'r> Trees<'r> {
         let left = self.entries(old)?;
         let right = self.entries(new)?;
         let (mut i, mut j) = (0, 0);
-        while i < left.len() || j < right.len() {
+        while (i < left.len() || j < right.len()) && !state.rejected {
             let order = match (left.get(i), right.get(j)) {
                 (Some(l), Some(r)) => l.name.cmp(r.name),
                 (Some(_), None) => Ordering::Less,
@@ -293,32 +367,100 @@ impl<'r> Trees<'r> {
             prefix.push_str(&String::from_utf8_lossy(name));
             if l_tree.is_some() || r_tree.is_some() {
                 prefix.push('/');
-                self.walk(l_tree, r_tree, prefix, out)?;
+                if state.allows(prefix) {
+                    self.walk(l_tree, r_tree, prefix, state)?;
+                }
                 prefix.truncate(len);
                 prefix.push_str(&String::from_utf8_lossy(name));
             }
-            if l_file.is_some() || r_file.is_some() {
-                let status = match (l_file, r_file) {
-                    (None, _) => Status::Added,
-                    (_, None) => Status::Deleted,
-                    (Some(a), Some(b)) if (a.mode & 0o170000) != (b.mode & 0o170000) => {
-                        Status::TypeChanged
-                    }
-                    _ => Status::Modified,
-                };
-                out.push(Delta {
-                    status,
-                    path: prefix.clone(),
-                    old_path: None,
-                    old: l_file,
-                    new: r_file,
-                });
+            if (l_file.is_some() || r_file.is_some()) && state.allows_file(prefix, l_file, r_file) {
+                state.push(prefix, l_file, r_file);
             }
             prefix.truncate(len);
         }
         Ok(())
     }
 }
+
+/// What a tree walk reports ([`Trees::walk_changes`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Walk<'a> {
+    /// Report a change of file type (regular file ↔ symlink ↔ submodule) as a deletion plus an
+    /// addition, as libgit2's diff without `include_typechange` does (what git's merge and
+    /// patch-ids see), instead of one [`Status::TypeChanged`].
+    pub split_type_changes: bool,
+    /// Only paths in this set (files, and directories with a trailing `/`: [`allowed_paths`]);
+    /// the trees outside it are never read. Submodule changes are not limited.
+    pub allow: Option<&'a HashSet<String>>,
+    /// With `allow`: give up (the walk returns `None`) at the first change outside the set,
+    /// instead of leaving it out.
+    pub stop_outside: bool,
+}
+
+struct WalkState<'a> {
+    opts: Walk<'a>,
+    out: Vec<Delta>,
+    rejected: bool,
+}
+
+impl WalkState<'_> {
+    /// Whether the walk goes into directory `dir` (ending in `/`).
+    fn allows(&mut self, dir: &str) -> bool {
+        match self.opts.allow {
+            Some(allow) if !allow.contains(dir) => {
+                self.rejected = self.opts.stop_outside;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn allows_file(&mut self, path: &str, old: Option<Side>, new: Option<Side>) -> bool {
+        let submodule = |s: Option<Side>| s.is_some_and(|s| s.mode == SUBMODULE);
+        if submodule(old) || submodule(new) {
+            return true;
+        }
+        self.allows(path)
+    }
+
+    fn push(&mut self, path: &str, old: Option<Side>, new: Option<Side>) {
+        let delta = |status, old, new| Delta {
+            status,
+            path: path.to_string(),
+            old_path: None,
+            old,
+            new,
+        };
+        match (old, new) {
+            (None, _) => self.out.push(delta(Status::Added, old, new)),
+            (_, None) => self.out.push(delta(Status::Deleted, old, new)),
+            (Some(a), Some(b)) if (a.mode & 0o170000) != (b.mode & 0o170000) => {
+                if self.opts.split_type_changes {
+                    self.out.push(delta(Status::Deleted, old, None));
+                    self.out.push(delta(Status::Added, None, new));
+                } else {
+                    self.out.push(delta(Status::TypeChanged, old, new));
+                }
+            }
+            _ => self.out.push(delta(Status::Modified, old, new)),
+        }
+    }
+}
+
+/// The set for [`Walk::allow`]: `paths` and every directory above them (`dir/`).
+pub fn allowed_paths<'p>(paths: impl Iterator<Item = &'p str>) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for p in paths {
+        for (i, _) in p.match_indices('/') {
+            out.insert(p[..=i].to_string());
+        }
+        out.insert(p.to_string());
+    }
+    out
+}
+
+/// The file mode of a submodule (a gitlink).
+pub const SUBMODULE: u32 = 0o160000;
 
 #[cfg(test)]
 mod tests {

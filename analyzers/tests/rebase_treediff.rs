@@ -1,9 +1,9 @@
-//! The top-down tree comparison (`rebase::treediff`) gives exactly what libgit2's
+//! The top-down tree comparison (`trees::Trees`, the one tree walker) gives exactly what libgit2's
 //! tree-to-tree diff gives, on every commit of the fixture repositories (upstream and fork).
 
 use forkcheck_analyzers::rebase::patchid::commit_changes;
-use forkcheck_analyzers::rebase::treediff::{allowed_paths, diff_trees_within};
 use forkcheck_analyzers::repo::Repo;
+use forkcheck_analyzers::trees::{allowed_paths, Trees, Walk};
 use forkcheck_fixtures::{shared, Scenario};
 use git2::{Delta, Sort};
 
@@ -46,19 +46,20 @@ fn tree_diff_equals_libgit2_on_every_commit() {
                 .unwrap()
                 .into_iter()
                 .map(|f| {
-                    let path = if f.new_mode == 0 {
-                        f.old_path
-                    } else {
-                        f.new_path
-                    };
-                    (path, f.old_mode, f.new_mode, f.old_id, f.new_id)
+                    (
+                        f.path.clone(),
+                        f.old_mode(),
+                        f.new_mode(),
+                        f.old_id(),
+                        f.new_id(),
+                    )
                 })
                 .collect();
             assert_eq!(ours, libgit2_changes(git, &c), "commit {}", c.id());
             // Limited to its own paths the walk gives the same; without one of them, nothing.
             let (old, new) = (c.parents().next().map(|p| p.tree_id()), Some(c.tree_id()));
             let allow = allowed_paths(ours.iter().map(|r| r.0.as_str()));
-            let within = diff_trees_within(&repo, old, new, Some(&allow)).unwrap();
+            let within = diff_trees_within(&repo, old, new, Some(&allow));
             assert_eq!(
                 within.map(|w| w.len()),
                 Some(ours.len()),
@@ -68,7 +69,7 @@ fn tree_diff_equals_libgit2_on_every_commit() {
             if let Some(first) = ours.first() {
                 let fewer = allowed_paths(ours.iter().skip(1).map(|r| r.0.as_str()));
                 if !fewer.contains(&first.0) {
-                    let within = diff_trees_within(&repo, old, new, Some(&fewer)).unwrap();
+                    let within = diff_trees_within(&repo, old, new, Some(&fewer));
                     assert!(within.is_none(), "commit {}", c.id());
                 }
             }
@@ -76,6 +77,21 @@ fn tree_diff_equals_libgit2_on_every_commit() {
         }
         assert!(checked > 50, "{s:?}: only {checked} commits");
     }
+}
+
+/// The walk limited to `allow`, giving up at the first change outside it.
+fn diff_trees_within(
+    repo: &Repo,
+    old: Option<git2::Oid>,
+    new: Option<git2::Oid>,
+    allow: Option<&std::collections::HashSet<String>>,
+) -> Option<Vec<forkcheck_analyzers::trees::Delta>> {
+    let walk = Walk {
+        split_type_changes: true,
+        allow,
+        stop_outside: true,
+    };
+    Trees::new(repo).walk_changes(old, new, walk).unwrap()
 }
 
 /// libgit2's whole-tree diff with rename detection, as (old path, new path, old, new) rows.
@@ -131,7 +147,7 @@ fn side_diff_equals_libgit2_rename_detection() {
     for &a in &tips {
         for &b in &tips {
             let ours = forkcheck_analyzers::rebase::tree::side_diff(&repo, a, b, true).unwrap();
-            let e = |x: &forkcheck_analyzers::rebase::store::Version| (x.id, x.mode);
+            let e = |x: &forkcheck_analyzers::rebase::store::Version| (x.oid, x.mode);
             let mut rows: Vec<Side> = ours
                 .changes
                 .values()
@@ -209,7 +225,7 @@ fn side_diff_renames_equal_libgit2_on_a_renaming_repo() {
     for (x, y) in [(a, b), (b, a)] {
         let ours = forkcheck_analyzers::rebase::tree::side_diff(&repo, x, y, true).unwrap();
         assert_eq!(ours.renamed_to.len(), 2, "{:?}", ours.renamed_to);
-        let e = |v: &forkcheck_analyzers::rebase::store::Version| (v.id, v.mode);
+        let e = |v: &forkcheck_analyzers::rebase::store::Version| (v.oid, v.mode);
         let mut rows: Vec<Side> = ours
             .changes
             .values()
@@ -238,8 +254,8 @@ fn side_diff_renames_equal_libgit2_on_a_renaming_repo() {
 fn upstream_side_predicts_like_the_whole_side() {
     use forkcheck_analyzers::rebase::conflicts::predict_sides;
     use forkcheck_analyzers::rebase::store::Store;
+    use forkcheck_analyzers::rebase::tree::split_walk;
     use forkcheck_analyzers::rebase::tree::{side_diff, upstream_side, upstream_side_from};
-    use forkcheck_analyzers::rebase::treediff::diff_trees;
     let mut compared = 0;
     for s in [Scenario::Typical, Scenario::Merged, Scenario::Clean] {
         let g = shared(s);
@@ -263,7 +279,7 @@ fn upstream_side_predicts_like_the_whole_side() {
             let b = predict_sides(&repo, &store, &fork, &limited).unwrap();
             assert_eq!(format!("{:?}", a), format!("{:?}", b), "{s:?} onto {t}");
             let tree = |c: git2::Oid| git.find_commit(c).unwrap().tree_id();
-            let raw = diff_trees(&repo, Some(tree(anc)), Some(tree(t))).unwrap();
+            let raw = split_walk(&repo, tree(anc), tree(t), None).unwrap();
             let from = upstream_side_from(&repo, anc, t, &fork, raw).unwrap();
             let c = predict_sides(&repo, &store, &fork, &from).unwrap();
             assert_eq!(format!("{:?}", a), format!("{:?}", c), "{s:?} onto {t}");

@@ -10,11 +10,11 @@ use git2::{Oid, Sort};
 use rayon::prelude::*;
 
 use super::model::CommitRef;
-use super::patchid::{commit_changes_within, header_key, patch_id, FileChange, PatchId};
+use super::patchid::{commit_changes_within, header_key, patch_id, PatchId};
 use super::store::{PathChange, Store, Version};
-use super::treediff::allowed_paths;
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
+use crate::trees::{allowed_paths, Delta as FileChange};
 
 /// A set of upstream commits to match against, with a label (`target`, or the development
 /// branch's ref).

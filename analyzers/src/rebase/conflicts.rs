@@ -9,7 +9,7 @@ use super::diff3::merge3;
 use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide};
 use super::store::Store;
 use super::tree::{side_diff, upstream_side_from, Entry, SideDiff};
-use super::treediff::{diff_trees, tree_id};
+use super::tree::{split_walk, tree_id};
 use crate::error::Result;
 use crate::repo::Repo;
 
@@ -68,7 +68,7 @@ pub fn both_sides(
         move || side_diff(&one, ancestor, head, true),
         move || -> Result<_> {
             let (a, b) = (tree_id(&two, ancestor)?, tree_id(&two, target)?);
-            diff_trees(&two, Some(a), Some(b))
+            split_walk(&two, a, b, None)
         },
     );
     let fork = fork?;
@@ -225,11 +225,11 @@ fn run_merge(
         return Ok((Some(c), None));
     }
     let base = match t.base {
-        Some(b) => store.read(repo, b.id)?,
+        Some(b) => store.read(repo, b.oid)?,
         None => std::sync::Arc::new(Vec::new()),
     };
-    let upstream = store.read(repo, t.upstream.id)?;
-    let fork = store.read(repo, t.fork.id)?;
+    let upstream = store.read(repo, t.upstream.oid)?;
+    let fork = store.read(repo, t.fork.oid)?;
     let m = merge3(&base, &upstream, &fork)?;
     if m.is_clean() {
         return Ok((

@@ -115,7 +115,7 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.merge && !c.changes.is_empty())
-        .map(|(i, c)| (i, c.changes.iter().map(|p| p.as_file_change()).collect()))
+        .map(|(i, c)| (i, c.changes.iter().map(|p| p.clone()).collect()))
         .collect();
     let matches = patch_id_matches(repo, &ov.store, &fork_changes, &sets)?;
 
@@ -193,7 +193,7 @@ fn attribute(
             let target = ov.target_version(&c.path)?;
             match (cur, target) {
                 (Some(cv), Some(tv)) if cv != tv => {
-                    Some(line_hunks(&ov.read(cv.id)?, &ov.read(tv.id)?)?)
+                    Some(line_hunks(&ov.read(cv.oid)?, &ov.read(tv.oid)?)?)
                 }
                 _ => None,
             }

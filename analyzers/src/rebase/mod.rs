@@ -17,7 +17,6 @@ pub mod patchid;
 pub mod replay;
 pub mod store;
 pub mod tree;
-pub mod treediff;
 
 pub use model::*;
 

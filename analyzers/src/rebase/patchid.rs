@@ -21,6 +21,7 @@ use std::sync::Arc;
 use super::store::Store;
 use crate::error::{Error, Result};
 use crate::repo::Repo;
+use crate::trees::{Delta, Trees, Walk};
 
 /// A 20-byte stable patch-id.
 pub type PatchId = [u8; 20];
@@ -29,80 +30,75 @@ pub fn to_hex(id: &PatchId) -> String {
     id.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// One changed path of a commit (no renames): old/new blob and mode (0 = absent).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FileChange {
-    pub old_path: String,
-    pub new_path: String,
-    pub old_mode: u32,
-    pub new_mode: u32,
-    pub old_id: Oid,
-    pub new_id: Oid,
-}
-
-/// The paths a commit changes relative to `parent` (or the empty tree), without renames.
-pub fn commit_changes(repo: &Repo, parent: Option<Oid>, commit: Oid) -> Result<Vec<FileChange>> {
+/// The paths a commit changes relative to `parent` (or the empty tree), without renames, a
+/// type change as a deletion plus an addition (what git hashes); submodules are left out.
+pub fn commit_changes(repo: &Repo, parent: Option<Oid>, commit: Oid) -> Result<Vec<Delta>> {
     Ok(commit_changes_within(repo, parent, commit, None)?.unwrap_or_default())
 }
 
 /// [`commit_changes`], or `None` as soon as the commit touches a path outside `allow` (a set
-/// from [`super::treediff::allowed_paths`]).
+/// from [`crate::trees::allowed_paths`]).
 pub fn commit_changes_within(
     repo: &Repo,
     parent: Option<Oid>,
     commit: Oid,
     allow: Option<&std::collections::HashSet<String>>,
-) -> Result<Option<Vec<FileChange>>> {
-    let new_tree = super::treediff::tree_id(repo, commit)?;
+) -> Result<Option<Vec<Delta>>> {
+    let new_tree = repo.find_commit(commit)?.tree_id();
     let old_tree = match parent {
-        Some(p) => Some(super::treediff::tree_id(repo, p)?),
+        Some(p) => Some(repo.find_commit(p)?.tree_id()),
         None => None,
     };
-    let Some(raw) = super::treediff::diff_trees_within(repo, old_tree, Some(new_tree), allow)?
-    else {
+    let walk = Walk {
+        split_type_changes: true,
+        allow,
+        stop_outside: true,
+    };
+    let Some(raw) = Trees::new(repo).walk_changes(old_tree, Some(new_tree), walk)? else {
         return Ok(None);
     };
+    // Submodules are skipped: git hashes "Subproject commit" text for them; forks of
+    // edx-platform do not use them, and we cannot read their content.
     Ok(Some(
-        raw.into_iter()
-            // Submodules are skipped: git hashes "Subproject commit" text for them; forks of
-            // edx-platform do not use them, and we cannot read their content.
-            .filter(|c| c.old_mode != 0o160000 && c.new_mode != 0o160000)
-            .map(|c| FileChange {
-                old_path: c.path.clone(),
-                new_path: c.path,
-                old_mode: c.old_mode,
-                new_mode: c.new_mode,
-                old_id: c.old_id,
-                new_id: c.new_id,
-            })
-            .collect(),
+        raw.into_iter().filter(|c| !c.is_submodule()).collect(),
     ))
 }
 
 /// A cheap key that equal patch-ids always share: the changed paths and mode transitions
 /// (git's "header-only" patch-id plays the same role). Sorted, so order-independent.
-pub fn header_key(changes: &[FileChange]) -> Vec<(String, u32, u32)> {
+pub fn header_key(changes: &[Delta]) -> Vec<(String, u32, u32)> {
     let mut key: Vec<(String, u32, u32)> = changes
         .iter()
-        .map(|c| {
-            let path = if c.new_mode == 0 {
-                &c.old_path
-            } else {
-                &c.new_path
-            };
-            (path.clone(), c.old_mode, c.new_mode)
-        })
+        .map(|c| (c.path.clone(), c.old_mode(), c.new_mode()))
         .collect();
     key.sort();
     key
 }
 
+/// The fields of one file pair that a patch-id hashes.
+struct Header<'a> {
+    old_path: &'a str,
+    new_path: &'a str,
+    old_mode: u32,
+    new_mode: u32,
+    old_id: Oid,
+    new_id: Oid,
+}
+
 /// The stable patch-id of a set of file changes; `None` when there is no change (git prints
 /// nothing for such commits and `git cherry` never matches them).
-pub fn patch_id(repo: &Repo, store: &Store, changes: &[FileChange]) -> Result<Option<PatchId>> {
+pub fn patch_id(repo: &Repo, store: &Store, changes: &[Delta]) -> Result<Option<PatchId>> {
     let mut result = [0u8; 20];
     let mut any = false;
-    for c in changes {
+    for d in changes {
+        let c = Header {
+            old_path: d.source_path(),
+            new_path: &d.path,
+            old_mode: d.old_mode(),
+            new_mode: d.new_mode(),
+            old_id: d.old_id(),
+            new_id: d.new_id(),
+        };
         if c.old_mode == c.new_mode && c.old_id == c.new_id {
             continue;
         }

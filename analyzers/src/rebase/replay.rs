@@ -38,7 +38,7 @@ impl<'r> Overlay<'r> {
     pub fn target_version(&self, path: &str) -> Result<Option<Version>> {
         match self.tree.get_path(Path::new(path)) {
             Ok(e) if e.kind() == Some(ObjectType::Blob) => Ok(Some(Version {
-                id: e.id(),
+                oid: e.id(),
                 mode: u32::try_from(e.filemode()).unwrap_or(0o100644),
             })),
             Ok(_) => Ok(None),
@@ -99,11 +99,7 @@ pub fn replay_commit(
         apply_change(ov, c, &mut out)?;
         let after = ov.get(&c.path)?;
         if before != after {
-            rebased.push(PathChange {
-                path: c.path.clone(),
-                old: before,
-                new: after,
-            });
+            rebased.push(PathChange::of(c.path.clone(), before, after));
         }
     }
     out.outcome = if !out.conflicts.is_empty() {
@@ -165,11 +161,11 @@ fn apply_change(ov: &mut Overlay<'_>, c: &PathChange, out: &mut Replayed) -> Res
                 return Ok(());
             }
             let base = match old {
-                Some(o) => ov.read(o.id)?,
+                Some(o) => ov.read(o.oid)?,
                 None => Arc::new(Vec::new()),
             };
-            let upstream = ov.read(cv.id)?;
-            let fork = ov.read(nv.id)?;
+            let upstream = ov.read(cv.oid)?;
+            let fork = ov.read(nv.oid)?;
             let m = merge3(&base, &upstream, &fork)?;
             let mode = if old.map(|o| o.mode) == Some(nv.mode) {
                 cv.mode
@@ -196,10 +192,10 @@ fn apply_change(ov: &mut Overlay<'_>, c: &PathChange, out: &mut Replayed) -> Res
                 out.conflicts.push(fc);
             }
             let id = ov.store.put(m.content)?;
-            if Some(Version { id, mode }) == cur {
+            if Some(Version { oid: id, mode }) == cur {
                 out.residue.pop();
             }
-            ov.set(&path, Some(Version { id, mode }));
+            ov.set(&path, Some(Version { oid: id, mode }));
         }
         // Both absent, or deleted on both sides: nothing to do.
         _ => {

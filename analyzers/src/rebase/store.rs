@@ -9,16 +9,13 @@ use std::sync::Arc;
 use git2::{ObjectType, Oid};
 
 use super::model::Trailer;
-use super::patchid::{commit_changes, FileChange};
+use super::patchid::commit_changes;
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
+use crate::trees::{Delta, Side};
 
-/// A file version: blob id and mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Version {
-    pub id: Oid,
-    pub mode: u32,
-}
+/// A file version: blob id and mode (the git layer's [`Side`]).
+pub type Version = Side;
 
 /// Blobs made during replays (merge results), by id.
 #[derive(Debug, Default, Clone)]
@@ -52,29 +49,8 @@ impl Store {
     }
 }
 
-/// One path's change in a fork commit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathChange {
-    pub path: String,
-    pub old: Option<Version>,
-    pub new: Option<Version>,
-}
-
-impl PathChange {
-    /// As a patch-id input (no renames).
-    pub fn as_file_change(&self) -> FileChange {
-        let (old_mode, old_id) = self.old.map(|v| (v.mode, v.id)).unwrap_or((0, Oid::zero()));
-        let (new_mode, new_id) = self.new.map(|v| (v.mode, v.id)).unwrap_or((0, Oid::zero()));
-        FileChange {
-            old_path: self.path.clone(),
-            new_path: self.path.clone(),
-            old_mode,
-            new_mode,
-            old_id,
-            new_id,
-        }
-    }
-}
+/// One path's change in a fork commit (no renames; a type change is a deletion and an addition).
+pub type PathChange = Delta;
 
 /// A fork commit as a list of path changes (from git, or rebased in memory by a previous hop).
 #[derive(Debug, Clone)]
@@ -89,27 +65,12 @@ pub struct ForkCommit {
     pub changes: Vec<PathChange>,
 }
 
-fn version(mode: u32, id: Oid) -> Option<Version> {
-    (mode != 0).then_some(Version { id, mode })
-}
-
 /// Read a fork commit from the repository: its change against its first parent, or against
 /// `root_base` for a root commit (a squashed fork's import commit is compared with the base).
 pub fn fork_commit(repo: &Repo, oid: Oid, root_base: Option<Oid>) -> Result<ForkCommit> {
     let c = repo.find_commit(oid)?;
     let parent = c.parent_ids().next().or(root_base);
-    let changes = commit_changes(repo, parent, oid)?
-        .into_iter()
-        .map(|fc| PathChange {
-            path: if fc.new_mode == 0 {
-                fc.old_path.clone()
-            } else {
-                fc.new_path.clone()
-            },
-            old: version(fc.old_mode, fc.old_id),
-            new: version(fc.new_mode, fc.new_id),
-        })
-        .collect();
+    let changes = commit_changes(repo, parent, oid)?;
     let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
     Ok(ForkCommit {
         oid,

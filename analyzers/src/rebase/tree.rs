@@ -3,10 +3,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use git2::{Delta, DiffFindOptions, DiffOptions, Oid};
+use git2::{Delta as GitDelta, DiffFindOptions, DiffOptions, Oid};
 
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
+use crate::trees::{allowed_paths, Delta, Trees, Walk};
 
 /// A tree entry: blob id and mode.
 pub use super::store::Version as Entry;
@@ -55,6 +56,29 @@ impl SideDiff {
     }
 }
 
+/// The tree of a commit.
+pub fn tree_id(repo: &Repo, commit: Oid) -> Result<Oid> {
+    Ok(repo.find_commit(commit)?.tree_id())
+}
+
+/// The files that differ between two trees, a type change split into a deletion and an
+/// addition (as git's merge sees it); limited to `allow` when given.
+pub fn split_walk(
+    repo: &Repo,
+    old: Oid,
+    new: Oid,
+    allow: Option<&HashSet<String>>,
+) -> Result<Vec<Delta>> {
+    let walk = Walk {
+        split_type_changes: true,
+        allow,
+        stop_outside: false,
+    };
+    Ok(Trees::new(repo)
+        .walk_changes(Some(old), Some(new), walk)?
+        .unwrap_or_default())
+}
+
 fn mode_of(f: &git2::DiffFile<'_>) -> u32 {
     u32::from(f.mode())
 }
@@ -72,11 +96,8 @@ fn path_of(f: &git2::DiffFile<'_>) -> String {
 /// both deletes and adds files is libgit2's rename detection run, on a diff limited to exactly
 /// those paths — the same pairs it would find on the whole diff, for a fraction of the reads.
 pub fn side_diff(repo: &Repo, ancestor: Oid, side: Oid, renames: bool) -> Result<SideDiff> {
-    let (a, b) = (
-        super::treediff::tree_id(repo, ancestor)?,
-        super::treediff::tree_id(repo, side)?,
-    );
-    let raw = super::treediff::diff_trees(repo, Some(a), Some(b))?;
+    let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
+    let raw = split_walk(repo, a, b, None)?;
     from_raw(repo, ancestor, side, &raw, renames)
 }
 
@@ -95,16 +116,12 @@ pub fn upstream_side(repo: &Repo, ancestor: Oid, side: Oid, fork: &SideDiff) -> 
         .map(String::as_str)
         .collect();
     let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
-    let allow =
-        super::treediff::allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
-    let (a, b) = (
-        super::treediff::tree_id(repo, ancestor)?,
-        super::treediff::tree_id(repo, side)?,
-    );
-    let raw = super::treediff::diff_trees_only(repo, Some(a), Some(b), &allow)?;
+    let allow = allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
+    let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
+    let raw = split_walk(repo, a, b, Some(&allow))?;
     let rename_reaches = raw.iter().any(|c| {
-        (c.new_mode == 0 && touched.contains(c.path.as_str()))
-            || (c.old_mode == 0 && creates.contains(c.path.as_str()))
+        (c.new.is_none() && touched.contains(c.path.as_str()))
+            || (c.old.is_none() && creates.contains(c.path.as_str()))
     });
     if rename_reaches {
         return side_diff(repo, ancestor, side, true);
@@ -113,14 +130,14 @@ pub fn upstream_side(repo: &Repo, ancestor: Oid, side: Oid, fork: &SideDiff) -> 
 }
 
 /// [`upstream_side`] when the whole side's raw changes (`whole`, from
-/// [`super::treediff::diff_trees`]) are at hand: read concurrently with the fork's side, they
+/// [`split_walk`]) are at hand: read concurrently with the fork's side, they
 /// save the limited walk when a rename can reach the fork's paths.
 pub fn upstream_side_from(
     repo: &Repo,
     ancestor: Oid,
     side: Oid,
     fork: &SideDiff,
-    whole: Vec<super::treediff::RawChange>,
+    whole: Vec<Delta>,
 ) -> Result<SideDiff> {
     let creates: HashSet<&str> = fork
         .added
@@ -130,18 +147,16 @@ pub fn upstream_side_from(
         .collect();
     let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
     let rename_reaches = whole.iter().any(|c| {
-        (c.new_mode == 0 && touched.contains(c.path.as_str()))
-            || (c.old_mode == 0 && creates.contains(c.path.as_str()))
+        (c.new.is_none() && touched.contains(c.path.as_str()))
+            || (c.old.is_none() && creates.contains(c.path.as_str()))
     });
     if rename_reaches {
         return from_raw(repo, ancestor, side, &whole, true);
     }
-    let allow =
-        super::treediff::allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
-    let submodule = |m: u32| m == 0o160000;
+    let allow = allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
     let limited: Vec<_> = whole
         .into_iter()
-        .filter(|c| allow.contains(&c.path) || submodule(c.old_mode) || submodule(c.new_mode))
+        .filter(|c| allow.contains(&c.path) || c.is_submodule())
         .collect();
     from_raw(repo, ancestor, side, &limited, false)
 }
@@ -151,57 +166,46 @@ fn from_raw(
     repo: &Repo,
     ancestor: Oid,
     side: Oid,
-    raw: &[super::treediff::RawChange],
+    raw: &[Delta],
     renames: bool,
 ) -> Result<SideDiff> {
     let mut out = SideDiff::default();
     let mut loose = Vec::new(); // deleted or added (a type change is both)
     for c in raw {
-        if c.old_mode != 0 && c.new_mode != 0 {
+        if c.old.is_some() && c.new.is_some() {
             out.changes.insert(
                 c.path.clone(),
                 SideChange {
                     old_path: c.path.clone(),
                     new_path: c.path.clone(),
-                    old: Some(Entry {
-                        id: c.old_id,
-                        mode: c.old_mode,
-                    }),
-                    new: Some(Entry {
-                        id: c.new_id,
-                        mode: c.new_mode,
-                    }),
+                    old: c.old,
+                    new: c.new,
                 },
             );
         } else {
             loose.push(c);
         }
     }
-    let deletes = loose.iter().any(|c| c.new_mode == 0);
-    let adds = loose.iter().any(|c| c.old_mode == 0);
+    let deletes = loose.iter().any(|c| c.new.is_none());
+    let adds = loose.iter().any(|c| c.old.is_none());
     if !(renames && deletes && adds) {
         for c in loose {
-            if c.new_mode == 0 {
-                out.changes.insert(
-                    c.path.clone(),
-                    SideChange {
-                        old_path: c.path.clone(),
-                        new_path: c.path.clone(),
-                        old: Some(Entry {
-                            id: c.old_id,
-                            mode: c.old_mode,
-                        }),
-                        new: None,
-                    },
-                );
-            } else {
-                out.added.insert(
-                    c.path.clone(),
-                    Entry {
-                        id: c.new_id,
-                        mode: c.new_mode,
-                    },
-                );
+            match (c.old, c.new) {
+                (old @ Some(_), None) => {
+                    out.changes.insert(
+                        c.path.clone(),
+                        SideChange {
+                            old_path: c.path.clone(),
+                            new_path: c.path.clone(),
+                            old,
+                            new: None,
+                        },
+                    );
+                }
+                (_, Some(new)) => {
+                    out.added.insert(c.path.clone(), new);
+                }
+                (None, None) => {}
             }
         }
         return Ok(out);
@@ -241,26 +245,28 @@ fn renamed_pairs(
     for d in diff.deltas() {
         let (of, nf) = (d.old_file(), d.new_file());
         let entry = |f: &git2::DiffFile<'_>| Entry {
-            id: f.id(),
+            oid: f.id(),
             mode: mode_of(f),
         };
         let change = match d.status() {
-            Delta::Added => {
+            GitDelta::Added => {
                 out.added.insert(path_of(&nf), entry(&nf));
                 continue;
             }
-            Delta::Deleted => SideChange {
+            GitDelta::Deleted => SideChange {
                 old_path: path_of(&of),
                 new_path: path_of(&of),
                 old: Some(entry(&of)),
                 new: None,
             },
-            Delta::Modified | Delta::Renamed | Delta::Typechange | Delta::Copied => SideChange {
-                old_path: path_of(&of),
-                new_path: path_of(&nf),
-                old: Some(entry(&of)),
-                new: Some(entry(&nf)),
-            },
+            GitDelta::Modified | GitDelta::Renamed | GitDelta::Typechange | GitDelta::Copied => {
+                SideChange {
+                    old_path: path_of(&of),
+                    new_path: path_of(&nf),
+                    old: Some(entry(&of)),
+                    new: Some(entry(&nf)),
+                }
+            }
             _ => continue,
         };
         if change.is_rename() {

@@ -119,12 +119,12 @@ fn added_text(ctx: &Context, store: &Store, c: &ForkCommit) -> Result<String> {
     let mut out = String::new();
     for ch in &c.changes {
         let Some(new) = ch.new else { continue };
-        let new_bytes = store.read(&ctx.repo, new.id)?;
+        let new_bytes = store.read(&ctx.repo, new.oid)?;
         if is_binary(&new_bytes) {
             continue;
         }
         let old_bytes = match ch.old {
-            Some(o) => store.read(&ctx.repo, o.id)?,
+            Some(o) => store.read(&ctx.repo, o.oid)?,
             None => std::sync::Arc::new(Vec::new()),
         };
         let lines = split_lines(&new_bytes);
