@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::rebase::store::ForkCommit;
 use crate::rebase::CommitReplay;
+use crate::Result;
 
 /// Where a fork change should go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -97,49 +98,95 @@ pub fn djangoapp_of(path: &str) -> Option<String> {
     None
 }
 
-/// Signs a change is specific to one organisation: its name, hostnames, credentials.
-pub fn org_markers(added: &str, org: Option<&str>) -> Vec<String> {
-    let mut out = Vec::new();
-    let lower = added.to_ascii_lowercase();
-    if let Some(org) = org.filter(|o| o.len() >= 3) {
-        if lower.contains(&org.to_ascii_lowercase()) {
-            out.push(format!("mentions the organisation (`{org}`)"));
-        }
-    }
-    for word in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')) {
-        let parts: Vec<&str> = word.split('.').collect();
-        if parts.len() >= 2
-            && parts.iter().all(|p| !p.is_empty())
-            && matches!(
-                parts.last().copied(),
-                Some("com" | "org" | "net" | "io" | "edu" | "example" | "internal")
-            )
-            && !word.ends_with(".py")
-        {
-            out.push(format!("names a host (`{word}`)"));
-            break;
-        }
-    }
-    // A credential needs a key-value shape, a URL password or a key block: the English word
-    // "password" in a template or a terms-of-service page is none.
-    if !crate::secrets::text::assignments(added).is_empty()
-        || !crate::secrets::text::url_passwords(added).is_empty()
-        || added.contains("PRIVATE KEY-----")
-    {
-        out.push("adds credentials".into());
-    }
-    out
+/// Signs a change is specific to one organisation: its name, hostnames, credentials. Fed the
+/// text a commit adds one file at a time ([`Markers::scan`]), so that a commit importing
+/// thousands of vendored files is never held in memory at once.
+#[derive(Debug, Default)]
+pub struct Markers {
+    org: Option<String>,
+    org_found: bool,
+    host: Option<String>,
+    credentials: bool,
 }
 
-/// The classification of one commit with its reasons. `added`: the text of the lines the
-/// commit adds; `org`: the organisation's name as seen in author e-mail domains.
+impl Markers {
+    pub fn new(org: Option<&str>) -> Markers {
+        Markers {
+            org: org.filter(|o| o.len() >= 3).map(str::to_ascii_lowercase),
+            ..Markers::default()
+        }
+    }
+
+    /// Every marker there is to find has been found: the rest of the text changes nothing.
+    pub fn complete(&self) -> bool {
+        (self.org.is_none() || self.org_found) && self.host.is_some() && self.credentials
+    }
+
+    /// Look for markers in `added`, one file's added lines.
+    pub fn scan(&mut self, added: &str) {
+        let lower = added.to_ascii_lowercase();
+        if let Some(org) = &self.org {
+            self.org_found |= lower.contains(org.as_str());
+        }
+        if self.host.is_none() {
+            self.host = first_host(&lower);
+        }
+        // A credential needs a key-value shape, a URL password or a key block: the English
+        // word "password" in a template or a terms-of-service page is none.
+        self.credentials = self.credentials
+            || !crate::secrets::text::assignments(added).is_empty()
+            || !crate::secrets::text::url_passwords(added).is_empty()
+            || added.contains("PRIVATE KEY-----");
+    }
+
+    /// The reasons, in a fixed order: organisation, host, credentials.
+    pub fn reasons(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let (Some(org), true) = (&self.org, self.org_found) {
+            out.push(format!("mentions the organisation (`{org}`)"));
+        }
+        if let Some(host) = &self.host {
+            out.push(format!("names a host (`{host}`)"));
+        }
+        if self.credentials {
+            out.push("adds credentials".into());
+        }
+        out
+    }
+}
+
+/// The first host name (`a.b.com`) in lower-cased text.
+fn first_host(lower: &str) -> Option<String> {
+    lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .find(|word| {
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() >= 2
+                && parts.iter().all(|p| !p.is_empty())
+                && matches!(
+                    parts.last().copied(),
+                    Some("com" | "org" | "net" | "io" | "edu" | "example" | "internal")
+                )
+                && !word.ends_with(".py")
+        })
+        .map(str::to_string)
+}
+
+/// [`Markers`] of one piece of text.
+pub fn org_markers(added: &str, org: Option<&str>) -> Vec<String> {
+    let mut markers = Markers::new(org);
+    markers.scan(added);
+    markers.reasons()
+}
+
+/// The classification of one commit with its reasons. `markers`: the organisation markers of
+/// the lines the commit adds ([`Markers`]), computed only when the classification needs them.
 pub fn classify(
     c: &ForkCommit,
     replay: Option<&CommitReplay>,
-    added: &str,
+    markers: impl FnOnce() -> Result<Vec<String>>,
     new_apps: &[String],
-    org: Option<&str>,
-) -> (TriageClass, Vec<String>) {
+) -> Result<(TriageClass, Vec<String>)> {
     let mut reasons = Vec::new();
     let paths: Vec<&str> = c.changes.iter().map(|p| p.path.as_str()).collect();
     if let Some(r) = replay {
@@ -152,16 +199,16 @@ pub fn classify(
                 ),
                 None => "every file it touches is identical in the target".into(),
             });
-            return (TriageClass::AlreadyUpstream, reasons);
+            return Ok((TriageClass::AlreadyUpstream, reasons));
         }
         if r.outcome == crate::rebase::Outcome::Empty && !c.changes.is_empty() {
             reasons.push("replays as empty: the target already has the change".into());
-            return (TriageClass::AlreadyUpstream, reasons);
+            return Ok((TriageClass::AlreadyUpstream, reasons));
         }
     }
     if paths.is_empty() {
         reasons.push("changes no file".into());
-        return (TriageClass::ForkSpecific, reasons);
+        return Ok((TriageClass::ForkSpecific, reasons));
     }
     if paths.iter().all(|p| is_settings(p) || is_config(p)) {
         let s = paths.iter().filter(|p| is_settings(p)).count();
@@ -171,7 +218,7 @@ pub fn classify(
         if s < paths.len() {
             reasons.push(format!("commits {} configuration file(s)", paths.len() - s));
         }
-        return (TriageClass::Configuration, reasons);
+        return Ok((TriageClass::Configuration, reasons));
     }
     if !new_apps.is_empty() {
         reasons.push(format!("adds Django app {}", new_apps.join(", ")));
@@ -181,7 +228,7 @@ pub fn classify(
         {
             reasons.push("hooks its URLs into the core URLconf".into());
         }
-        return (TriageClass::PluginCandidate, reasons);
+        return Ok((TriageClass::PluginCandidate, reasons));
     }
     if paths.iter().all(|p| is_theme(p)) {
         if paths.iter().all(|p| p.starts_with("themes/")) {
@@ -189,9 +236,9 @@ pub fn classify(
         } else {
             reasons.push("edits core templates or static assets in place".into());
         }
-        return (TriageClass::Theme, reasons);
+        return Ok((TriageClass::Theme, reasons));
     }
-    let markers = org_markers(added, org);
+    let markers = markers()?;
     let code: Vec<&&str> = paths
         .iter()
         .filter(|p| p.ends_with(".py") && !is_test(p) && !is_settings(p))
@@ -206,7 +253,7 @@ pub fn classify(
                 .join(", ")
         ));
         reasons.push("no organisation names, hosts or secrets".into());
-        return (TriageClass::UpstreamCandidate, reasons);
+        return Ok((TriageClass::UpstreamCandidate, reasons));
     }
     if !code.is_empty() && markers.is_empty() && replay.is_some_and(|r| !r.trailers.is_empty()) {
         if let Some(t) = c
@@ -215,17 +262,17 @@ pub fn classify(
             .find(|t| t.key.eq_ignore_ascii_case("Upstream"))
         {
             reasons.push(format!("forwarded upstream: {}", t.value));
-            return (TriageClass::UpstreamCandidate, reasons);
+            return Ok((TriageClass::UpstreamCandidate, reasons));
         }
     }
     if paths.iter().any(|p| p.ends_with("urls.py")) {
         reasons.push("adds URLs to the core URLconf".into());
-        return (TriageClass::PluginCandidate, reasons);
+        return Ok((TriageClass::PluginCandidate, reasons));
     }
     if markers.is_empty() {
         reasons.push("no test or no core code: not an obvious upstream fix".into());
     } else {
         reasons.extend(markers);
     }
-    (TriageClass::ForkSpecific, reasons)
+    Ok((TriageClass::ForkSpecific, reasons))
 }

@@ -13,7 +13,7 @@ pub use classify::TriageClass;
 
 use crate::cost::{finding_weight, CostModel, HoursRange};
 use crate::rebase::diff3::{is_binary, line_hunks, split_lines};
-use crate::rebase::store::{ForkCommit, Store};
+use crate::rebase::store::ForkCommit;
 use crate::rebase::{fork_commits, CommitReplay, Outcome, RebaseSection, Trailer};
 use crate::report::{Finding, Replacement};
 use crate::{Context, Progress, Result};
@@ -114,27 +114,40 @@ fn organisation(commits: &[ForkCommit]) -> Option<String> {
     counts.into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l)
 }
 
-/// The lines the commit adds, as text (binary files skipped).
-fn added_text(ctx: &Context, store: &Store, c: &ForkCommit) -> Result<String> {
-    let mut out = String::new();
+/// The organisation markers ([`classify::Markers`]) of the lines the commit adds, read one file
+/// at a time (binary files and files above `[limits] max_parse_bytes` skipped), stopping as
+/// soon as nothing more can be found.
+fn commit_markers(ctx: &Context, c: &ForkCommit, org: Option<&str>) -> Result<Vec<String>> {
+    let mut markers = classify::Markers::new(org);
     for ch in &c.changes {
+        if markers.complete() {
+            break;
+        }
         let Some(new) = ch.new else { continue };
-        let new_bytes = store.read(&ctx.repo, new.oid)?;
+        let Some(new_bytes) = ctx.repo.parse_bytes(new.oid)? else {
+            continue;
+        };
         if is_binary(&new_bytes) {
             continue;
         }
         let old_bytes = match ch.old {
-            Some(o) => store.read(&ctx.repo, o.oid)?,
-            None => std::sync::Arc::new(Vec::new()),
+            Some(o) => ctx.repo.parse_bytes(o.oid)?.unwrap_or_default(),
+            None => Vec::new(),
         };
-        let lines = split_lines(&new_bytes);
-        for h in line_hunks(&old_bytes, &new_bytes)? {
-            for l in lines.get(h.n0..h.n1).unwrap_or(&[]) {
-                out.push_str(&String::from_utf8_lossy(l));
+        let mut added = String::new();
+        if old_bytes.is_empty() {
+            added = String::from_utf8_lossy(&new_bytes).into_owned();
+        } else {
+            let lines = split_lines(&new_bytes);
+            for h in line_hunks(&old_bytes, &new_bytes)? {
+                for l in lines.get(h.n0..h.n1).unwrap_or(&[]) {
+                    added.push_str(&String::from_utf8_lossy(l));
+                }
             }
         }
+        markers.scan(&added);
     }
-    Ok(out)
+    Ok(markers.reasons())
 }
 
 /// Django apps the commit creates (directories absent at the base).
@@ -177,14 +190,18 @@ pub fn analyze_commits(
     let replays: HashMap<&str, &CommitReplay> = rebase
         .map(|r| r.commits.iter().map(|c| (c.oid.as_str(), c)).collect())
         .unwrap_or_default();
-    let store = Store::default();
+    // Findings by path, to find other analyses' findings on a commit's files.
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        by_path.entry(f.path.as_str()).or_default().push(i);
+    }
     let mut items = Vec::new();
     for c in commits {
         let oid = c.oid.to_string();
         let replay = replays.get(oid.as_str()).copied();
-        let added = added_text(ctx, &store, c)?;
         let apps = new_apps(ctx, c)?;
-        let (class, mut reasons) = classify::classify(c, replay, &added, &apps, org.as_deref());
+        let markers = || commit_markers(ctx, c, org.as_deref());
+        let (class, mut reasons) = classify::classify(c, replay, markers, &apps)?;
         for t in &c.trailers {
             if t.key.eq_ignore_ascii_case("Forwarded") && t.value.eq_ignore_ascii_case("no") {
                 reasons.push("marked `Forwarded: no` (kept in the fork on purpose)".into());
@@ -192,10 +209,15 @@ pub fn analyze_commits(
         }
         let files: Vec<String> = c.changes.iter().map(|p| p.path.clone()).collect();
         // Other analyses' findings on the commit's files: their replacements, and their cost.
-        let related: Vec<&Finding> = findings
+        let mut indexes: Vec<usize> = files
             .iter()
-            .filter(|f| files.contains(&f.path))
+            .filter_map(|f| by_path.get(f.as_str()))
+            .flatten()
+            .copied()
             .collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let related: Vec<&Finding> = indexes.iter().map(|&i| &findings[i]).collect();
         let replacements = related
             .iter()
             .filter_map(|f| {
