@@ -38,7 +38,7 @@ fn run(stage: &str, dir: &str) -> forkcheck_analyzers::Result<String> {
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| !c.merge)
-                .map(|(i, c)| (i, c.changes.iter().map(|p| p.as_file_change()).collect()))
+                .map(|(i, c)| (i, c.changes.clone()))
                 .collect();
             let sets = [UpstreamSet {
                 label: "target".into(),

@@ -129,6 +129,8 @@ pub struct Context {
     /// The base release's settings definitions, parsed once for the analyses that need them
     /// (settings risks, generated config's code defaults).
     base_settings: std::sync::OnceLock<crate::settings::risks::Index>,
+    /// What the fork changed, computed on first use and read by every analysis.
+    changes: std::sync::OnceLock<crate::changes::ChangeSet>,
 }
 
 impl Context {
@@ -236,6 +238,7 @@ impl Context {
             warnings,
             secrets: Default::default(),
             base_settings: std::sync::OnceLock::new(),
+            changes: std::sync::OnceLock::new(),
         })
     }
 
@@ -246,6 +249,27 @@ impl Context {
         }
         let index = crate::settings::risks::Index::build(&self.repo, self.base_oid)?;
         Ok(self.base_settings.get_or_init(|| index))
+    }
+
+    /// The change set ([`crate::changes`]): the base → head diff, the fork's commits and the
+    /// base → target diff, computed once for every analysis.
+    pub fn changes(&self) -> Result<&crate::changes::ChangeSet> {
+        if let Some(changes) = self.changes.get() {
+            return Ok(changes);
+        }
+        // The fork's commits are read beside the tree diff when an analysis of this run needs
+        // them (the drift trend, the rebase replay, the triage).
+        let with_commits = [Analysis::Drift, Analysis::Rebase, Analysis::Triage]
+            .into_iter()
+            .any(|a| self.wants(a));
+        let changes = crate::changes::ChangeSet::compute(
+            &self.repo,
+            self.base_oid,
+            self.head,
+            self.target_oid,
+            with_commits,
+        )?;
+        Ok(self.changes.get_or_init(|| changes))
     }
 
     /// Whether `analysis` is part of this run.

@@ -3,6 +3,7 @@
 //! git ([`repo`]) → base detection ([`releases`]) → analyzers → [`report`] → renderers (in the
 //! binary). Nothing in this crate prints.
 
+pub mod changes;
 pub mod config;
 pub mod context;
 pub mod cost;
@@ -102,6 +103,14 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
     report
         .warnings
         .extend(drift::unparsed_warnings(ctx, &report.drift)?);
+    if let Some(needed) = ctx.changes()?.rename_limit_needed {
+        report.warnings.push(format!(
+            "too many deleted and added files for an exhaustive rename search: like `git diff` \
+             (diff.renameLimit = {limit}), only exact and same-name renames are paired; git \
+             would need diff.renameLimit = {needed} to search every pair",
+            limit = changes::diff::RENAME_LIMIT
+        ));
+    }
     report.sort_findings();
     // Commit messages reach the report (subjects in the rebase and triage sections): a
     // `SECRET_KEY=…` written in one is hidden like any other secret.

@@ -3,16 +3,14 @@
 //! changed blobs only, binary files (a NUL byte in the first 8000 bytes) counted with 0 lines.
 //! Blob pairs are diffed in parallel, one reopened repository per rayon worker.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use git2::{Delta as GitDelta, Diff, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
+use git2::{Delta as GitDelta, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
 use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
-pub use crate::trees::{Delta, Pair, Side, Status, Trees};
-
-const SUBMODULE: u32 = 0o160000;
+pub use crate::trees::{Delta, Pair, Side, Status, Trees, SUBMODULE};
 
 /// Lines added/removed for one blob pair; binary pairs have 0 lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -22,84 +20,209 @@ pub struct LineStat {
     pub binary: bool,
 }
 
-/// The changes from tree `old` (empty when `None`) to tree `new`. `renames`: pair deleted and
-/// added files as git's default rename detection does.
-pub fn tree_diff(repo: &Repo, old: Option<Oid>, new: Oid, renames: bool) -> Result<Vec<Delta>> {
+/// git's default `diff.renameLimit`: above `limit × limit` rename candidates (deleted × added
+/// files left after exact renames), git skips the similarity search.
+pub const RENAME_LIMIT: usize = 1000;
+
+/// The drift deltas from tree `old` to tree `new` as `git diff` reports them (docs/
+/// architecture.md, "Renames"): the fast walk, then, when something is both deleted and added,
+/// git's rename detection — exact renames (same blob, empty files included) first, then files
+/// with the same unique basename (75 % similar), then, unless the candidates left exceed
+/// [`RENAME_LIMIT`] squared, every remaining pair by similarity (50 %). Returns the deltas and,
+/// when the limit cut the search short, the `diff.renameLimit` git would ask for.
+pub fn drift_deltas(repo: &Repo, old: Oid, new: Oid) -> Result<(Vec<Delta>, Option<usize>)> {
+    let fast = Trees::new(repo).changes(Some(old), new)?;
+    if !could_rename(&fast) {
+        return Ok((fast, None));
+    }
+    let (mut out, rest) = exact_renames(fast);
+    let (mut rest, needed) = similar_renames(repo, old, new, rest)?;
+    out.append(&mut rest);
+    out.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
+    Ok((out, needed))
+}
+
+/// Pair deleted and added files with the same blob id (and file type), as git's exact rename
+/// detection: a same-basename source first, else the last one in path order.
+fn exact_renames(deltas: Vec<Delta>) -> (Vec<Delta>, Vec<Delta>) {
+    let kind = |s: Side| s.mode & 0o170000;
+    let mut sources: HashMap<(Oid, u32), Vec<usize>> = HashMap::new();
+    for (i, d) in deltas.iter().enumerate() {
+        if let (Status::Deleted, Some(old)) = (d.status, d.old) {
+            if old.mode != SUBMODULE {
+                sources.entry((old.oid, kind(old))).or_default().push(i);
+            }
+        }
+    }
+    let mut used = vec![false; deltas.len()];
+    let mut renames: Vec<(usize, usize)> = Vec::new();
+    for (j, d) in deltas.iter().enumerate() {
+        let (Status::Added, Some(new)) = (d.status, d.new) else {
+            continue;
+        };
+        let Some(candidates) = sources.get(&(new.oid, kind(new))) else {
+            continue;
+        };
+        let free = || candidates.iter().rev().filter(|&&i| !used[i]);
+        let same_base = free().find(|&&i| basename(&deltas[i].path) == basename(&d.path));
+        if let Some(&i) = same_base.or_else(|| free().next()) {
+            used[i] = true;
+            used[j] = true;
+            renames.push((i, j));
+        }
+    }
+    let mut out = Vec::new();
+    for &(i, j) in &renames {
+        out.push(Delta {
+            status: Status::Renamed,
+            path: deltas[j].path.clone(),
+            old_path: Some(deltas[i].path.clone()),
+            old: deltas[i].old,
+            new: deltas[j].new,
+        });
+    }
+    let rest = deltas
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !used[*i])
+        .map(|(_, d)| d)
+        .collect();
+    (out, rest)
+}
+
+fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The similarity passes of git's rename detection over what exact renames left.
+fn similar_renames(
+    repo: &Repo,
+    old: Oid,
+    new: Oid,
+    rest: Vec<Delta>,
+) -> Result<(Vec<Delta>, Option<usize>)> {
+    let is = |d: &Delta, s: Status| d.status == s && !d.is_submodule();
+    let deleted: Vec<&Delta> = rest.iter().filter(|d| is(d, Status::Deleted)).collect();
+    let added: Vec<&Delta> = rest.iter().filter(|d| is(d, Status::Added)).collect();
+    if deleted.is_empty() || added.is_empty() {
+        return Ok((rest, None));
+    }
+    // Basenames unique among the sources and among the destinations: git compares those pairs
+    // first, at a higher threshold, whatever the number of candidates.
+    let count = |side: &[&Delta]| {
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for d in side {
+            *count.entry(basename(&d.path).to_string()).or_default() += 1;
+        }
+        count
+    };
+    let (src_names, dst_names) = (count(&deleted), count(&added));
+    let paths: Vec<&str> = deleted
+        .iter()
+        .chain(added.iter())
+        .filter(|d| {
+            let name = basename(&d.path);
+            src_names.get(name) == Some(&1) && dst_names.get(name) == Some(&1)
+        })
+        .map(|d| d.path.as_str())
+        .collect();
+    let mut found = if paths.is_empty() {
+        Vec::new()
+    } else {
+        libgit2_renames(repo, old, new, &paths, 75)?
+    };
+    let paired: HashSet<String> = found
+        .iter()
+        .flat_map(|d| [d.path.clone(), d.source_path().to_string()])
+        .collect();
+    let sources: Vec<&str> = deleted
+        .iter()
+        .map(|d| d.path.as_str())
+        .filter(|p| !paired.contains(*p))
+        .collect();
+    let destinations: Vec<&str> = added
+        .iter()
+        .map(|d| d.path.as_str())
+        .filter(|p| !paired.contains(*p))
+        .collect();
+    let mut needed = None;
+    if !sources.is_empty() && !destinations.is_empty() {
+        if sources.len().saturating_mul(destinations.len()) > RENAME_LIMIT * RENAME_LIMIT {
+            needed = Some(sources.len().max(destinations.len()));
+        } else {
+            let paths: Vec<&str> = sources.into_iter().chain(destinations).collect();
+            found.extend(libgit2_renames(repo, old, new, &paths, 50)?);
+        }
+    }
+    let paired: HashSet<String> = found
+        .iter()
+        .flat_map(|d| [d.path.clone(), d.source_path().to_string()])
+        .collect();
+    let mut out: Vec<Delta> = rest
+        .into_iter()
+        .filter(|d| {
+            !(matches!(d.status, Status::Added | Status::Deleted) && paired.contains(&d.path))
+        })
+        .collect();
+    out.extend(found);
+    Ok((out, needed))
+}
+
+/// libgit2's similarity rename detection on the diff limited to `paths` (deleted and added
+/// files), at `threshold` percent; only the renames it pairs.
+fn libgit2_renames(
+    repo: &Repo,
+    old: Oid,
+    new: Oid,
+    paths: &[&str],
+    threshold: u16,
+) -> Result<Vec<Delta>> {
     let git = repo.git();
     let find = |oid: Oid| {
         git.find_tree(oid)
             .map_err(|e| git_error(format!("reading tree {oid}"), e))
     };
-    let old_tree = old.map(find).transpose()?;
-    let new_tree = find(new)?;
+    let (old_tree, new_tree) = (find(old)?, find(new)?);
     let mut opts = DiffOptions::new();
-    opts.include_typechange(true).skip_binary_check(true);
+    opts.skip_binary_check(true).disable_pathspec_match(true);
+    for p in paths {
+        opts.pathspec(*p);
+    }
     let mut diff = git
-        .diff_tree_to_tree(old_tree.as_ref(), Some(&new_tree), Some(&mut opts))
+        .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), Some(&mut opts))
         .map_err(|e| git_error("comparing trees", e))?;
-    if renames {
-        find_renames(&mut diff)?;
-    }
-    let mut out = Vec::with_capacity(diff.deltas().len());
-    for delta in diff.deltas() {
-        let status = match delta.status() {
-            GitDelta::Added => Status::Added,
-            GitDelta::Deleted => Status::Deleted,
-            GitDelta::Modified => Status::Modified,
-            GitDelta::Renamed => Status::Renamed,
-            GitDelta::Typechange => Status::TypeChanged,
-            _ => continue,
-        };
-        let side = |f: git2::DiffFile<'_>| {
-            (!f.id().is_zero()).then(|| Side {
-                oid: f.id(),
-                mode: u32::from(f.mode()),
-            })
-        };
-        let path_of = |f: git2::DiffFile<'_>| {
-            f.path_bytes()
-                .map(|p| String::from_utf8_lossy(p).into_owned())
-        };
-        let old_path = path_of(delta.old_file());
-        let new_path = path_of(delta.new_file());
-        let path = match status {
-            Status::Deleted => old_path.clone(),
-            _ => new_path,
-        }
-        .unwrap_or_default();
-        out.push(Delta {
-            status,
-            old_path: (status == Status::Renamed).then_some(old_path).flatten(),
-            path,
-            old: side(delta.old_file()),
-            new: side(delta.new_file()),
-        });
-    }
-    Ok(out)
-}
-
-/// The drift deltas from tree `old` to tree `new` as `git diff` reports them: the fast walk,
-/// and libgit2's rename detection only when something is both deleted and added.
-pub fn drift_deltas(repo: &Repo, old: Oid, new: Oid) -> Result<Vec<Delta>> {
-    let fast = Trees::new(repo).changes(Some(old), new)?;
-    if could_rename(&fast) {
-        return tree_diff(repo, Some(old), new, true);
-    }
-    Ok(fast)
+    let mut find = DiffFindOptions::new();
+    find.renames(true)
+        .rename_threshold(threshold)
+        .rename_limit(RENAME_LIMIT * RENAME_LIMIT);
+    diff.find_similar(Some(&mut find))
+        .map_err(|e| git_error("detecting renames", e))?;
+    let path_of = |f: git2::DiffFile<'_>| {
+        f.path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .unwrap_or_default()
+    };
+    let side = |f: git2::DiffFile<'_>| Side {
+        oid: f.id(),
+        mode: u32::from(f.mode()),
+    };
+    Ok(diff
+        .deltas()
+        .filter(|d| d.status() == GitDelta::Renamed)
+        .map(|d| Delta {
+            status: Status::Renamed,
+            path: path_of(d.new_file()),
+            old_path: Some(path_of(d.old_file())),
+            old: Some(side(d.old_file())),
+            new: Some(side(d.new_file())),
+        })
+        .collect())
 }
 
 /// Whether rename detection could pair anything: some path deleted and some path added.
 pub fn could_rename(deltas: &[Delta]) -> bool {
     deltas.iter().any(|d| d.status == Status::Added)
         && deltas.iter().any(|d| d.status == Status::Deleted)
-}
-
-/// git's defaults: `diff.renames = true` (renames, not copies), 50% similarity, limit 1000.
-fn find_renames(diff: &mut Diff<'_>) -> Result<()> {
-    let mut find = DiffFindOptions::new();
-    find.renames(true).rename_threshold(50).rename_limit(1000);
-    diff.find_similar(Some(&mut find))
-        .map_err(|e| git_error("detecting renames", e))
 }
 
 fn load(repo: &Repo, side: Option<Side>) -> Result<Option<git2::Blob<'_>>> {
@@ -152,7 +275,10 @@ const BINARY_CHECK: usize = 8000;
 /// libgit2 treats larger files as binary (`DIFF_MAX_FILESIZE`).
 const MAX_TEXT_SIZE: usize = 0x2000_0000;
 
-fn is_binary(content: &[u8]) -> bool {
+/// The one binary test of forkcheck, git's: a NUL byte in the first 8000 bytes (or more than
+/// 512 MiB, which libgit2 never diffs as text). Line counts, patch-ids, merges, theme
+/// comparisons and configuration parsing all use it.
+pub fn is_binary(content: &[u8]) -> bool {
     content.len() > MAX_TEXT_SIZE || content[..content.len().min(BINARY_CHECK)].contains(&0)
 }
 

@@ -3,7 +3,7 @@
 //! `git diff --shortstat BASE HEAD` (rename detection as git's default), minus ignored paths.
 
 pub mod areas;
-pub mod diff;
+
 mod rules;
 pub mod trend;
 
@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::changes::diff;
 pub use diff::Status;
 pub use trend::TrendPoint;
 
@@ -101,37 +102,24 @@ pub fn analyze(
 ) -> Result<Drift> {
     let repo = &ctx.repo;
     let mut classifier = areas::Classifier::new(&ctx.config)?;
-    let mut chain = repo.first_parent_since(ctx.base_oid, ctx.head)?;
+    let changes = ctx.changes()?;
+    let mut chain = changes.commits(repo)?;
     let trend_truncated = chain.len() > MAX_TREND;
     if trend_truncated {
-        chain.drain(..chain.len() - MAX_TREND);
+        chain = &chain[chain.len() - MAX_TREND..];
     }
     progress.stage("drift", Some(chain.len() as u64 + 1));
-    let base_tree = repo.tree_of(ctx.base_oid)?.id();
-    let head_tree = repo.tree_of(ctx.head)?.id();
-    // The final diff with its line counts, and the trend's tree walks, side by side.
-    let handle = repo.handle();
-    let base_oid = ctx.base_oid;
-    let classifier_ref = &classifier;
-    let (last, steps) = rayon::join(
-        || -> Result<_> {
-            let repo = handle.open()?;
-            let all = diff::drift_deltas(&repo, base_tree, head_tree)?;
-            Ok(all
-                .into_iter()
-                .partition::<Vec<_>, _>(|d| classifier_ref.is_ignored(&d.path)))
-        },
-        || trend::prepare(&handle, classifier_ref, base_oid, &chain),
-    );
-    let (ignored, deltas) = last?;
+    let (ignored, deltas): (Vec<&diff::Delta>, Vec<&diff::Delta>) = changes
+        .files
+        .iter()
+        .partition(|d| classifier.is_ignored(&d.path));
     let ignored_files = ignored.len() as u64;
-    let steps = steps?;
+    let steps = trend::prepare(repo, &classifier, changes.base_tree, chain)?;
     // Line counts of the final drift and of every trend point at once: a base file changed
     // several times along the way is read once.
-    let mut cache = HashMap::new();
-    let mut pairs: Vec<diff::Pair> = deltas.iter().map(diff::Delta::pair).collect();
+    let mut pairs: Vec<diff::Pair> = deltas.iter().map(|d| d.pair()).collect();
     pairs.extend(steps.needed.iter().copied());
-    diff::fill_stats(repo, pairs, &mut cache)?;
+    let mut cache = changes.line_stats(repo, pairs)?;
     progress.inc(1);
 
     let mut drift = Drift {
@@ -141,7 +129,7 @@ pub fn analyze(
     };
     let mut apps: HashMap<String, AppStat> = HashMap::new();
     let mut area_stats: HashMap<String, AreaStat> = HashMap::new();
-    for d in &deltas {
+    for d in deltas {
         let stat = cache.get(&d.pair()).copied().unwrap_or_default();
         let area = classifier.area(repo, ctx.base_oid, &d.path)?;
         drift.files_changed += 1;

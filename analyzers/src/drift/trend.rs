@@ -15,9 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use super::areas::Classifier;
 use super::diff::{self, LineStat, Pair, Side, Trees};
+use crate::changes::CommitChanges;
 use crate::error::Result;
 use crate::progress::Progress;
-use crate::repo::{Repo, RepoHandle};
+use crate::repo::Repo;
 
 /// Drift after one fork commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,21 +124,18 @@ pub struct Steps {
     pub needed: Vec<Pair>,
 }
 
-/// Everything the trend needs but line counts, meant to run beside the final drift: read the
-/// chain's commits, diff each against its first parent (parallel chunks) and find which blob
-/// pairs appear at some point.
+/// Everything the trend needs but line counts, from the change set's commits (each already
+/// diffed against its first parent): which blob pairs appear at some point.
 pub fn prepare(
-    handle: &RepoHandle,
+    repo: &Repo,
     classifier: &Classifier,
-    base: Oid,
-    chain: &[Oid],
+    base_tree_id: Oid,
+    commits: &[CommitChanges],
 ) -> Result<Steps> {
-    let repo = handle.open()?;
-    let base_tree_id = repo.tree_of(base)?.id();
     let mut out = Steps {
-        chain: chain.to_vec(),
-        trees: Vec::with_capacity(chain.len()),
-        summaries: Vec::with_capacity(chain.len()),
+        chain: commits.iter().map(|c| c.oid).collect(),
+        trees: commits.iter().map(|c| c.tree).collect(),
+        summaries: commits.iter().map(|c| c.summary.clone()).collect(),
         initial: Vec::new(),
         steps: Vec::new(),
         base_entries: BaseEntries {
@@ -147,42 +145,18 @@ pub fn prepare(
         exact: Vec::new(),
         needed: Vec::new(),
     };
-    let Some(first) = chain.first() else {
+    let Some(first) = commits.first() else {
         return Ok(out);
     };
-    for oid in chain {
-        let commit = repo.find_commit(*oid)?;
-        out.trees.push(commit.tree_id());
-        out.summaries.push(
-            commit
-                .summary_bytes()
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .unwrap_or_default(),
-        );
+    let mut walker = Trees::new(repo);
+    out.steps = commits.iter().map(|c| c.deltas.clone()).collect();
+    if first.root {
+        // A root commit (squashed fork): its changes against the base are the starting point,
+        // so its own step is empty.
+        out.initial = std::mem::take(&mut out.steps[0]);
+    } else if first.parent_tree != base_tree_id {
+        out.initial = walker.changes(Some(base_tree_id), first.parent_tree)?;
     }
-    let parent = repo.find_commit(*first)?.parent_ids().next();
-    let mut walker = Trees::new(&repo);
-    let mut prev = match parent {
-        Some(parent) => {
-            let start = repo.find_commit(parent)?.tree_id();
-            if start != base_tree_id {
-                out.initial = walker.changes(Some(base_tree_id), start)?;
-            }
-            start
-        }
-        // A root commit (squashed fork): start from its own tree, so its step is empty.
-        None => {
-            out.initial = walker.changes(Some(base_tree_id), out.trees[0])?;
-            out.trees[0]
-        }
-    };
-    // Jobs: parent → child along the chain.
-    let mut jobs: Vec<(Option<Oid>, Oid)> = Vec::with_capacity(chain.len());
-    for tree in &out.trees {
-        jobs.push((Some(prev), *tree));
-        prev = *tree;
-    }
-    out.steps = diff::changes_parallel(&repo, &jobs)?;
 
     // Which blob pairs are needed (the state after the first commit, then every pair entering
     // later), and which points need rename detection.
@@ -342,7 +316,8 @@ impl RenameCache {
         if let Some(found) = self.by_key.get(&key) {
             return Ok(found.clone());
         }
-        let found: Vec<(String, String)> = diff::tree_diff(repo, Some(base_tree), tree, true)?
+        let found: Vec<(String, String)> = diff::drift_deltas(repo, base_tree, tree)?
+            .0
             .into_iter()
             .filter_map(|d| Some((d.old_path?, d.path)))
             .collect();

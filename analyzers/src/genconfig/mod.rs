@@ -134,7 +134,7 @@ pub fn analyze(
     };
     let secret_files = changes::globset(&p.secret_files.globs, rules_file)?;
 
-    let changed = changes::changed_files(&ctx.repo, ctx.base_oid, ctx.head)?;
+    let changed = changes::changed_files(ctx)?;
     progress.stage("config", Some(changed.len() as u64));
     let mut run = Run {
         ctx,

@@ -141,7 +141,7 @@ pub fn plan(ctx: &Context, progress: &dyn Progress, drift_lines: u64) -> Result<
         };
         let from_oid = input.from;
         let out = run_hop(&ctx.repo, input, std::mem::take(&mut store))?;
-        let others = other_findings(ctx, &from_label, rev, progress).unwrap_or_default();
+        let others = other_findings(ctx, &from_label, rev, progress)?;
         let section = build_section(
             &out,
             &model,
@@ -173,7 +173,7 @@ pub fn plan(ctx: &Context, progress: &dyn Progress, drift_lines: u64) -> Result<
         },
         Store::default(),
     )?;
-    let others = other_findings(ctx, &base_rev, &target_info.rev, progress).unwrap_or_default();
+    let others = other_findings(ctx, &base_rev, &target_info.rev, progress)?;
     let section = build_section(
         &out,
         &model,

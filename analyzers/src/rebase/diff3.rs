@@ -81,10 +81,7 @@ impl Merge3 {
     }
 }
 
-/// git's binary test: a NUL byte in the first 8000 bytes.
-pub fn is_binary(data: &[u8]) -> bool {
-    data.iter().take(8000).any(|&b| b == 0)
-}
+pub use crate::changes::is_binary;
 
 /// Split into lines, each keeping its `\n` (the last one may have none).
 pub fn split_lines(data: &[u8]) -> Vec<&[u8]> {

@@ -115,7 +115,7 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
         .iter()
         .enumerate()
         .filter(|(_, c)| !c.merge && !c.changes.is_empty())
-        .map(|(i, c)| (i, c.changes.iter().map(|p| p.clone()).collect()))
+        .map(|(i, c)| (i, c.changes.clone()))
         .collect();
     let matches = patch_id_matches(repo, &ov.store, &fork_changes, &sets)?;
 

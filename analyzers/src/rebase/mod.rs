@@ -26,7 +26,7 @@ use crate::cost::{finding_weight, CostModel, HoursRange};
 use crate::report::Finding;
 use crate::{Context, Progress, Result};
 use hop::{run_hop, ForkSide, HopInput, HopOutput};
-use store::{fork_commit, ForkCommit, Store};
+use store::{ForkCommit, Store};
 
 /// The merge ancestor of `head` and `target`: git's merge base, or `base` when the histories
 /// are unrelated. Returns the ancestor and how it was found.
@@ -39,24 +39,22 @@ pub fn ancestor(ctx: &Context, target: Oid) -> Result<(Oid, &'static str)> {
 }
 
 /// The fork's first-parent commits since the base, as changes (a root commit is compared with
-/// the base release).
+/// the base release), from the run's change set.
 pub fn fork_commits(ctx: &Context) -> Result<Vec<ForkCommit>> {
-    // First-parent chain from the head, hiding everything the base reaches: one revwalk
-    // (asking `is_ancestor` per commit walks the graph once per commit).
-    let git = ctx.repo.git();
-    let walk_err = |e| crate::repo::git_error("walking the fork's history", e);
-    let mut walk = git.revwalk().map_err(walk_err)?;
-    walk.simplify_first_parent().map_err(walk_err)?;
-    walk.push(ctx.head).map_err(walk_err)?;
-    walk.hide(ctx.base_oid).map_err(walk_err)?;
-    let mut chain = walk
-        .collect::<std::result::Result<Vec<Oid>, _>>()
-        .map_err(walk_err)?;
-    chain.reverse();
-    chain
-        .into_iter()
-        .map(|oid| fork_commit(&ctx.repo, oid, Some(ctx.base_oid)))
-        .collect()
+    Ok(ctx
+        .changes()?
+        .commits(&ctx.repo)?
+        .iter()
+        .map(|c| ForkCommit {
+            oid: c.oid,
+            summary: c.summary.clone(),
+            author: c.author.clone(),
+            merge: c.merge,
+            trailers: store::trailers(&c.message),
+            message: c.message.clone(),
+            changes: crate::changes::split_type_changes(&c.deltas),
+        })
+        .collect())
 }
 
 /// The upstream development branch (`<remote>/master` or `<remote>/main`), when fetched.

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use git2::{ObjectType, Oid};
 
 use super::model::Trailer;
-use super::patchid::commit_changes;
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
 use crate::trees::{Delta, Side};
@@ -63,28 +62,6 @@ pub struct ForkCommit {
     pub trailers: Vec<Trailer>,
     pub message: String,
     pub changes: Vec<PathChange>,
-}
-
-/// Read a fork commit from the repository: its change against its first parent, or against
-/// `root_base` for a root commit (a squashed fork's import commit is compared with the base).
-pub fn fork_commit(repo: &Repo, oid: Oid, root_base: Option<Oid>) -> Result<ForkCommit> {
-    let c = repo.find_commit(oid)?;
-    let parent = c.parent_ids().next().or(root_base);
-    let changes = commit_changes(repo, parent, oid)?;
-    let message = String::from_utf8_lossy(c.message_bytes()).into_owned();
-    Ok(ForkCommit {
-        oid,
-        summary: String::from_utf8_lossy(c.summary_bytes().unwrap_or_default()).into_owned(),
-        author: format!(
-            "{} <{}>",
-            String::from_utf8_lossy(c.author().name_bytes()),
-            String::from_utf8_lossy(c.author().email_bytes())
-        ),
-        merge: c.parent_count() > 1,
-        trailers: trailers(&message),
-        message,
-        changes,
-    })
 }
 
 /// `Key: value` lines of the message's last paragraph (git's trailer block), when every line

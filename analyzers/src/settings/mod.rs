@@ -112,7 +112,7 @@ pub fn analyze(
     let mut globs = t.paths.settings.globs.clone();
     globs.extend(ctx.config.settings.paths.iter().cloned());
     let set = changes::globset(&globs, "forkcheck.toml [settings] paths")?;
-    let changed: Vec<_> = changes::changed_files(&ctx.repo, ctx.base_oid, ctx.head)?
+    let changed: Vec<_> = changes::changed_files(ctx)?
         .into_iter()
         .filter(|c| set.is_match(&c.path))
         .collect();

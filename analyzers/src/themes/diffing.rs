@@ -18,10 +18,7 @@ pub struct Divergence {
     pub binary: bool,
 }
 
-/// Binary when it has a NUL byte early on or is not UTF-8.
-pub fn is_binary(bytes: &[u8]) -> bool {
-    bytes.iter().take(8000).any(|b| *b == 0) || std::str::from_utf8(bytes).is_err()
-}
+pub use crate::changes::is_binary;
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0

@@ -2,14 +2,12 @@
 //! `common/templates/**`, djangoapp `templates/`, `.underscore` included) that the fork edited
 //! directly, and templates it added beside them. Each maps 1:1 to a theme override path.
 
-use git2::{Delta, Oid};
-
-use super::diffing::{divergence, is_binary};
+use super::diffing::is_binary;
 use super::mapping::Service;
 use super::model::{InPlaceEdit, MoveStep};
 use super::scan::Lang;
 use crate::error::Result;
-use crate::repo::{git_error, Repo};
+use crate::trees::Status;
 
 /// Is `path` inside an upstream template directory (and not inside a theme root)?
 pub fn template_rel(path: &str, theme_roots: &[String]) -> Option<(Service, String)> {
@@ -32,59 +30,41 @@ pub fn template_rel(path: &str, theme_roots: &[String]) -> Option<(Service, Stri
     Some((svc, parts[k + 1..].join("/")))
 }
 
-/// The fork's in-place template edits between `base` and `head`, with the theme path each
-/// belongs at under `theme_dir`.
+/// The fork's in-place template edits between base and head (from the run's change set, no
+/// rename detection), with the theme path each belongs at under `theme_dir`. The "+N −M" line
+/// counts are the drift's own (one line-diff engine for every count).
 pub fn in_place_edits(
-    repo: &Repo,
-    base: Oid,
-    head: Oid,
+    ctx: &crate::Context,
     theme_roots: &[String],
     theme_dir: &str,
 ) -> Result<Vec<InPlaceEdit>> {
-    let git = repo.git();
-    let old = repo.tree_of(base)?;
-    let new = repo.tree_of(head)?;
-    let diff = git
-        .diff_tree_to_tree(Some(&old), Some(&new), None)
-        .map_err(|e| git_error(format!("comparing {base} with {head}"), e))?;
+    let repo = &ctx.repo;
+    let changes = ctx.changes()?;
     let mut out = Vec::new();
-    for delta in diff.deltas() {
-        let change = match delta.status() {
-            Delta::Modified => "edited",
-            Delta::Added => "added",
+    for delta in changes.unrenamed() {
+        let change = match (delta.status, delta.new) {
+            (Status::Modified, _) => "edited",
+            (Status::Added | Status::TypeChanged, Some(_)) => "added",
             _ => continue,
         };
-        let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
+        let Some((svc, rel)) = template_rel(&delta.path, theme_roots) else {
             continue;
         };
-        let Some((svc, rel)) = template_rel(path, theme_roots) else {
-            continue;
-        };
-        let new_bytes = repo.blob_bytes(delta.new_file().id())?;
-        let (lines_added, lines_removed) = if change == "edited" {
-            let old_bytes = repo.blob_bytes(delta.old_file().id())?;
-            let d = divergence(&old_bytes, &new_bytes);
-            (d.lines_added, d.lines_removed)
-        } else {
-            let n = if is_binary(&new_bytes) {
-                0
-            } else {
-                String::from_utf8_lossy(&new_bytes).lines().count() as u64
-            };
-            (n, 0)
-        };
+        let Some(new) = delta.new else { continue };
+        let stat = changes.line_stat(repo, &delta)?;
+        let new_bytes = repo.blob_bytes(new.oid)?;
         let language = (!is_binary(&new_bytes)).then(|| {
-            Lang::detect(path, &String::from_utf8_lossy(&new_bytes))
+            Lang::detect(&delta.path, &String::from_utf8_lossy(&new_bytes))
                 .as_str()
                 .to_string()
         });
         out.push(InPlaceEdit {
-            path: path.to_string(),
+            path: delta.path.clone(),
             change: change.to_string(),
             service: svc.as_str().to_string(),
             language,
-            lines_added,
-            lines_removed,
+            lines_added: stat.added,
+            lines_removed: stat.removed,
             theme_path: format!("{theme_dir}/{}/templates/{rel}", svc.as_str()),
         });
     }

@@ -25,11 +25,10 @@ pub use model::{
     ThemesSection, ThemesSummary, UpstreamCommit,
 };
 
-use git2::{Delta, Oid};
 use rayon::prelude::*;
 
-use crate::repo::{git_error, Repo};
 use crate::report::{Finding, Location};
+use crate::trees::Status;
 use crate::{Context, Progress, Result};
 use risks::ViewFile;
 
@@ -49,10 +48,7 @@ pub fn analyze(
         .transpose()?;
     let (themes, files) = discover::themes(repo, ctx.head, &roots, &base_index)?;
     let tags = history::release_tags(repo, &ctx.releases)?;
-    let views = match ctx.target_oid {
-        Some(t) => changed_views(repo, ctx.base_oid, t)?,
-        None => Vec::new(),
-    };
+    let views = changed_views(ctx)?;
     let base_label = ctx
         .base
         .release
@@ -119,7 +115,7 @@ pub fn analyze(
                 roots.first().map_or("themes", String::as_str)
             )
         });
-    section.in_place = inplace::in_place_edits(repo, ctx.base_oid, ctx.head, &roots, &theme_dir)?;
+    section.in_place = inplace::in_place_edits(ctx, &roots, &theme_dir)?;
     section.move_plan = inplace::move_plan(&section.in_place);
     for edit in &section.in_place {
         findings.push(in_place_finding(ctx, edit, &base_label)?);
@@ -175,39 +171,31 @@ pub fn analyze_files(
         .collect()
 }
 
-/// Python files changed between base and target (both versions), that look like views:
-/// they mention a render call or a context dict.
-fn changed_views(repo: &Repo, base: Oid, target: Oid) -> Result<Vec<ViewFile>> {
-    let old = repo.tree_of(base)?;
-    let new = repo.tree_of(target)?;
-    let diff = repo
-        .git()
-        .diff_tree_to_tree(Some(&old), Some(&new), None)
-        .map_err(|e| git_error(format!("comparing {base} with {target}"), e))?;
+/// Python files changed between base and target (both versions, from the change set), that
+/// look like views: they mention a render call or a context dict.
+fn changed_views(ctx: &Context) -> Result<Vec<ViewFile>> {
+    let repo = &ctx.repo;
     let mut out = Vec::new();
-    for delta in diff.deltas() {
-        if delta.status() != Delta::Modified {
-            continue;
-        }
-        let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) else {
+    for delta in ctx.changes()?.target_changes(repo)? {
+        let (Status::Modified, Some(old), Some(new)) = (delta.status, delta.old, delta.new) else {
             continue;
         };
-        if !path.ends_with(".py") {
+        if !delta.path.ends_with(".py") {
             continue;
         }
-        let Some(after) = repo.parse_bytes(delta.new_file().id())? else {
+        let Some(after) = repo.parse_bytes(new.oid)? else {
             continue;
         };
         let after = String::from_utf8_lossy(&after).into_owned();
         if !(after.contains("render") || after.contains("context")) {
             continue;
         }
-        let Some(before) = repo.parse_bytes(delta.old_file().id())? else {
+        let Some(before) = repo.parse_bytes(old.oid)? else {
             continue;
         };
         let before = String::from_utf8_lossy(&before).into_owned();
         out.push(ViewFile {
-            path: path.to_string(),
+            path: delta.path.clone(),
             base: before,
             target: after,
         });
