@@ -1,5 +1,5 @@
 //! Configuration-management replacements for settings and config edits, era- and
-//! deployment-aware (shared/docs/edx-domain.md §2 "Can this key be set via YAML?" and §5).
+//! deployment-aware (docs/edx-domain.md §2.4 and §5).
 //!
 //! Analyzers describe each edit as an [`Edit`]; [`decide`] turns it into a structured [`Spec`]
 //! (stored in the finding's `data.replacement`, read back by `forkcheck replace`) and the
