@@ -1,7 +1,7 @@
 //! Renderers: every output forkcheck writes, as pure functions of the library's typed model
 //! (the report, the plan, the triage, the release list, the rules). They never touch git, and
 //! commands do no formatting of their own. One module per report format (`terminal`, `json`,
-//! `markdown`, `html`, `sarif`), one per other command (`plan`, `triage`, `releases`, `rules`);
+//! `markdown`, `html`, `sarif`), one per other command (`plan`, `triage`, `releases`, `rules`, `replace`);
 //! section owners render their part of the terminal report in `section_<x>.rs` and of
 //! Markdown/HTML in `templates/sections/`. One layer each for escaping (`escape.rs`: every
 //! string from the analysed repository goes through the escaper of its format), colours
@@ -13,6 +13,7 @@ pub mod json;
 pub mod markdown;
 pub mod plan;
 pub mod releases;
+pub mod replace;
 pub mod rules;
 pub mod sarif;
 pub mod section_config;

@@ -526,5 +526,23 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
+/// The structured replacements of a report, what `forkcheck replace` writes: the keys of
+/// committed config files (config section, by file), then the settings edits' findings
+/// (`data.replacement`, as `settings` stores them), in report order.
+pub fn specs(report: &crate::Report) -> Vec<Spec> {
+    let config = report
+        .config
+        .iter()
+        .flat_map(|c| c.files.iter())
+        .flat_map(|f| f.keys.iter())
+        .filter_map(|k| k.spec.clone());
+    let settings = report
+        .findings
+        .iter()
+        .filter_map(|f| f.data.get("replacement"))
+        .filter_map(|v| serde_json::from_value::<Spec>(v.clone()).ok());
+    config.chain(settings).collect()
+}
+
 #[cfg(test)]
 mod tests;
