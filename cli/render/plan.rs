@@ -133,3 +133,62 @@ pub fn markdown(p: &Plan) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(from: &str, to: &str) -> serde_json::Value {
+        serde_json::json!({
+            "from": from, "to": to, "from_oid": "a", "to_oid": "b",
+            "cost": {"low": 1.0, "high": 4.0},
+            "summary": {"commits": 3, "clean": 2, "conflict": 1, "target_deleted": 0,
+                        "empty": 0, "already_upstream": 0, "conflicted_files": 1,
+                        "conflict_hunks": 1},
+            "conflicted_files": ["lms/envs/common.py"],
+            "target_deleted": [],
+            "stale": ["a|b.html (theme-override-stale)", "lms/envs/common.py (x)"],
+            "dropped": ["fix <b>@me</b>"],
+            "findings": [],
+        })
+    }
+
+    fn sample() -> Plan {
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1,
+            "base": "open-release/redwood.2",
+            "target": "open-release/sumac.2\u{1b}[2J",
+            "hops": [hop("open-release/redwood.2", "open-release/sumac.2")],
+            "total": {"low": 1.0, "high": 4.0},
+            "direct": hop("open-release/redwood.2", "open-release/sumac.2"),
+            "advice": "One hop.",
+            "warnings": ["shallow"],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn terminal_lists_each_hop_and_escapes() {
+        let out = terminal(&sample(), &Style::plain());
+        assert!(out.contains("sumac.2\\x1b[2J"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+        assert!(out.contains("    conflicts  lms/envs/common.py\n"), "{out}");
+        // Stale entries one a line, aligned under the first.
+        assert!(
+            out.contains("    stale      a|b.html (theme-override-stale)\n               lms/envs/common.py (x)\n"),
+            "{out}"
+        );
+        assert!(out.contains("straight to the target:"), "{out}");
+        assert!(out.contains("warning: shallow"), "{out}");
+    }
+
+    #[test]
+    fn markdown_cells_are_inert() {
+        let out = markdown(&sample());
+        assert!(out.contains("a\\|b.html"), "{out}");
+        assert!(out.contains("&lt;b&gt;@\u{200D}me"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+        assert!(out.contains("**direct**"), "{out}");
+        assert!(out.contains("> **Warning:** shallow"), "{out}");
+    }
+}

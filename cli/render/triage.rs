@@ -70,3 +70,52 @@ pub fn section(t: &TriageSection, style: &Style) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> TriageSection {
+        serde_json::from_value(serde_json::json!({
+            "items": [{
+                "commit": "0123456789abcdef",
+                "summary": "brand | the <platform>",
+                "author": "a",
+                "class": "configuration",
+                "reasons": ["edits `PLATFORM_NAME`"],
+                "files": ["lms/envs/common.py"],
+                "trailers": [{"key": "Forwarded", "value": "no"}],
+                "saving": {"low": 1.0, "high": 2.5},
+                "action": "move it to YAML",
+            }],
+            "counts": {"configuration": 1},
+            "total_saving": {"low": 1.0, "high": 2.5},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn markdown_is_the_report_partial_under_a_top_heading() {
+        let out = markdown(&sample()).unwrap();
+        assert!(out.starts_with("# Triage\n"), "{out}");
+        assert!(out.contains("| `0123456789` | configuration | brand \\| the &lt;platform&gt;<br>Forwarded: no |"), "{out}");
+        assert!(out.contains("`PLATFORM_NAME`"), "{out}");
+        let empty = TriageSection::default();
+        assert_eq!(
+            markdown(&empty).unwrap(),
+            "# Triage\n\nNo fork commits since the base.\n"
+        );
+    }
+
+    #[test]
+    fn terminal_ranks_without_a_leading_blank_line() {
+        let out = terminal(&sample(), &Style::plain());
+        assert!(
+            out.starts_with("Triage (largest saving per release first)\n"),
+            "{out}"
+        );
+        assert!(out.contains("0123456789 configuration "), "{out}");
+        assert!(out.contains("Forwarded: no"), "{out}");
+        assert!(section(&TriageSection::default(), &Style::plain()).is_empty());
+    }
+}
