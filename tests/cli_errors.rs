@@ -262,3 +262,13 @@ fn a_bad_tutor_plugin_name_is_a_usage_error() {
         out.stderr
     );
 }
+
+#[test]
+fn demo_without_a_writable_temporary_directory_is_an_io_error() {
+    let out = run(forkcheck()
+        .env("TMPDIR", "/nonexistent/forkcheck-test")
+        .args(["demo", "--quiet"]));
+    assert_eq!(out.code, i32::from(exit::IO), "{}", out.stderr);
+    assert_shape(&out.stderr);
+    assert!(help_line(&out.stderr).contains("TMPDIR"), "{}", out.stderr);
+}
