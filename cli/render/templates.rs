@@ -264,4 +264,52 @@ mod tests {
             .unwrap()
             .contains("No findings."));
     }
+
+    #[test]
+    fn settings_rows_show_their_risks_and_the_edit_s_replacement() {
+        let mut report = crate::render::tests::sample_report();
+        let edit = report
+            .findings
+            .iter_mut()
+            .find(|f| f.rule == "FC301" && f.setting.as_deref() == Some("PLATFORM_NAME"))
+            .unwrap();
+        edit.replacement = Some(Replacement {
+            yaml: None,
+            ansible: None,
+            tutor: Some("tutor config save --set PLATFORM_NAME=Acme".into()),
+            note: None,
+        });
+        let entry = |setting: &str, line: u32| {
+            serde_json::json!({"setting": setting, "op": "assign", "status": "changed",
+                               "line": line, "old": "\"a\"", "new": "\"b\"",
+                               "literal": true, "secret": false})
+        };
+        report.settings = Some(
+            serde_json::from_value(serde_json::json!({"files": [{
+                "path": "lms/envs/common.py",
+                "status": "modified",
+                "settings": [entry("PLATFORM_NAME", 12), entry("COURSE_ABOUT_VISIBILITY_LEGACY", 40)],
+            }]}))
+            .unwrap(),
+        );
+        let md = render("report.md.tera", &report).unwrap();
+        let section = &md[md.find("## Settings modules").unwrap()..];
+        let platform = section.find("**`PLATFORM_NAME`**").unwrap();
+        let course = section
+            .find("**`COURSE_ABOUT_VISIBILITY_LEGACY`**")
+            .unwrap();
+        let tutor = section
+            .find("  - Tutor: `tutor config save --set PLATFORM_NAME=Acme`")
+            .unwrap();
+        let risk = section.find("  - error FC302").unwrap();
+        assert!(
+            platform < tutor && tutor < course && course < risk,
+            "{section}"
+        );
+        // The edit itself is not listed as a risk of its own setting.
+        assert!(!section.contains("FC301"), "{section}");
+        let html = render("report.html.tera", &report).unwrap();
+        assert!(html
+            .contains("<li>Tutor: <code>tutor config save --set PLATFORM_NAME=Acme</code></li>"));
+    }
 }
