@@ -93,7 +93,9 @@ pub enum Command {
                       the fork's commits onto the next release in memory, with its estimated \
                       effort, the files it makes conflict, the files it deletes under the fork, \
                       the overrides and settings it makes stale, and the commits it finds \
-                      upstream; then the cost of jumping straight to the target for comparison."
+                      upstream; then the cost of jumping straight to the target for comparison. \
+                      When the base is the newest release found and `--to` is not given there is \
+                      nothing to plan: forkcheck says so and exits with code 11."
     )]
     Plan(PlanArgs),
     /// Classify every fork commit: drop, upstream, configuration, theme, plugin or keep.

@@ -152,3 +152,123 @@ fn usage_errors_exit_2() {
         assert!(out.stderr.starts_with("error: "), "{}", out.stderr);
     }
 }
+
+/// The `help:` line of a forkcheck error (the last line of standard error).
+fn help_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("help: "))
+        .unwrap_or_else(|| panic!("no `help:` line in {stderr}"))
+}
+
+#[test]
+fn plan_without_a_later_release_is_a_user_error() {
+    // The base (sumac) is the newest release in the repository and `--to` is not given.
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = TinyRepo::init(dir.path());
+    r.commit("upstream sumac", &[("README.rst", "edx-platform\n")]);
+    r.tag("open-release/sumac.1");
+    r.commit("fork: notes", &[("docs/acme.rst", "Acme\n")]);
+    for format in ["terminal", "json", "markdown"] {
+        let out = run(forkcheck()
+            .args(["plan", "--quiet", "--format", format, "--repo"])
+            .arg(dir.path()));
+        assert_eq!(out.code, i32::from(exit::NO_TARGET), "{}", out.stderr);
+        assert_shape(&out.stderr);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+        assert!(
+            out.stderr
+                .contains("no release after the base `sumac` was found"),
+            "{}",
+            out.stderr
+        );
+        let help = help_line(&out.stderr);
+        assert!(help.contains("--to RELEASE"), "{help}");
+        assert!(help.contains("forkcheck releases"), "{help}");
+    }
+    // With a target it plans.
+    let out = run(forkcheck()
+        .args(["plan", "--quiet", "--format", "json", "--to"])
+        .arg("HEAD")
+        .arg("--repo")
+        .arg(dir.path()));
+    assert_ne!(out.code, i32::from(exit::INTERNAL), "{}", out.stderr);
+    assert_ne!(out.code, i32::from(exit::NO_TARGET), "{}", out.stderr);
+}
+
+#[test]
+fn triage_left_out_by_forkcheck_only_is_a_user_error() {
+    let dir = tempfile::tempdir().unwrap();
+    release_repo(dir.path());
+    for format in ["terminal", "json", "markdown"] {
+        let out = run(forkcheck()
+            .env("FORKCHECK_ONLY", "drift,rebase")
+            .args(["triage", "--quiet", "--format", format, "--repo"])
+            .arg(dir.path()));
+        assert_eq!(out.code, i32::from(exit::USAGE), "{}", out.stderr);
+        assert_shape(&out.stderr);
+        assert!(
+            out.stderr.contains("leaves out the triage"),
+            "{}",
+            out.stderr
+        );
+        let help = help_line(&out.stderr);
+        assert!(help.contains("add `triage` to FORKCHECK_ONLY"), "{help}");
+    }
+    // Kept in the list, the triage runs.
+    let out = run(forkcheck()
+        .env("FORKCHECK_ONLY", "drift,triage")
+        .args(["triage", "--quiet", "--format", "json", "--repo"])
+        .arg(dir.path()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("\"items\""), "{}", out.stdout);
+}
+
+#[test]
+fn an_unknown_analysis_in_forkcheck_only_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    release_repo(dir.path());
+    let out = run(forkcheck()
+        .env("FORKCHECK_ONLY", "drift,nosuch")
+        .args(["report", "--quiet", "--repo"])
+        .arg(dir.path()));
+    assert_eq!(out.code, i32::from(exit::USAGE), "{}", out.stderr);
+    assert_shape(&out.stderr);
+    assert!(
+        out.stderr.contains("unknown analysis `nosuch`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        help_line(&out.stderr).contains("unset it"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_bad_tutor_plugin_name_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    release_repo(dir.path());
+    let out = run(forkcheck()
+        .args(["replace", "--quiet", "--name", "Bad Name", "--repo"])
+        .arg(dir.path()));
+    assert_eq!(out.code, i32::from(exit::USAGE), "{}", out.stderr);
+    assert_shape(&out.stderr);
+    assert!(
+        help_line(&out.stderr).contains("lower case letters"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn demo_without_a_writable_temporary_directory_is_an_io_error() {
+    let out = run(forkcheck()
+        .env("TMPDIR", "/nonexistent/forkcheck-test")
+        .args(["demo", "--quiet"]));
+    assert_eq!(out.code, i32::from(exit::IO), "{}", out.stderr);
+    assert_shape(&out.stderr);
+    assert!(help_line(&out.stderr).contains("TMPDIR"), "{}", out.stderr);
+}

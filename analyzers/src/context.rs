@@ -70,10 +70,6 @@ impl std::str::FromStr for Analysis {
     }
 }
 
-/// Environment variable read when [`OpenOptions::only`] is `None`: a comma-separated list of
-/// analyses to run (internal; used by `scripts/bench.sh`).
-pub const ONLY_ENV: &str = "FORKCHECK_ONLY";
-
 /// What the user asked for (`--repo`, `--config`, `--base`, `--head`, `--to`, `--allow-shallow`).
 #[derive(Debug, Clone)]
 pub struct OpenOptions {
@@ -84,7 +80,8 @@ pub struct OpenOptions {
     pub head: Option<String>,
     pub to: Option<String>,
     pub allow_shallow: bool,
-    /// Run only these analyses (`None`: all, or what `FORKCHECK_ONLY` says).
+    /// Run only these analyses (`None`: all). The library reads no environment: the binary
+    /// fills this from `FORKCHECK_ONLY`.
     pub only: Option<Vec<Analysis>>,
 }
 
@@ -152,10 +149,7 @@ impl Context {
             },
             other => other,
         })?;
-        let only = match &opts.only {
-            Some(only) => Some(only.clone()),
-            None => only_from_env()?,
-        };
+        let only = opts.only.clone();
         let mut warnings = Vec::new();
         if repo.is_shallow() {
             if !opts.allow_shallow {
@@ -278,14 +272,5 @@ impl Context {
             None => true,
             Some(only) => only.contains(&analysis),
         }
-    }
-}
-
-fn only_from_env() -> Result<Option<Vec<Analysis>>> {
-    match std::env::var(ONLY_ENV) {
-        Ok(list) if !list.trim().is_empty() => Analysis::parse_list(&list)
-            .map(Some)
-            .map_err(|message| Error::Other(format!("{ONLY_ENV}: {message}"))),
-        _ => Ok(None),
     }
 }

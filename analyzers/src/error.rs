@@ -20,6 +20,8 @@ pub mod exit {
     pub const BAD_CONFIG: u8 = 8;
     pub const IO: u8 = 9;
     pub const INTERNAL: u8 = 10;
+    /// `forkcheck plan` without `--to`, and no release after the base to upgrade to.
+    pub const NO_TARGET: u8 = 11;
 }
 
 #[derive(Debug, thiserror::Error)]

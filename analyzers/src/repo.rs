@@ -11,6 +11,12 @@ use git2::{ErrorClass, ErrorCode, Oid, Repository, RepositoryOpenFlags};
 
 use crate::error::{Error, Result};
 
+/// An object id as people see it: its first 10 characters (the whole string when shorter). The
+/// one way forkcheck shortens an id, in finding messages and in every output.
+pub fn short_id(oid: &str) -> &str {
+    oid.get(..10).unwrap_or(oid)
+}
+
 pub struct Repo {
     inner: Repository,
     /// The git dir, used to reopen the repository in worker threads.

@@ -1,7 +1,6 @@
 //! `forkcheck demo`: generate the synthetic `typical` fork (forkcheck-fixtures) in a temporary
 //! directory, or in `--keep DIR`, and report on it.
 
-use anyhow::Context as _;
 use forkcheck_analyzers::error::exit;
 use forkcheck_fixtures::{generate, Scale, Scenario};
 
@@ -20,7 +19,14 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<u8> {
             temp = tempfile::Builder::new()
                 .prefix("forkcheck-demo-")
                 .tempdir()
-                .context("cannot create a temporary directory for the demo")?;
+                .map_err(|e| {
+                    Failure::new(exit::IO, "cannot create a temporary directory for the demo")
+                        .caused_by(e)
+                        .help(
+                            "point TMPDIR at a writable directory with room, or generate the demo \
+                             in a directory of your choice with `--keep DIR`",
+                        )
+                })?;
             temp.path().to_path_buf()
         }
     };

@@ -1,67 +1,52 @@
 //! `forkcheck triage`: every fork commit classified, ranked by the rebase effort it saves.
 
-use std::fmt::Write as _;
-
-use anyhow::Context as _;
-use forkcheck_analyzers::triage::TriageSection;
+use forkcheck_analyzers::error::exit;
+use forkcheck_analyzers::Analysis;
 
 use super::open;
 use super::report::analyse;
 use crate::args::{PlanFormat, TriageArgs};
+use crate::failure::Failure;
 use crate::output;
-use crate::render::escape::{md_code, md_message, md_text, short_oid};
+use crate::render::triage as render;
 
 pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
     output::check(args.output.as_deref())?;
-    let ctx = open::context(&args.repo)?;
+    let mut opts = open::options(&args.repo);
+    // Triage weighs every commit with the other analyses' findings: it runs them all, unless
+    // `FORKCHECK_ONLY` narrows the run, which must then keep the triage itself.
+    opts.only = open::only_from_env()?;
+    if opts
+        .only
+        .as_ref()
+        .is_some_and(|only| !only.contains(&Analysis::Triage))
+    {
+        return Err(triage_left_out().into());
+    }
+    let ctx = open::open(&opts)?;
     let report = analyse(&ctx, args.repo.quiet)?;
     let Some(triage) = &report.triage else {
-        anyhow::bail!("the triage analysis did not run");
+        return Err(triage_left_out().into());
     };
-    let style = output::style(args.output.as_deref());
     let text = match args.format {
-        PlanFormat::Json => {
-            let mut t = serde_json::to_string_pretty(triage).context("cannot serialize")?;
-            t.push('\n');
-            t
-        }
-        PlanFormat::Markdown => markdown(triage),
-        PlanFormat::Terminal => {
-            // The report's terminal section without the rebase part.
-            let mut only = report.clone();
-            only.rebase = None;
-            let t = crate::render::section_rebase::render(&only, &style);
-            t.trim_start().to_string()
-        }
+        PlanFormat::Json => render::json(triage)?,
+        PlanFormat::Markdown => render::markdown(triage)?,
+        PlanFormat::Terminal => render::terminal(triage, &output::style(args.output.as_deref())),
     };
     output::emit(args.output.as_deref(), &text)?;
-    Ok(0)
+    Ok(exit::OK)
 }
 
-fn markdown(t: &TriageSection) -> String {
-    let mut out = String::from("# Triage\n\n| Commit | Class | Summary | Saves (h) | Action | Reasons |\n|---|---|---|---:|---|---|\n");
-    for i in &t.items {
-        let trailers: String = i
-            .trailers
-            .iter()
-            .map(|tr| format!("<br>{}: {}", md_text(&tr.key), md_text(&tr.value)))
-            .collect();
-        let _ = writeln!(
-            out,
-            "| {} | {} | {}{trailers} | {:.2}–{:.2} | {} | {} |",
-            md_code(short_oid(&i.commit)),
-            i.class.as_str(),
-            md_text(&i.summary),
-            i.saving.low,
-            i.saving.high,
-            md_message(&i.action),
-            md_message(&i.reasons.join("; "))
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\nMoving every non-fork-specific commit out saves about **{}** per release.",
-        t.total_saving.display()
-    );
-    out
+fn triage_left_out() -> Failure {
+    Failure::new(
+        exit::USAGE,
+        format!(
+            "nothing to show: {} leaves out the triage analysis",
+            open::ONLY_ENV
+        ),
+    )
+    .help(format!(
+        "add `triage` to {0} (e.g. `{0}=drift,rebase,triage`), or unset it to run every analysis",
+        open::ONLY_ENV
+    ))
 }

@@ -245,9 +245,10 @@ pub fn yaml_file(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// The first 10 characters of an object id (the whole string when shorter).
+/// The first 10 characters of an object id (the whole string when shorter): the library's
+/// `repo::short_id`, so that outputs and finding messages name a commit alike.
 pub fn short_oid(oid: &str) -> &str {
-    oid.get(..10).unwrap_or(oid)
+    forkcheck_analyzers::repo::short_id(oid)
 }
 
 #[cfg(test)]

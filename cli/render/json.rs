@@ -1,10 +1,17 @@
-//! JSON: the report model itself, pretty-printed (schema in docs/report-schema.md).
+//! JSON: the model itself, pretty-printed (the report's schema is in docs/report-schema.md; the
+//! other commands' JSON is their part of the model).
 
 use forkcheck_analyzers::Report;
+use serde::Serialize;
 
 pub fn render(report: &Report) -> anyhow::Result<String> {
-    let mut text = serde_json::to_string_pretty(report)
-        .map_err(|e| anyhow::anyhow!("cannot serialize the report as JSON: {e}"))?;
+    pretty(report)
+}
+
+/// `value` pretty-printed, with a final newline.
+pub fn pretty<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| anyhow::anyhow!("internal error: cannot serialize the output as JSON: {e}"))?;
     text.push('\n');
     Ok(text)
 }

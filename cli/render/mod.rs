@@ -1,19 +1,29 @@
-//! Renderers: pure functions of the report model (plus the rule registry for SARIF's rule
-//! text). They never touch git. One module per format; section owners render their part of the
-//! terminal output in `section_<x>.rs` and of Markdown/HTML in `templates/sections/`. Every
-//! string from the analysed repository goes through the escaper of its format (`escape.rs`).
+//! Renderers: every output forkcheck writes, as pure functions of the library's typed model
+//! (the report, the plan, the triage, the release list, the rules). They never touch git, and
+//! commands do no formatting of their own. One module per report format (`terminal`, `json`,
+//! `markdown`, `html`, `sarif`), one per other command (`plan`, `triage`, `releases`, `rules`, `replace`);
+//! section owners render their part of the terminal report in `section_<x>.rs` and of
+//! Markdown/HTML in `templates/sections/`. One layer each for escaping (`escape.rs`: every
+//! string from the analysed repository goes through the escaper of its format), colours
+//! (`style.rs`) and terminal tables (`table.rs`).
 
 pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod plan;
+pub mod releases;
+pub mod replace;
+pub mod rules;
 pub mod sarif;
 pub mod section_config;
 pub mod section_rebase;
 pub mod section_themes;
 pub mod style;
+pub mod table;
 pub mod templates;
 pub mod terminal;
+pub mod triage;
 pub mod view;
 
 use forkcheck_analyzers::rules::Rules;

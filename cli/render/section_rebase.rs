@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 
 use forkcheck_analyzers::rebase::{FileConflict, Outcome, RebaseSection};
-use forkcheck_analyzers::triage::TriageSection;
 use forkcheck_analyzers::Report;
 
 use super::escape::{short_oid, term};
 use super::style::Style;
+use super::table::Grid;
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
@@ -22,18 +22,18 @@ pub fn render(report: &Report, style: &Style) -> String {
         rebase(&mut out, r, &target, style);
     }
     if let Some(t) = &report.triage {
-        triage(&mut out, t, style);
+        out.push_str(&super::triage::section(t, style));
     }
     out
 }
 
 fn outcome(o: Outcome, style: &Style) -> String {
-    let label = format!("{:<14}", o.as_str());
+    let label = o.as_str();
     match o {
-        Outcome::Clean => style.green(&label),
-        Outcome::Conflict => style.red(&label),
-        Outcome::TargetDeleted => style.red(&label),
-        Outcome::Empty => style.dim(&label),
+        Outcome::Clean => style.green(label),
+        Outcome::Conflict => style.red(label),
+        Outcome::TargetDeleted => style.red(label),
+        Outcome::Empty => style.dim(label),
     }
 }
 
@@ -120,6 +120,7 @@ fn rebase(out: &mut String, r: &RebaseSection, target: &str, style: &Style) {
     }
     if !r.commits.is_empty() {
         let _ = writeln!(out, "  Commit by commit:");
+        let mut grid = Grid::new().right(3);
         for c in &r.commits {
             let mut extra = Vec::new();
             if !c.conflicts.is_empty() {
@@ -141,9 +142,7 @@ fn rebase(out: &mut String, r: &RebaseSection, target: &str, style: &Style) {
             if !c.residue.is_empty() {
                 extra.push(format!("residue: {}", term(&c.residue.join(", "))));
             }
-            let _ = writeln!(
-                out,
-                "    {} {} {:<52} {:>11}{}",
+            grid.row(vec![
                 style.dim(&term(short_oid(&c.oid))),
                 outcome(c.outcome, style),
                 truncate(&term(&c.summary), 52),
@@ -151,55 +150,20 @@ fn rebase(out: &mut String, r: &RebaseSection, target: &str, style: &Style) {
                 if extra.is_empty() {
                     String::new()
                 } else {
-                    format!("  {}", style.dim(&extra.join("; ")))
-                }
-            );
+                    style.dim(&extra.join("; "))
+                },
+            ]);
         }
+        out.push_str(&grid.render(4, style));
     }
 }
 
-fn truncate(s: &str, n: usize) -> String {
+/// `s` cut to `n` characters, `…` marking the cut.
+pub fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
         let t: String = s.chars().take(n.saturating_sub(1)).collect();
         format!("{t}…")
     }
-}
-
-fn triage(out: &mut String, t: &TriageSection, style: &Style) {
-    if t.items.is_empty() {
-        return;
-    }
-    let _ = writeln!(
-        out,
-        "\n{}",
-        style.bold("Triage (largest saving per release first)")
-    );
-    for i in &t.items {
-        let _ = writeln!(
-            out,
-            "  {} {:<19} {:<48} saves {}",
-            style.dim(&term(short_oid(&i.commit))),
-            style.cyan(i.class.as_str()),
-            truncate(&term(&i.summary), 48),
-            i.saving.display()
-        );
-        let _ = writeln!(out, "      {} {}", style.dim("→"), term(&i.action));
-        if !i.reasons.is_empty() {
-            let _ = writeln!(out, "      {}", style.dim(&term(&i.reasons.join("; "))));
-        }
-        for tr in &i.trailers {
-            let _ = writeln!(
-                out,
-                "      {}",
-                style.dim(&term(&format!("{}: {}", tr.key, tr.value)))
-            );
-        }
-    }
-    let _ = writeln!(
-        out,
-        "  Moving every non-fork-specific commit out of the fork saves about {} per release.",
-        t.total_saving.display()
-    );
 }

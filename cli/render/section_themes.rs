@@ -2,18 +2,16 @@
 //! (status, divergence from the base, upstream change up to the target), context risks,
 //! suggestions, and the in-place template edits with their move plan. The terminal renderer
 //! calls it after the findings and skips an empty result. Strings from the repository go through
-//! [`term`] (tables: in `write_table`).
+//! [`term`].
 
 use std::fmt::Write as _;
 
-use forkcheck_analyzers::report::Severity;
 use forkcheck_analyzers::themes::{OverrideEntry, ThemesSection};
 use forkcheck_analyzers::Report;
 
 use super::escape::{short_oid, term};
 use super::style::Style;
-use super::terminal::write_table;
-use super::view::Table;
+use super::table::Grid;
 
 pub fn render(report: &Report, style: &Style) -> String {
     let Some(section) = &report.themes else {
@@ -36,15 +34,7 @@ pub fn render(report: &Report, style: &Style) -> String {
     themes_line(&mut out, section, style);
     if !section.overrides.is_empty() {
         let _ = writeln!(out, "\n  {}", style.bold("Overrides"));
-        let table = overrides_table(section, &base, target.as_deref());
-        let mut text = String::new();
-        write_table(&mut text, &table, style);
-        // colour the status column (first cell of each row) by severity
-        out.push_str(&colour_statuses(
-            &text,
-            &by_severity(&section.overrides),
-            style,
-        ));
+        out.push_str(&overrides_table(section, &base, target.as_deref(), style));
     }
     risks(&mut out, section, target.as_deref(), style);
     upstream_commits(&mut out, section, style);
@@ -116,8 +106,15 @@ fn themes_line(out: &mut String, s: &ThemesSection, style: &Style) {
     );
 }
 
-fn overrides_table(s: &ThemesSection, base: &str, target: Option<&str>) -> Table {
-    let mut rows = Vec::new();
+/// The override inventory, worst first, the status coloured by severity.
+fn overrides_table(s: &ThemesSection, base: &str, target: Option<&str>, style: &Style) -> String {
+    let mut grid = Grid::new().header(vec![
+        "status".into(),
+        "theme file".into(),
+        "original".into(),
+        format!("vs {}", term(base)),
+        format!("upstream → {}", term(target.unwrap_or("target"))),
+    ]);
     for o in by_severity(&s.overrides) {
         let file = s
             .themes
@@ -131,26 +128,15 @@ fn overrides_table(s: &ThemesSection, base: &str, target: Option<&str>) -> Table
             (Some(orig), None) => orig.clone(),
             (None, _) => "-".into(),
         };
-        rows.push(vec![
-            o.status.clone(),
-            format!("{}/{file}", o.theme),
-            original,
+        grid.row(vec![
+            style.severity(o.severity, &term(&o.status)),
+            term(&format!("{}/{file}", o.theme)).into_owned(),
+            term(&original).into_owned(),
             divergence_cell(o),
             upstream_cell(o, target.is_some()),
         ]);
     }
-    Table {
-        title: "Overrides".into(),
-        headers: vec![
-            "status".into(),
-            "theme file".into(),
-            "original".into(),
-            format!("vs {base}"),
-            format!("upstream → {}", target.unwrap_or("target")),
-        ],
-        rows,
-        numeric: vec![false; 5],
-    }
+    grid.render(4, style)
 }
 
 /// Worst first, then by path (the section itself is in path order).
@@ -192,30 +178,6 @@ fn upstream_cell(o: &OverrideEntry, has_target: bool) -> String {
         ("misplaced" | "addition", None) => "-".into(),
         (_, None) => "unchanged".into(),
     }
-}
-
-/// Colour the status word at the start of each data row by the entry's severity.
-fn colour_statuses(text: &str, overrides: &[&OverrideEntry], style: &Style) -> String {
-    let mut out = String::new();
-    for (k, line) in text.lines().enumerate() {
-        let entry = k.checked_sub(1).and_then(|i| overrides.get(i)).copied();
-        match entry {
-            Some(o) if style.color => {
-                let (lead, rest) = line.split_at(line.len() - line.trim_start().len());
-                let status = rest.split_whitespace().next().unwrap_or("");
-                let painted = match o.severity {
-                    Severity::Error => style.red(status),
-                    Severity::Warning => style.yellow(status),
-                    Severity::Info => style.cyan(status),
-                };
-                let _ = writeln!(out, "{lead}{painted}{}", &rest[status.len()..]);
-            }
-            _ => {
-                let _ = writeln!(out, "{line}");
-            }
-        }
-    }
-    out
 }
 
 fn risks(out: &mut String, s: &ThemesSection, target: Option<&str>, style: &Style) {
@@ -341,31 +303,27 @@ fn move_plan(out: &mut String, s: &ThemesSection, style: &Style) {
         style.bold("Move plan for in-place template edits"),
         style.dim("(forkcheck never moves files)")
     );
-    let width = s
-        .move_plan
-        .iter()
-        .map(|m| term(&m.from).chars().count())
-        .max()
-        .unwrap_or(0);
+    let mut grid = Grid::new();
     for m in &s.move_plan {
         let how = if m.action == "move" {
-            "move".to_string()
+            "move"
         } else {
-            "copy, then restore upstream's file".to_string()
+            "copy, then restore upstream's file"
         };
-        let _ = writeln!(
-            out,
-            "    {:<width$}  →  {}  {}",
-            term(&m.from),
-            term(&m.to),
-            style.dim(&format!("({how})"))
-        );
+        grid.row(vec![
+            term(&m.from).into_owned(),
+            "→".into(),
+            term(&m.to).into_owned(),
+            style.dim(&format!("({how})")),
+        ]);
     }
+    out.push_str(&grid.render(4, style));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use forkcheck_analyzers::report::Severity;
     use forkcheck_analyzers::themes::{
         ContextRisk, MoveStep, Staleness, ThemeInfo, ThemesSummary, UpstreamCommit,
     };

@@ -1,4 +1,16 @@
-//! Terminal styling: ANSI colours only when wanted (a terminal, and `NO_COLOR` unset).
+//! Terminal styling, the one colour layer of the terminal outputs: `anstyle` styles, applied only
+//! when wanted (standard output is a terminal and `NO_COLOR` is unset or empty).
+
+use anstyle::{AnsiColor, Style as Ansi};
+use forkcheck_analyzers::report::Severity;
+
+const BOLD: Ansi = Ansi::new().bold();
+const DIM: Ansi = Ansi::new().dimmed();
+const RED: Ansi = AnsiColor::Red.on_default();
+const GREEN: Ansi = AnsiColor::Green.on_default();
+const YELLOW: Ansi = AnsiColor::Yellow.on_default();
+const CYAN: Ansi = AnsiColor::Cyan.on_default();
+const BOLD_RED: Ansi = AnsiColor::Red.on_default().bold();
 
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -19,30 +31,59 @@ impl Style {
         Style { color: false }
     }
 
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, style: Ansi, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
     }
 
     pub fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
+        self.paint(BOLD, text)
     }
     pub fn dim(&self, text: &str) -> String {
-        self.paint("2", text)
+        self.paint(DIM, text)
     }
     pub fn red(&self, text: &str) -> String {
-        self.paint("31", text)
+        self.paint(RED, text)
     }
     pub fn green(&self, text: &str) -> String {
-        self.paint("32", text)
+        self.paint(GREEN, text)
     }
     pub fn yellow(&self, text: &str) -> String {
-        self.paint("33", text)
+        self.paint(YELLOW, text)
     }
     pub fn cyan(&self, text: &str) -> String {
-        self.paint("36", text)
+        self.paint(CYAN, text)
+    }
+
+    /// `text` in the colour of `severity`: errors bold red, warnings yellow, info cyan.
+    pub fn severity(&self, severity: Severity, text: &str) -> String {
+        match severity {
+            Severity::Error => self.paint(BOLD_RED, text),
+            Severity::Warning => self.yellow(text),
+            Severity::Info => self.cyan(text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_is_plain_and_colour_resets() {
+        assert_eq!(Style::plain().red("x"), "x");
+        let red = Style { color: true }.red("x");
+        assert!(
+            red.starts_with("\x1b[31m") && red.ends_with("\x1b[0m"),
+            "{red:?}"
+        );
+        let err = Style { color: true }.severity(Severity::Error, "e");
+        assert!(
+            err.contains("\x1b[31m") && err.contains("\x1b[1m"),
+            "{err:?}"
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! The tera templates behind the Markdown and HTML reports, embedded at build time, and the
-//! context they are rendered with: `report` (the serialized report, every optional section key
-//! present, `null` when the analysis did not run) and `view` (shared, precomputed views).
-//! Section partials (`sections/<name>.{md,html}.tera`) belong to the analysis owners.
+//! context they are rendered with, built from typed structs: `report` (the report model as it
+//! serializes; a section that did not run is absent, which templates test with `if`) and `view`
+//! (shared, precomputed views, among them the findings joined to the rows of the settings
+//! section). Section partials (`sections/<name>.{md,html}.tera`) belong to the analysis owners.
 
-use forkcheck_analyzers::report::BaseMethod;
+use forkcheck_analyzers::report::{BaseMethod, Finding, Replacement};
+use forkcheck_analyzers::triage::TriageSection;
 use forkcheck_analyzers::Report;
 use serde::Serialize;
 use serde_json::Value;
@@ -13,9 +15,6 @@ use tera::Tera;
 
 use super::escape;
 use super::view::{self, Counts, FileGroup, Table};
-
-/// The optional sections of the report, in the order the reports show them.
-pub const SECTIONS: &[&str] = &["config", "settings", "themes", "rebase", "triage"];
 
 macro_rules! template {
     ($name:literal) => {
@@ -53,6 +52,36 @@ struct View<'a> {
     base_short: &'a str,
     target_short: Option<&'a str>,
     head_short: &'a str,
+    /// Per settings file, per setting (the order of `report.settings`): its findings.
+    setting_links: Vec<Vec<SettingLinks<'a>>>,
+}
+
+/// The findings on one setting of the settings section: its risks (every finding but the edit
+/// itself) and the replacement the edit carries.
+#[derive(Serialize)]
+struct SettingLinks<'a> {
+    risks: Vec<&'a Finding>,
+    replacements: Vec<&'a Replacement>,
+}
+
+/// The whole context of the report templates.
+#[derive(Serialize)]
+struct ReportContext<'a> {
+    report: &'a Report,
+    view: View<'a>,
+}
+
+/// The context of the triage partial rendered on its own (`forkcheck triage --format
+/// markdown`): a report holding only the triage section, under a top-level heading.
+#[derive(Serialize)]
+struct TriageContext<'a> {
+    report: TriageOnly<'a>,
+    heading: &'static str,
+}
+
+#[derive(Serialize)]
+struct TriageOnly<'a> {
+    triage: &'a TriageSection,
 }
 
 /// A tera instance with every template loaded and autoescaping on for HTML templates. The
@@ -74,9 +103,23 @@ pub fn tera() -> anyhow::Result<Tera> {
 
 /// Render template `name` for `report`.
 pub fn render(name: &str, report: &Report) -> anyhow::Result<String> {
+    render_with(name, &context(report)?)
+}
+
+/// The triage partial alone, as a Markdown document.
+pub fn render_triage(triage: &TriageSection) -> anyhow::Result<String> {
+    let ctx = TriageContext {
+        report: TriageOnly { triage },
+        heading: "#",
+    };
+    let ctx = tera::Context::from_serialize(&ctx)
+        .map_err(|e| anyhow::anyhow!("internal error: cannot build the template context: {e}"))?;
+    render_with("sections/triage.md.tera", &ctx)
+}
+
+fn render_with(name: &str, ctx: &tera::Context) -> anyhow::Result<String> {
     let tera = tera()?;
-    let ctx = context(report);
-    tera.render(name, &ctx).map_err(|e| {
+    tera.render(name, ctx).map_err(|e| {
         // Tera puts the useful part (which variable, which template) in the source chain.
         let mut msg = e.to_string();
         let mut source = std::error::Error::source(&e);
@@ -89,75 +132,64 @@ pub fn render(name: &str, report: &Report) -> anyhow::Result<String> {
     })
 }
 
-pub fn context(report: &Report) -> tera::Context {
-    let mut value = view::report_value(report);
-    if let Value::Object(map) = &mut value {
-        for section in SECTIONS {
-            map.entry(*section).or_insert(Value::Null);
-        }
-        map.entry("warnings").or_insert(Value::Array(Vec::new()));
-    }
-    attach_findings(report, &mut value);
-    let values = view::trend_values(&value);
-    let v = View {
-        counts: view::counts(report),
-        counts_line: view::counts_line(view::counts(report)),
-        findings_by_file: view::group_findings(report),
-        drift_tables: view::drift_tables(&value),
-        drift_extras: view::drift_extras(report),
-        trend: view::trend_table(&value),
-        sparkline: view::sparkline(&values),
-        base_method: match report.base.method {
-            BaseMethod::History => "history",
-            BaseMethod::Content => "content (no shared history)",
-            BaseMethod::Explicit => "given with --base",
+pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
+    let ctx = ReportContext {
+        report,
+        view: View {
+            counts: view::counts(report),
+            counts_line: view::counts_line(view::counts(report)),
+            findings_by_file: view::group_findings(report),
+            drift_tables: view::drift_tables(report),
+            drift_extras: view::drift_extras(report),
+            trend: view::trend_table(report),
+            sparkline: view::sparkline(&view::trend_values(report)),
+            base_method: match report.base.method {
+                BaseMethod::History => "history",
+                BaseMethod::Content => "content (no shared history)",
+                BaseMethod::Explicit => "given with --base",
+            },
+            base_confidence: view::percent(report.base.confidence),
+            base_short: escape::short_oid(&report.base.oid),
+            target_short: report.target.as_ref().map(|t| escape::short_oid(&t.oid)),
+            head_short: escape::short_oid(&report.repo.head_oid),
+            setting_links: setting_links(report),
         },
-        base_confidence: view::percent(report.base.confidence),
-        base_short: escape::short_oid(&report.base.oid),
-        target_short: report.target.as_ref().map(|t| escape::short_oid(&t.oid)),
-        head_short: escape::short_oid(&report.repo.head_oid),
     };
-    // One object moved into the context: the report is not copied again.
-    let mut root = serde_json::Map::new();
-    root.insert("view".into(), to_value(&v));
-    root.insert("report".into(), value);
-    tera::Context::from_value(Value::Object(root)).unwrap_or_default()
+    tera::Context::from_serialize(&ctx)
+        .map_err(|e| anyhow::anyhow!("internal error: cannot build the template context: {e}"))
 }
 
-/// Join the findings to the rows of the settings section once, here, so the templates never
-/// loop over every finding for every row: each `settings.files[].settings[]` gets `view_risks`
-/// (its findings other than the edit itself) and `view_replacements` (the edit's replacement).
-/// Config keys carry their own `replacement`.
-fn attach_findings(report: &Report, value: &mut Value) {
+/// Join the findings to the rows of the settings section once, here, so that the templates never
+/// loop over every finding for every row. Config keys carry their own `replacement`.
+fn setting_links(report: &Report) -> Vec<Vec<SettingLinks<'_>>> {
+    let Some(settings) = &report.settings else {
+        return Vec::new();
+    };
     let index = view::FindingIndex::new(report);
-    if let Some(settings) = &report.settings {
-        let files = value["settings"]["files"].as_array_mut();
-        for (file, fv) in settings.files.iter().zip(files.into_iter().flatten()) {
-            let entries = fv["settings"].as_array_mut();
-            for (s, sv) in file.settings.iter().zip(entries.into_iter().flatten()) {
-                let mine = index.setting(&file.path, &s.setting, s.line);
-                let risks: Vec<Value> = mine
-                    .iter()
-                    .filter(|f| !view::carries_replacement(f))
-                    .map(|f| to_value(*f))
-                    .collect();
-                let replacements: Vec<Value> = mine
-                    .iter()
-                    .filter(|f| view::carries_replacement(f))
-                    .filter_map(|f| f.replacement.as_ref())
-                    .map(to_value)
-                    .collect();
-                sv["view_risks"] = Value::Array(risks);
-                sv["view_replacements"] = Value::Array(replacements);
-            }
-        }
-    }
-}
-
-/// A model part as a template value (serializing plain data cannot fail; if it did, the part
-/// would be shown empty).
-fn to_value<T: Serialize>(v: T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+    settings
+        .files
+        .iter()
+        .map(|file| {
+            file.settings
+                .iter()
+                .map(|s| {
+                    let mine = index.setting(&file.path, &s.setting, s.line);
+                    SettingLinks {
+                        risks: mine
+                            .iter()
+                            .copied()
+                            .filter(|f| !view::carries_replacement(f))
+                            .collect(),
+                        replacements: mine
+                            .iter()
+                            .filter(|f| view::carries_replacement(f))
+                            .filter_map(|f| f.replacement.as_ref())
+                            .collect(),
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A tera filter applying `f` to a string value (numbers and other scalars are shown as
@@ -169,9 +201,19 @@ fn string_filter(
         let text = match value {
             Value::String(s) => Cow::Borrowed(s.as_str()),
             Value::Null => Cow::Borrowed(""),
-            other => Cow::Owned(view::scalar(other)),
+            other => Cow::Owned(scalar(other)),
         };
         Ok(Value::String(f(&text)))
+    }
+}
+
+/// A non-string template value as text: numbers as JSON writes them, `true` as `yes`.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Null | Value::Bool(false) => String::new(),
+        Value::Bool(true) => "yes".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -213,9 +255,61 @@ mod tests {
         assert!(md.contains("none after the base"));
         assert!(!md.contains("## Warnings"));
         assert!(render("report.html.tera", &sparse).is_ok());
-        let ctx = context(&report);
-        for s in SECTIONS {
-            assert!(ctx.get("report").unwrap().get(*s).is_some(), "{s}");
-        }
+        // A report with every section absent renders too.
+        let bare = forkcheck_analyzers::Report {
+            findings: Vec::new(),
+            ..report.clone()
+        };
+        assert!(render("report.md.tera", &bare)
+            .unwrap()
+            .contains("No findings."));
+    }
+
+    #[test]
+    fn settings_rows_show_their_risks_and_the_edit_s_replacement() {
+        let mut report = crate::render::tests::sample_report();
+        let edit = report
+            .findings
+            .iter_mut()
+            .find(|f| f.rule == "FC301" && f.setting.as_deref() == Some("PLATFORM_NAME"))
+            .unwrap();
+        edit.replacement = Some(Replacement {
+            yaml: None,
+            ansible: None,
+            tutor: Some("tutor config save --set PLATFORM_NAME=Acme".into()),
+            note: None,
+        });
+        let entry = |setting: &str, line: u32| {
+            serde_json::json!({"setting": setting, "op": "assign", "status": "changed",
+                               "line": line, "old": "\"a\"", "new": "\"b\"",
+                               "literal": true, "secret": false})
+        };
+        report.settings = Some(
+            serde_json::from_value(serde_json::json!({"files": [{
+                "path": "lms/envs/common.py",
+                "status": "modified",
+                "settings": [entry("PLATFORM_NAME", 12), entry("COURSE_ABOUT_VISIBILITY_LEGACY", 40)],
+            }]}))
+            .unwrap(),
+        );
+        let md = render("report.md.tera", &report).unwrap();
+        let section = &md[md.find("## Settings modules").unwrap()..];
+        let platform = section.find("**`PLATFORM_NAME`**").unwrap();
+        let course = section
+            .find("**`COURSE_ABOUT_VISIBILITY_LEGACY`**")
+            .unwrap();
+        let tutor = section
+            .find("  - Tutor: `tutor config save --set PLATFORM_NAME=Acme`")
+            .unwrap();
+        let risk = section.find("  - error FC302").unwrap();
+        assert!(
+            platform < tutor && tutor < course && course < risk,
+            "{section}"
+        );
+        // The edit itself is not listed as a risk of its own setting.
+        assert!(!section.contains("FC301"), "{section}");
+        let html = render("report.html.tera", &report).unwrap();
+        assert!(html
+            .contains("<li>Tutor: <code>tutor config save --set PLATFORM_NAME=Acme</code></li>"));
     }
 }

@@ -9,14 +9,14 @@ use forkcheck_analyzers::Report;
 
 use super::escape::{short_oid, term};
 use super::style::Style;
+use super::table::Grid;
 use super::view::{self, Table};
 use super::{section_config, section_rebase, section_themes};
 
 pub fn render(report: &Report, style: &Style) -> String {
-    let value = view::report_value(report);
     let mut out = String::new();
     header(&mut out, report, style);
-    drift(&mut out, report, &value, style);
+    drift(&mut out, report, style);
     findings(&mut out, report, style);
     for section in [
         section_config::render(report, style),
@@ -38,14 +38,9 @@ pub fn render(report: &Report, style: &Style) -> String {
     out
 }
 
-/// Severity label, coloured.
+/// Severity label, coloured, padded to the width of the longest.
 pub fn severity(sev: Severity, style: &Style) -> String {
-    let label = format!("{:<7}", sev.as_str());
-    match sev {
-        Severity::Error => style.red(&style.bold(&label)),
-        Severity::Warning => style.yellow(&label),
-        Severity::Info => style.cyan(&label),
-    }
+    style.severity(sev, &format!("{:<7}", sev.as_str()))
 }
 
 fn header(out: &mut String, report: &Report, style: &Style) {
@@ -102,7 +97,7 @@ fn header(out: &mut String, report: &Report, style: &Style) {
     }
 }
 
-fn drift(out: &mut String, report: &Report, value: &serde_json::Value, style: &Style) {
+fn drift(out: &mut String, report: &Report, style: &Style) {
     let d = &report.drift;
     let _ = writeln!(
         out,
@@ -116,11 +111,11 @@ fn drift(out: &mut String, report: &Report, value: &serde_json::Value, style: &S
     if !extras.is_empty() {
         let _ = writeln!(out, "  {}", style.dim(&term(&extras.join(", "))));
     }
-    for table in view::drift_tables(value) {
+    for table in view::drift_tables(report) {
         let _ = writeln!(out, "\n  {}", style.bold(&term(&table.title)));
         write_table(out, &table, style);
     }
-    let values = view::trend_values(value);
+    let values = view::trend_values(report);
     if !values.is_empty() {
         let first = values.first().copied().unwrap_or_default();
         let last = values.last().copied().unwrap_or_default();
@@ -186,41 +181,21 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
     }
 }
 
-/// Aligned columns, numbers right-aligned, indented four spaces. Cells and headers are escaped
-/// for the terminal here.
+/// A view table as aligned columns (numbers right-aligned), indented four spaces. Cells and
+/// headers are escaped for the terminal here.
 pub fn write_table(out: &mut String, table: &Table, style: &Style) {
     let escaped =
         |cells: &[String]| -> Vec<String> { cells.iter().map(|c| term(c).into_owned()).collect() };
-    let headers = escaped(&table.headers);
-    let rows: Vec<Vec<String>> = table.rows.iter().map(|r| escaped(r)).collect();
-    let widths: Vec<usize> = (0..headers.len())
-        .map(|i| {
-            rows.iter()
-                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
-                .chain(std::iter::once(headers[i].chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: &[String]| -> String {
-        let parts: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let w = widths.get(i).copied().unwrap_or(0);
-                if table.numeric.get(i).copied().unwrap_or(false) {
-                    format!("{c:>w$}")
-                } else {
-                    format!("{c:<w$}")
-                }
-            })
-            .collect();
-        format!("    {}", parts.join("  ").trim_end())
-    };
-    let _ = writeln!(out, "{}", style.dim(&line(&headers)));
-    for row in &rows {
-        let _ = writeln!(out, "{}", line(row));
+    let mut grid = Grid::new().header(escaped(&table.headers));
+    for (i, numeric) in table.numeric.iter().enumerate() {
+        if *numeric {
+            grid = grid.right(i);
+        }
     }
+    for row in &table.rows {
+        grid.row(escaped(row));
+    }
+    out.push_str(&grid.render(4, style));
 }
 
 #[cfg(test)]

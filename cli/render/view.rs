@@ -1,16 +1,12 @@
 //! Shared, format-independent views of the report: findings grouped by file then rule, drift
-//! tables, the trend series. Every renderer builds on these so the formats agree.
-//!
-//! The drift breakdowns (`by_area`, `by_app`, `trend`) are read from the serialized report, so a
-//! renderer keeps working whatever exact shape the drift analysis gives them (a list of objects,
-//! or a map keyed by area): each becomes a plain table of strings.
+//! tables, the trend series, the findings joined to settings. Every renderer builds on these so
+//! the formats agree. All of them read the typed report model, never its serialized form.
 
 use std::collections::HashMap;
 
 use forkcheck_analyzers::report::{Finding, Severity};
 use forkcheck_analyzers::Report;
 use serde::Serialize;
-use serde_json::Value;
 
 use super::escape::short_oid;
 
@@ -155,36 +151,85 @@ pub struct Table {
     pub numeric: Vec<bool>,
 }
 
-/// The report serialized to JSON, for views of parts renderers read generically.
-pub fn report_value(report: &Report) -> Value {
-    // Serializing plain data structs (no maps with non-string keys) cannot fail; if it ever did,
-    // the generic views would simply be empty.
-    serde_json::to_value(report).unwrap_or(Value::Null)
-}
-
-/// `by_area` and `by_app` of the drift, as tables (absent or empty breakdowns are skipped).
-pub fn drift_tables(report: &Value) -> Vec<Table> {
-    let drift = &report["drift"];
+/// `by_area` and `by_app` of the drift, as tables (empty breakdowns are skipped).
+pub fn drift_tables(report: &Report) -> Vec<Table> {
+    let d = &report.drift;
     let mut out = Vec::new();
-    for (field, title, key_name) in [("by_area", "By area", "area"), ("by_app", "By app", "app")] {
-        if let Some(table) = table_from(&drift[field], title, key_name) {
-            out.push(table);
-        }
+    if !d.by_area.is_empty() {
+        out.push(Table {
+            title: "By area".into(),
+            headers: headers(&["area", "files", "lines added", "lines removed"]),
+            rows: d
+                .by_area
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.area.clone(),
+                        a.files.to_string(),
+                        a.lines_added.to_string(),
+                        a.lines_removed.to_string(),
+                    ]
+                })
+                .collect(),
+            numeric: vec![false, true, true, true],
+        });
+    }
+    if !d.by_app.is_empty() {
+        out.push(Table {
+            title: "By app".into(),
+            headers: headers(&["app", "new", "files", "lines added", "lines removed"]),
+            rows: d
+                .by_app
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.app.clone(),
+                        if a.new { "yes".into() } else { String::new() },
+                        a.files.to_string(),
+                        a.lines_added.to_string(),
+                        a.lines_removed.to_string(),
+                    ]
+                })
+                .collect(),
+            numeric: vec![false, false, true, true, true],
+        });
     }
     out
 }
 
 /// The drift trend (size after each first-parent fork commit), as a table.
-pub fn trend_table(report: &Value) -> Option<Table> {
-    let mut table = table_from(&report["drift"]["trend"], "Trend", "step")?;
-    if let Some(col) = table.headers.iter().position(|h| h == "commit") {
-        for row in &mut table.rows {
-            if let Some(cell) = row.get_mut(col) {
-                *cell = short_oid(cell).to_string();
-            }
-        }
+pub fn trend_table(report: &Report) -> Option<Table> {
+    let trend = &report.drift.trend;
+    if trend.is_empty() {
+        return None;
     }
-    Some(table)
+    Some(Table {
+        title: "Trend".into(),
+        headers: headers(&[
+            "commit",
+            "summary",
+            "files changed",
+            "lines added",
+            "lines removed",
+        ]),
+        rows: trend
+            .iter()
+            .map(|p| {
+                vec![
+                    short_oid(&p.commit).to_string(),
+                    p.summary.clone(),
+                    p.files_changed.to_string(),
+                    p.lines_added.to_string(),
+                    p.lines_removed.to_string(),
+                ]
+            })
+            .collect(),
+        numeric: vec![false, false, true, true, true],
+    })
+}
+
+fn headers(names: &[&str]) -> Vec<String> {
+    names.iter().map(|h| h.to_string()).collect()
 }
 
 /// The drift's secondary totals, for the line under the headline: changed files per status,
@@ -211,30 +256,13 @@ pub fn drift_extras(report: &Report) -> Vec<String> {
     out
 }
 
-/// One number per trend point: total changed lines when the points carry line counts, else
-/// changed files, else the first number in the point.
-pub fn trend_values(report: &Value) -> Vec<f64> {
-    let Some(points) = report["drift"]["trend"].as_array() else {
-        return Vec::new();
-    };
-    points
+/// One number per trend point: the changed lines (added + removed) after that commit.
+pub fn trend_values(report: &Report) -> Vec<f64> {
+    report
+        .drift
+        .trend
         .iter()
-        .filter_map(|p| {
-            let num = |k: &str| p.get(k).and_then(Value::as_f64);
-            if let (Some(a), Some(r)) = (num("lines_added"), num("lines_removed")) {
-                return Some(a + r);
-            }
-            for key in ["lines", "lines_changed", "files_changed", "files"] {
-                if let Some(v) = num(key) {
-                    return Some(v);
-                }
-            }
-            match p {
-                Value::Number(n) => n.as_f64(),
-                Value::Object(o) => o.values().find_map(Value::as_f64),
-                _ => None,
-            }
-        })
+        .map(|p| (p.lines_added + p.lines_removed) as f64)
         .collect()
 }
 
@@ -256,84 +284,6 @@ pub fn sparkline(values: &[f64]) -> String {
         .collect()
 }
 
-/// Build a table from a list of objects (columns: union of keys, in order of appearance), a map
-/// of objects (first column: the map key) or a map of scalars (two columns).
-fn table_from(value: &Value, title: &str, key_name: &str) -> Option<Table> {
-    let rows_src: Vec<(Option<String>, &Value)> = match value {
-        Value::Array(items) if !items.is_empty() => items.iter().map(|v| (None, v)).collect(),
-        Value::Object(map) if !map.is_empty() => {
-            map.iter().map(|(k, v)| (Some(k.clone()), v)).collect()
-        }
-        _ => return None,
-    };
-    let keyed = rows_src.iter().any(|(k, _)| k.is_some());
-    let mut headers: Vec<String> = Vec::new();
-    if keyed {
-        headers.push(key_name.to_string());
-    }
-    for (_, v) in &rows_src {
-        match v {
-            Value::Object(o) => {
-                for k in o.keys() {
-                    if !headers.iter().any(|h| h == k) {
-                        headers.push(k.clone());
-                    }
-                }
-            }
-            _ => {
-                if !headers.iter().any(|h| h == "value") {
-                    headers.push("value".into());
-                }
-            }
-        }
-    }
-    let mut numeric = vec![true; headers.len()];
-    let mut rows = Vec::new();
-    for (key, v) in &rows_src {
-        let mut row = Vec::with_capacity(headers.len());
-        for (i, h) in headers.iter().enumerate() {
-            let cell = if keyed && i == 0 {
-                numeric[i] = false;
-                key.clone().unwrap_or_default()
-            } else {
-                let cell = match v {
-                    Value::Object(o) => o.get(h).cloned().unwrap_or(Value::Null),
-                    other if h == "value" => (*other).clone(),
-                    _ => Value::Null,
-                };
-                if !(cell.is_number() || cell.is_null()) {
-                    numeric[i] = false;
-                }
-                scalar(&cell)
-            };
-            row.push(cell);
-        }
-        rows.push(row);
-    }
-    Some(Table {
-        title: title.to_string(),
-        headers: headers.iter().map(|h| h.replace('_', " ")).collect(),
-        rows,
-        numeric,
-    })
-}
-
-/// A JSON value as a short display string.
-pub fn scalar(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => format!("{f:.2}"),
-            _ => n.to_string(),
-        },
-        Value::Bool(true) => "yes".to_string(),
-        Value::Bool(false) => String::new(),
-        Value::Array(items) => items.iter().map(scalar).collect::<Vec<_>>().join(", "),
-        Value::Object(_) => v.to_string(),
-    }
-}
-
 /// `0.93` → `93%`.
 pub fn percent(confidence: f64) -> String {
     format!("{:.0}%", (confidence * 100.0).clamp(0.0, 100.0))
@@ -342,39 +292,29 @@ pub fn percent(confidence: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::render::tests::sample_report;
 
     #[test]
-    fn tables_from_list_and_map_shapes() {
-        let list = json!({"drift": {"by_area": [
-            {"area": "settings", "files": 2, "lines_added": 30},
-            {"area": "themes", "files": 9, "lines_added": 400}
-        ]}});
-        let t = &drift_tables(&list)[0];
-        assert_eq!(t.headers, ["area", "files", "lines added"]);
-        assert_eq!(t.rows[1], ["themes", "9", "400"]);
-        assert_eq!(t.numeric, [false, true, true]);
-
-        let map = json!({"drift": {"by_app": {"lms": {"files": 3}, "cms": {"files": 1}}}});
-        let t = &drift_tables(&map)[0];
-        assert_eq!(t.title, "By app");
-        assert_eq!(t.headers, ["app", "files"]);
-        assert_eq!(t.rows, [["lms", "3"], ["cms", "1"]]);
-
-        let scalars = json!({"drift": {"by_area": {"docs": 4}}});
-        assert_eq!(drift_tables(&scalars)[0].rows, [["docs", "4"]]);
-        assert!(drift_tables(&json!({"drift": {"by_area": []}})).is_empty());
+    fn drift_tables_from_the_model() {
+        let report = sample_report();
+        let tables = drift_tables(&report);
+        assert_eq!(tables.len(), 1, "no app breakdown in the sample");
+        let t = &tables[0];
+        assert_eq!(t.headers, ["area", "files", "lines added", "lines removed"]);
+        assert_eq!(t.rows[1], ["themes", "40", "1204", "52"]);
+        assert_eq!(t.numeric, [false, true, true, true]);
+        let mut empty = report.clone();
+        empty.drift.by_area.clear();
+        assert!(drift_tables(&empty).is_empty());
     }
 
     #[test]
-    fn trend_prefers_line_totals_then_files() {
-        let r = json!({"drift": {"trend": [
-            {"commit": "a", "lines_added": 3, "lines_removed": 1},
-            {"commit": "b", "lines_added": 10, "lines_removed": 0}
-        ]}});
-        assert_eq!(trend_values(&r), [4.0, 10.0]);
-        let r = json!({"drift": {"trend": [{"commit": "a", "files_changed": 7}]}});
-        assert_eq!(trend_values(&r), [7.0]);
+    fn trend_is_changed_lines_per_commit() {
+        let report = sample_report();
+        assert_eq!(trend_values(&report), [34.0, 1290.0]);
+        let t = trend_table(&report).unwrap();
+        assert_eq!(t.rows[0][0], "c1");
+        assert_eq!(t.numeric, [false, false, true, true, true]);
     }
 
     #[test]

@@ -2,12 +2,9 @@
 
 use super::model::*;
 use crate::error::Result;
+use crate::repo::short_id as short;
 use crate::report::Finding;
 use crate::rules::Rules;
-
-fn short(oid: &str) -> &str {
-    oid.get(..10).unwrap_or(oid)
-}
 
 fn names(commits: &[CommitRef]) -> String {
     commits

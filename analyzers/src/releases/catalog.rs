@@ -1,5 +1,5 @@
 //! The catalog of Open edX named releases (Aspen … Willow, in order) and the parser for their
-//! ref names in all three schemes (see `shared/docs/edx-domain.md` §1):
+//! ref names in all three schemes (see `docs/edx-domain.md` §1.1):
 //!
 //! - Aspen–Dogwood: `named-release/<n>` (tag), `named-release/<n>.N`, rc tags
 //!   `named-release/<n>.rcN`, branch `named-release/<n>.rc`;

@@ -1,5 +1,5 @@
 //! Configuration-management replacements for settings and config edits, era- and
-//! deployment-aware (shared/docs/edx-domain.md §2 "Can this key be set via YAML?" and §5).
+//! deployment-aware (docs/edx-domain.md §2.4 and §5).
 //!
 //! Analyzers describe each edit as an [`Edit`]; [`decide`] turns it into a structured [`Spec`]
 //! (stored in the finding's `data.replacement`, read back by `forkcheck replace`) and the
@@ -524,6 +524,24 @@ fn shell_quote(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
+}
+
+/// The structured replacements of a report, what `forkcheck replace` writes: the keys of
+/// committed config files (config section, by file), then the settings edits' findings
+/// (`data.replacement`, as `settings` stores them), in report order.
+pub fn specs(report: &crate::Report) -> Vec<Spec> {
+    let config = report
+        .config
+        .iter()
+        .flat_map(|c| c.files.iter())
+        .flat_map(|f| f.keys.iter())
+        .filter_map(|k| k.spec.clone());
+    let settings = report
+        .findings
+        .iter()
+        .filter_map(|f| f.data.get("replacement"))
+        .filter_map(|v| serde_json::from_value::<Spec>(v.clone()).ok());
+    config.chain(settings).collect()
 }
 
 #[cfg(test)]

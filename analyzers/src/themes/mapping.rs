@@ -1,4 +1,4 @@
-//! Which upstream file a theme file overrides (edx-domain.md §4.4): strip
+//! Which upstream file a theme file overrides (docs/edx-domain.md §4.4): strip
 //! `<theme>/<svc>/templates/`, try the service's template roots in lookup order, then any
 //! `**/templates/<rel>` of the upstream tree belonging to the service; static files map
 //! `<theme>/<svc>/static/<rel>` → `<svc>/static/<rel>` (then `common/static/<rel>`). A file whose

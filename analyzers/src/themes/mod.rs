@@ -1,5 +1,5 @@
 //! Theme template overrides and in-place template edits, judged against the next release
-//! (issue 4; facts: edx-domain.md §4 and §6).
+//! (issue 4; facts: docs/edx-domain.md §4 and §6).
 //!
 //! Flow: theme roots ([`discover::theme_roots`]) → themes and their files at HEAD → one index of
 //! the base tree's (and target tree's) template paths ([`mapping::TreeIndex`]) → each

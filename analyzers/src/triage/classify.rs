@@ -194,7 +194,7 @@ pub fn classify(
             reasons.push(match &m.commit {
                 Some(u) => format!(
                     "same patch-id as upstream {} \"{}\"",
-                    u.oid.get(..10).unwrap_or(&u.oid),
+                    crate::repo::short_id(&u.oid),
                     u.summary
                 ),
                 None => "every file it touches is identical in the target".into(),

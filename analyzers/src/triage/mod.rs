@@ -272,7 +272,7 @@ pub fn analyze_commits(
                 path,
                 format!(
                     "commit {} \"{}\": {} — {} (saves {} per release)",
-                    i.commit.get(..10).unwrap_or(&i.commit),
+                    crate::repo::short_id(&i.commit),
                     i.summary,
                     i.class.as_str(),
                     i.reasons.join("; "),

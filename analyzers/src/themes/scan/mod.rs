@@ -76,7 +76,7 @@ pub struct TemplateInfo {
 }
 
 /// Names every template gets without the view passing them: Mako runtime names, edxmako
-/// globals, context processors and i18n helpers (edx-domain.md §4.5). They are not "context"
+/// globals, context processors and i18n helpers (docs/edx-domain.md §4.5). They are not "context"
 /// a view can take away.
 const GLOBALS: &[&str] = &[
     // Mako runtime

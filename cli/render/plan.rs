@@ -1,0 +1,194 @@
+//! `forkcheck plan`: the upgrade hop by hop, for the terminal, as Markdown and as JSON.
+
+use std::fmt::Write as _;
+
+use forkcheck_analyzers::plan::{Hop, Plan};
+
+use super::escape::{md_code, md_text, term};
+use super::style::Style;
+use super::table::Grid;
+
+pub fn json(plan: &Plan) -> anyhow::Result<String> {
+    super::json::pretty(plan)
+}
+
+/// `-` for an empty list, else the entries, each rendered by `entry`, joined with `, `.
+fn list(v: &[String], entry: impl Fn(&str) -> String) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.iter().map(|s| entry(s)).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn outcomes(h: &Hop) -> String {
+    let s = &h.summary;
+    format!(
+        "{} clean, {} conflict, {} deleted, {} empty",
+        s.clean, s.conflict, s.target_deleted, s.empty
+    )
+}
+
+/// The hops, then the direct jump for comparison.
+fn rows(p: &Plan) -> impl Iterator<Item = (bool, &Hop)> {
+    p.hops
+        .iter()
+        .map(|h| (false, h))
+        .chain(std::iter::once((true, &p.direct)))
+}
+
+pub fn terminal(p: &Plan, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        style.bold(&format!(
+            "Upgrade plan: {} → {}",
+            term(&p.base),
+            term(&p.target)
+        ))
+    );
+    let term_entry = |s: &str| term(s).into_owned();
+    for (direct, h) in rows(p) {
+        let title = style.bold(&format!("{} → {}", term(&h.from), term(&h.to)));
+        let label = if direct {
+            format!("{} ", style.dim("straight to the target:"))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "\n  {label}{title}  {}", style.bold(&h.cost.display()));
+        let mut grid = Grid::new();
+        grid.row(vec!["commits".into(), outcomes(h)]);
+        grid.row(vec![
+            "conflicts".into(),
+            list(&h.conflicted_files, term_entry),
+        ]);
+        grid.row(vec!["deleted".into(), list(&h.target_deleted, term_entry)]);
+        // One stale entry a line: the list is long on a real fork.
+        let mut stale = h.stale.iter();
+        grid.row(vec![
+            "stale".into(),
+            stale.next().map_or_else(|| "-".into(), |s| term_entry(s)),
+        ]);
+        for s in stale {
+            grid.row(vec![String::new(), term_entry(s)]);
+        }
+        grid.row(vec!["drop".into(), list(&h.dropped, term_entry)]);
+        out.push_str(&grid.render(4, style));
+    }
+    let _ = writeln!(
+        out,
+        "\n  Hop by hop: {}   Straight: {}",
+        style.bold(&p.total.display()),
+        style.bold(&p.direct.cost.display())
+    );
+    let _ = writeln!(out, "  {}", term(&p.advice));
+    for w in &p.warnings {
+        let _ = writeln!(out, "  {} {}", style.yellow("warning:"), term(w));
+    }
+    out
+}
+
+pub fn markdown(p: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Upgrade plan: {} → {}\n",
+        md_code(&p.base),
+        md_code(&p.target)
+    );
+    let _ = writeln!(
+        out,
+        "| Hop | Effort (h) | Commits | Conflicting files | Deleted under the fork | Stale | Drop |"
+    );
+    let _ = writeln!(out, "|---|---:|---|---|---|---|---|");
+    for (direct, h) in rows(p) {
+        let hop = format!("{} → {}", md_code(&h.from), md_code(&h.to));
+        let name = if direct {
+            format!("**direct** {hop}")
+        } else {
+            hop
+        };
+        let _ = writeln!(
+            out,
+            "| {name} | {:.1}–{:.1} | {} | {} | {} | {} | {} |",
+            h.cost.low,
+            h.cost.high,
+            outcomes(h),
+            list(&h.conflicted_files, md_code),
+            list(&h.target_deleted, md_code),
+            list(&h.stale, md_text),
+            list(&h.dropped, md_text)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nHop by hop: **{}**; straight: **{}**. {}",
+        p.total.display(),
+        p.direct.cost.display(),
+        md_text(&p.advice)
+    );
+    for w in &p.warnings {
+        let _ = writeln!(out, "\n> **Warning:** {}", md_text(w));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(from: &str, to: &str) -> serde_json::Value {
+        serde_json::json!({
+            "from": from, "to": to, "from_oid": "a", "to_oid": "b",
+            "cost": {"low": 1.0, "high": 4.0},
+            "summary": {"commits": 3, "clean": 2, "conflict": 1, "target_deleted": 0,
+                        "empty": 0, "already_upstream": 0, "conflicted_files": 1,
+                        "conflict_hunks": 1},
+            "conflicted_files": ["lms/envs/common.py"],
+            "target_deleted": [],
+            "stale": ["a|b.html (theme-override-stale)", "lms/envs/common.py (x)"],
+            "dropped": ["fix <b>@me</b>"],
+            "findings": [],
+        })
+    }
+
+    fn sample() -> Plan {
+        serde_json::from_value(serde_json::json!({
+            "schema_version": 1,
+            "base": "open-release/redwood.2",
+            "target": "open-release/sumac.2\u{1b}[2J",
+            "hops": [hop("open-release/redwood.2", "open-release/sumac.2")],
+            "total": {"low": 1.0, "high": 4.0},
+            "direct": hop("open-release/redwood.2", "open-release/sumac.2"),
+            "advice": "One hop.",
+            "warnings": ["shallow"],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn terminal_lists_each_hop_and_escapes() {
+        let out = terminal(&sample(), &Style::plain());
+        assert!(out.contains("sumac.2\\x1b[2J"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+        assert!(out.contains("    conflicts  lms/envs/common.py\n"), "{out}");
+        // Stale entries one a line, aligned under the first.
+        assert!(
+            out.contains("    stale      a|b.html (theme-override-stale)\n               lms/envs/common.py (x)\n"),
+            "{out}"
+        );
+        assert!(out.contains("straight to the target:"), "{out}");
+        assert!(out.contains("warning: shallow"), "{out}");
+    }
+
+    #[test]
+    fn markdown_cells_are_inert() {
+        let out = markdown(&sample());
+        assert!(out.contains("a\\|b.html"), "{out}");
+        assert!(out.contains("&lt;b&gt;@\u{200D}me"), "{out}");
+        assert!(!out.contains('\u{1b}'), "{out}");
+        assert!(out.contains("**direct**"), "{out}");
+        assert!(out.contains("> **Warning:** shallow"), "{out}");
+    }
+}
