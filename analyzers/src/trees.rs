@@ -68,6 +68,16 @@ impl Delta {
         self.new.map_or(Oid::zero(), |s| s.oid)
     }
 
+    /// The old side's blob id, if there is an old side.
+    pub fn old_oid(&self) -> Option<Oid> {
+        self.old.map(|s| s.oid)
+    }
+
+    /// The new side's blob id, if there is a new side.
+    pub fn new_oid(&self) -> Option<Oid> {
+        self.new.map(|s| s.oid)
+    }
+
     /// The path in the old tree (differs from `path` for renames).
     pub fn source_path(&self) -> &str {
         self.old_path.as_deref().unwrap_or(&self.path)

@@ -7,6 +7,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use crate::changes::blob;
 use crate::error::{Error, Result};
 use crate::repo::Repo;
+use crate::trees::Delta;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -26,12 +27,17 @@ impl FileStatus {
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct FileChange {
-    pub path: String,
-    pub status: FileStatus,
-    pub old: Option<Oid>,
-    pub new: Option<Oid>,
+/// A changed file as configuration analyses see it: the change set's [`Delta`] with only
+/// regular-file sides kept.
+pub type FileChange = Delta;
+
+/// What happened to a file, from its regular-file sides.
+pub fn status(change: &FileChange) -> FileStatus {
+    match (change.old, change.new) {
+        (Some(_), Some(_)) => FileStatus::Modified,
+        (None, _) => FileStatus::Added,
+        (_, None) => FileStatus::Deleted,
+    }
 }
 
 /// Every blob path that differs between base and head, sorted by path, from the run's change
@@ -40,18 +46,10 @@ pub fn changed_files(ctx: &crate::Context) -> Result<Vec<FileChange>> {
     let mut out = Vec::new();
     for delta in ctx.changes()?.unrenamed() {
         let (old, new) = (blob(delta.old), blob(delta.new));
-        let status = match (old, new) {
-            (Some(_), Some(_)) => FileStatus::Modified,
-            (None, Some(_)) => FileStatus::Added,
-            (Some(_), None) => FileStatus::Deleted,
-            (None, None) => continue,
-        };
-        out.push(FileChange {
-            path: delta.path,
-            status,
-            old: old.map(|s| s.oid),
-            new: new.map(|s| s.oid),
-        });
+        if old.is_none() && new.is_none() {
+            continue;
+        }
+        out.push(Delta::of(delta.path, old, new));
     }
     Ok(out)
 }

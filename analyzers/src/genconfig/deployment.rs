@@ -31,13 +31,13 @@ impl Run<'_> {
                 })
                 .unwrap_or_default())
         };
-        let old = parse_obj(change.old)?;
-        let new = parse_obj(change.new)?;
-        let new_text = blob_text(repo, change.new)?.unwrap_or_default();
+        let old = parse_obj(change.old_oid())?;
+        let new = parse_obj(change.new_oid())?;
+        let new_text = blob_text(repo, change.new_oid())?.unwrap_or_default();
         let is = |globs: &[String], k: &str| globs.iter().any(|g| star_match(g, k));
         let mut file = ConfigFile {
             path: change.path.clone(),
-            status: change.status,
+            status: super::changes::status(change),
             kind: ConfigKind::TutorConfig,
             format: format.as_str().into(),
             error: None,
@@ -123,7 +123,7 @@ impl Run<'_> {
         let names: Vec<String> = file.keys.iter().map(|k| k.key.clone()).collect();
         let mut message = format!(
             "Tutor config.yml {} by the fork: `{}`",
-            verb(change.status),
+            verb(super::changes::status(change)),
             change.path
         );
         if !names.is_empty() {
@@ -175,8 +175,8 @@ impl Run<'_> {
         report: bool,
     ) -> Result<()> {
         let repo = &self.ctx.repo;
-        let old_text = blob_text(repo, change.old)?;
-        let new_text = blob_text(repo, change.new)?;
+        let old_text = blob_text(repo, change.old_oid())?;
+        let new_text = blob_text(repo, change.new_oid())?;
         let format = Format::of(&change.path);
         let parse_doc = |t: &Option<String>| {
             t.as_deref()
@@ -240,7 +240,7 @@ impl Run<'_> {
         let message = format!(
             "{} {} by the fork: `{}` ({advice}{secret_note})",
             kind.describe(),
-            verb(change.status),
+            verb(super::changes::status(change)),
             change.path
         );
         let patch = classify::tutor_patch_for(kind, &change.path);
@@ -262,7 +262,7 @@ impl Run<'_> {
         self.file_finding(change, "FC205", message, data)?;
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
-            status: change.status,
+            status: super::changes::status(change),
             kind,
             format: format.as_str().into(),
             error: None,
@@ -290,13 +290,13 @@ impl Run<'_> {
         change: &FileChange,
         kind: CredentialFile,
     ) -> Result<()> {
-        let Some(new) = change.new else {
+        let Some(new) = change.new_oid() else {
             return Ok(());
         };
         let text = blob_text(&self.ctx.repo, Some(new))?;
         let mut values = secrets::SecretValues::default();
         let found = secrets::files::scan(kind, text.as_deref(), &mut values);
-        if let Some(old) = blob_text(&self.ctx.repo, change.old)? {
+        if let Some(old) = blob_text(&self.ctx.repo, change.old_oid())? {
             secrets::files::scan(kind, Some(&old), &mut values);
         }
         self.ctx.secrets.add_all(values);
@@ -318,7 +318,7 @@ impl Run<'_> {
                 )
                 .line_opt(f.line)
                 .key(f.key.clone())
-                .status(change.status.as_str())
+                .status(super::changes::status(change).as_str())
                 .subject(format!("{}:{}", f.key, f.line.unwrap_or(0)))
                 .build(),
             );
@@ -337,7 +337,7 @@ impl Run<'_> {
         }
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
-            status: change.status,
+            status: super::changes::status(change),
             kind: ConfigKind::Credentials,
             format: Format::Other.as_str().into(),
             error: None,

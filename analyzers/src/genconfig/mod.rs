@@ -231,7 +231,7 @@ impl Run<'_> {
         if format == Format::Other {
             return Ok(None);
         }
-        let Some(text) = blob_text(&self.ctx.repo, change.new.or(change.old))? else {
+        let Some(text) = blob_text(&self.ctx.repo, change.new_oid().or(change.old_oid()))? else {
             return Ok(None);
         };
         if sniff {
@@ -256,7 +256,7 @@ impl Run<'_> {
         data: Vec<(&str, Value)>,
     ) -> Result<()> {
         let mut b = Finding::new(self.ctx.rules.get(rule)?, &change.path, message)
-            .status(change.status.as_str())
+            .status(changes::status(change).as_str())
             .subject(change.path.clone());
         for (k, v) in data {
             b = b.data(k, v);
@@ -292,20 +292,20 @@ impl Run<'_> {
     fn rendered_settings(&mut self, change: &FileChange) {
         let message = format!(
             "settings module rendered by Tutor {} by the fork: `{}` (Tutor regenerates it; its settings are listed with the settings modules)",
-            verb(change.status),
+            verb(changes::status(change)),
             change.path
         );
         if let Ok(rule) = self.ctx.rules.get("FC201") {
             self.findings.push(
                 Finding::new(rule, &change.path, message)
-                    .status(change.status.as_str())
+                    .status(changes::status(change).as_str())
                     .subject(change.path.clone())
                     .build(),
             );
         }
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
-            status: change.status,
+            status: changes::status(change),
             kind: ConfigKind::RenderedSettings,
             format: Format::Other.as_str().into(),
             error: None,
@@ -318,8 +318,8 @@ impl Run<'_> {
     fn settings_data(&mut self, change: &FileChange, all_secret: bool) -> Result<()> {
         let repo = &self.ctx.repo;
         let format = Format::of(&change.path);
-        let old_text = blob_text(repo, change.old)?;
-        let new_text = blob_text(repo, change.new)?;
+        let old_text = blob_text(repo, change.old_oid())?;
+        let new_text = blob_text(repo, change.new_oid())?;
         let old = old_text
             .as_deref()
             .map(|t| parse::parse(t, format))
@@ -330,7 +330,7 @@ impl Run<'_> {
             .transpose();
         let mut file = ConfigFile {
             path: change.path.clone(),
-            status: change.status,
+            status: changes::status(change),
             kind: ConfigKind::SettingsData,
             format: format.as_str().into(),
             error: None,
@@ -348,7 +348,7 @@ impl Run<'_> {
                     "FC201",
                     format!(
                         "generated deployment config {} by the fork: `{}`",
-                        verb(change.status),
+                        verb(changes::status(change)),
                         change.path
                     ),
                     Vec::new(),
@@ -435,7 +435,7 @@ impl Run<'_> {
             "FC201",
             format!(
                 "generated deployment config {} by the fork: `{}`{summary}",
-                verb(change.status),
+                verb(changes::status(change)),
                 change.path
             ),
             vec![
@@ -554,7 +554,7 @@ impl Run<'_> {
     }
 
     fn scan_private_keys(&mut self, change: &FileChange) -> Result<()> {
-        let Some(new) = blob_text(&self.ctx.repo, change.new)? else {
+        let Some(new) = blob_text(&self.ctx.repo, change.new_oid())? else {
             return Ok(());
         };
         if new.len() > parse::MAX_BYTES || !new.contains("PRIVATE KEY-----") {
@@ -563,7 +563,7 @@ impl Run<'_> {
         for body in secrets::pem::bodies(&new) {
             self.ctx.secrets.add(&body);
         }
-        let old = blob_text(&self.ctx.repo, change.old)?.unwrap_or_default();
+        let old = blob_text(&self.ctx.repo, change.old_oid())?.unwrap_or_default();
         let lines: Vec<&str> = new.lines().collect();
         for block in secrets::pem_private_keys(&new) {
             // A block already in the base version of the file is upstream's, not the fork's.

@@ -141,15 +141,15 @@ pub fn analyze(
     let mut section = SettingsSection::default();
     for change in &changed {
         progress.inc(1);
-        let old_text = blob_text(&ctx.repo, change.old)?.unwrap_or_default();
-        let new_text = blob_text(&ctx.repo, change.new)?.unwrap_or_default();
+        let old_text = blob_text(&ctx.repo, change.old_oid())?.unwrap_or_default();
+        let new_text = blob_text(&ctx.repo, change.new_oid())?.unwrap_or_default();
         let base_mod = python::extract(&old_text);
         let head_mod = python::extract(&new_text);
         let file = analyze_file(
             ctx,
             &rel,
             &change.path,
-            change.status,
+            crate::genconfig::changes::status(change),
             &base_mod,
             &head_mod,
             findings,
