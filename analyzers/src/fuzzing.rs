@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
+use crate::changes::keys;
 use crate::config::Config;
 use crate::cost::CostModel;
-use crate::genconfig::{keys, parse};
+use crate::genconfig::parse;
 use crate::rules::Rules;
 use crate::settings::python;
 use crate::themes::scan::{self, Lang};

@@ -12,6 +12,8 @@
 //! only where a line count or an analysis needs them.
 
 pub mod diff;
+pub mod files;
+pub mod keys;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};

@@ -3,11 +3,11 @@
 
 use serde_json::Value;
 
-use super::changes::{blob_text, FileChange};
 use super::classify::{self, ConfigKind};
 use super::keys::{self, Status};
 use super::parse::{self, Format};
-use super::{is_empty_value, some_names, verb, ConfigFile, KeyEntry, Run};
+use super::{some_names, verb, ConfigFile, KeyEntry, Run};
+use crate::changes::files::{blob_text, FileChange};
 use crate::replace::{self, tables::star_match, Service, Spec, TutorEntry};
 use crate::report::Finding;
 use crate::secrets::{self, files::CredentialFile, text::url_passwords, values::holds_credential};
@@ -37,7 +37,7 @@ impl Run<'_> {
         let is = |globs: &[String], k: &str| globs.iter().any(|g| star_match(g, k));
         let mut file = ConfigFile {
             path: change.path.clone(),
-            status: super::changes::status(change),
+            status: crate::changes::files::status(change),
             kind: ConfigKind::TutorConfig,
             format: format.as_str().into(),
             error: None,
@@ -78,7 +78,7 @@ impl Run<'_> {
             let default = n.is_some() && cy.defaults.get(key) == n;
             let line = n.and_then(|_| keys::locate(&new_text, key));
             let spec = match n {
-                Some(v) if !secret && !deployment && !default && !is_empty_value(v) => {
+                Some(v) if !secret && !deployment && !default && !keys::is_empty_value(v) => {
                     carried.push(key.clone());
                     Some(Spec {
                         service: Service::Both,
@@ -102,7 +102,7 @@ impl Run<'_> {
                     None
                 }
             };
-            if secret && n.is_some_and(|v| !is_empty_value(v)) {
+            if secret && n.is_some_and(|v| !keys::is_empty_value(v)) {
                 secret_keys.push((key.clone(), line));
             }
             file.keys.push(KeyEntry {
@@ -123,7 +123,7 @@ impl Run<'_> {
         let names: Vec<String> = file.keys.iter().map(|k| k.key.clone()).collect();
         let mut message = format!(
             "Tutor config.yml {} by the fork: `{}`",
-            verb(super::changes::status(change)),
+            verb(crate::changes::files::status(change)),
             change.path
         );
         if !names.is_empty() {
@@ -189,7 +189,7 @@ impl Run<'_> {
                 self.ctx.secrets.add_tree(&[], doc, false);
             }
             for kc in keys::diff(old.as_ref(), new.as_ref()) {
-                let Some(v) = kc.new.as_ref().filter(|v| !is_empty_value(v)) else {
+                let Some(v) = kc.new.as_ref().filter(|v| !keys::is_empty_value(v)) else {
                     continue;
                 };
                 let in_value = v.as_str().is_some_and(|s| {
@@ -240,7 +240,7 @@ impl Run<'_> {
         let message = format!(
             "{} {} by the fork: `{}` ({advice}{secret_note})",
             kind.describe(),
-            verb(super::changes::status(change)),
+            verb(crate::changes::files::status(change)),
             change.path
         );
         let patch = classify::tutor_patch_for(kind, &change.path);
@@ -262,7 +262,7 @@ impl Run<'_> {
         self.file_finding(change, "FC205", message, data)?;
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
-            status: super::changes::status(change),
+            status: crate::changes::files::status(change),
             kind,
             format: format.as_str().into(),
             error: None,
@@ -318,7 +318,7 @@ impl Run<'_> {
                 )
                 .line_opt(f.line)
                 .key(f.key.clone())
-                .status(super::changes::status(change).as_str())
+                .status(crate::changes::files::status(change).as_str())
                 .subject(format!("{}:{}", f.key, f.line.unwrap_or(0)))
                 .build(),
             );
@@ -337,7 +337,7 @@ impl Run<'_> {
         }
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
-            status: super::changes::status(change),
+            status: crate::changes::files::status(change),
             kind: ConfigKind::Credentials,
             format: Format::Other.as_str().into(),
             error: None,

@@ -9,24 +9,22 @@
 //! vars) are one finding each; credential files and credential-like keys at any depth are
 //! secret findings that name the key, never the value ([`crate::secrets`]).
 
-pub mod changes;
 pub mod classify;
 mod deployment;
-pub mod keys;
 pub mod parse;
 pub mod pyvalue;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::changes::files::{self, blob_text, FileChange, FileStatus};
+use crate::changes::keys::{self, Status};
 use crate::replace::Spec;
 use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service};
 use crate::report::Finding;
 use crate::secrets::{self, values::holds_credential};
 use crate::{Context, Progress, Result};
-use changes::{blob_text, FileChange, FileStatus};
 use classify::{ConfigKind, PathClass, PathSets};
-use keys::Status;
 use parse::Format;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -86,16 +84,6 @@ pub struct PrivateKey {
     pub label: String,
 }
 
-pub(crate) fn is_empty_value(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        Value::Object(m) => m.is_empty(),
-        _ => false,
-    }
-}
-
 /// Files larger than this are not sniffed for deployment content (they are still counted in
 /// the drift, and named generated-config files are still parsed up to [`parse::MAX_BYTES`]).
 const MAX_SNIFF_BYTES: usize = 1024 * 1024;
@@ -120,21 +108,21 @@ pub fn analyze(
     generated_globs.extend(ctx.config.settings.generated.iter().cloned());
     let rules_file = "rules/config-paths.toml";
     let sets = PathSets {
-        generated: changes::globset(&generated_globs, "forkcheck.toml [settings] generated")?,
-        tutor_config: changes::globset(
+        generated: files::globset(&generated_globs, "forkcheck.toml [settings] generated")?,
+        tutor_config: files::globset(
             &p.generated_if_keys
                 .iter()
                 .map(|g| g.glob.clone())
                 .collect::<Vec<_>>(),
             rules_file,
         )?,
-        rendered_settings: changes::globset(&p.rendered_settings.globs, rules_file)?,
-        tutor_env: changes::globset(&p.tutor_env.globs, rules_file)?,
-        vendored: changes::globset(&p.vendored.globs, rules_file)?,
+        rendered_settings: files::globset(&p.rendered_settings.globs, rules_file)?,
+        tutor_env: files::globset(&p.tutor_env.globs, rules_file)?,
+        vendored: files::globset(&p.vendored.globs, rules_file)?,
     };
-    let secret_files = changes::globset(&p.secret_files.globs, rules_file)?;
+    let secret_files = files::globset(&p.secret_files.globs, rules_file)?;
 
-    let changed = changes::changed_files(ctx)?;
+    let changed = files::changed_files(ctx)?;
     progress.stage("config", Some(changed.len() as u64));
     let mut run = Run {
         ctx,
@@ -256,7 +244,7 @@ impl Run<'_> {
         data: Vec<(&str, Value)>,
     ) -> Result<()> {
         let mut b = Finding::new(self.ctx.rules.get(rule)?, &change.path, message)
-            .status(changes::status(change).as_str())
+            .status(files::status(change).as_str())
             .subject(change.path.clone());
         for (k, v) in data {
             b = b.data(k, v);
@@ -292,20 +280,20 @@ impl Run<'_> {
     fn rendered_settings(&mut self, change: &FileChange) {
         let message = format!(
             "settings module rendered by Tutor {} by the fork: `{}` (Tutor regenerates it; its settings are listed with the settings modules)",
-            verb(changes::status(change)),
+            verb(files::status(change)),
             change.path
         );
         if let Ok(rule) = self.ctx.rules.get("FC201") {
             self.findings.push(
                 Finding::new(rule, &change.path, message)
-                    .status(changes::status(change).as_str())
+                    .status(files::status(change).as_str())
                     .subject(change.path.clone())
                     .build(),
             );
         }
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
-            status: changes::status(change),
+            status: files::status(change),
             kind: ConfigKind::RenderedSettings,
             format: Format::Other.as_str().into(),
             error: None,
@@ -330,7 +318,7 @@ impl Run<'_> {
             .transpose();
         let mut file = ConfigFile {
             path: change.path.clone(),
-            status: changes::status(change),
+            status: files::status(change),
             kind: ConfigKind::SettingsData,
             format: format.as_str().into(),
             error: None,
@@ -348,7 +336,7 @@ impl Run<'_> {
                     "FC201",
                     format!(
                         "generated deployment config {} by the fork: `{}`",
-                        verb(changes::status(change)),
+                        verb(files::status(change)),
                         change.path
                     ),
                     Vec::new(),
@@ -384,7 +372,7 @@ impl Run<'_> {
                         match v {
                             Value::String(x) if !x.is_empty() => vec![kc.key.clone()],
                             Value::Number(_) => vec![kc.key.clone()],
-                            Value::Object(_) | Value::Array(_) if !is_empty_value(v) => {
+                            Value::Object(_) | Value::Array(_) if !keys::is_empty_value(v) => {
                                 vec![kc.key.clone()]
                             }
                             _ => Vec::new(),
@@ -435,7 +423,7 @@ impl Run<'_> {
             "FC201",
             format!(
                 "generated deployment config {} by the fork: `{}`{summary}",
-                verb(changes::status(change)),
+                verb(files::status(change)),
                 change.path
             ),
             vec![

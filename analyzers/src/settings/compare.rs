@@ -1,7 +1,7 @@
 //! Compare the settings operations and other module-level items of two versions of a module.
 
 use super::python::{normalize, Module, Op, Other};
-use crate::genconfig::keys::Status;
+use crate::changes::keys::Status;
 
 /// One setting operation that differs.
 #[derive(Debug, Clone)]

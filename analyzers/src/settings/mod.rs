@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::genconfig::changes::{self, blob_text, FileStatus};
-use crate::genconfig::keys::Status;
+use crate::changes::files::{self, blob_text, FileStatus};
+use crate::changes::keys::Status;
 use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service};
 use crate::report::{Finding, Location};
 use crate::secrets;
@@ -111,8 +111,8 @@ pub fn analyze(
     let t = replace::tables::tables()?;
     let mut globs = t.paths.settings.globs.clone();
     globs.extend(ctx.config.settings.paths.iter().cloned());
-    let set = changes::globset(&globs, "forkcheck.toml [settings] paths")?;
-    let changed: Vec<_> = changes::changed_files(ctx)?
+    let set = files::globset(&globs, "forkcheck.toml [settings] paths")?;
+    let changed: Vec<_> = files::changed_files(ctx)?
         .into_iter()
         .filter(|c| set.is_match(&c.path))
         .collect();
@@ -149,7 +149,7 @@ pub fn analyze(
             ctx,
             &rel,
             &change.path,
-            crate::genconfig::changes::status(change),
+            crate::changes::files::status(change),
             &base_mod,
             &head_mod,
             findings,
@@ -505,7 +505,7 @@ fn secret_members(segs: &[String], path_secret: bool, op: &python::Op) -> Vec<St
             Vec::new()
         };
     };
-    if crate::genconfig::is_empty_value(value) {
+    if crate::changes::keys::is_empty_value(value) {
         return Vec::new();
     }
     if path_secret
@@ -524,7 +524,7 @@ fn members_in(value: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
         Value::Object(map) => {
             for (k, v) in map {
                 path.push(k.clone());
-                if secrets::is_secret_path(path) && !crate::genconfig::is_empty_value(v) {
+                if secrets::is_secret_path(path) && !crate::changes::keys::is_empty_value(v) {
                     out.push(python::setting_name(&path[0], &path[1..]));
                 } else {
                     members_in(v, path, out);

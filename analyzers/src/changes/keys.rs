@@ -185,6 +185,17 @@ fn find_key(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
+/// A value that says nothing: null, an empty string, list or map.
+pub fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
