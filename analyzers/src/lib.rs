@@ -33,40 +33,58 @@ pub use error::{Error, Result};
 pub use progress::{NoProgress, Progress};
 pub use report::Report;
 
-/// Run every analysis on `ctx` and assemble the report.
+/// Run every analysis of the run (`ctx.only`, or all) on `ctx` and assemble the report.
 pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
+    let all: Vec<Analysis> = Analysis::ALL
+        .into_iter()
+        .filter(|a| ctx.wants(*a))
+        .collect();
+    run_selected(ctx, &all, progress)
+}
+
+/// Run exactly the analyses in `selected` on `ctx` (whatever `ctx.only` says), reading the
+/// context's change set: `plan` runs the configuration analyses on its own context this way.
+pub fn run_selected(
+    ctx: &Context,
+    selected: &[Analysis],
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let wants = |a: Analysis| selected.contains(&a);
     let mut findings = Vec::new();
-    let drift = if ctx.wants(Analysis::Drift) {
+    let drift = if wants(Analysis::Drift) {
         drift::analyze(ctx, progress, &mut findings)?
     } else {
         drift::Drift::default()
     };
-    let config = if ctx.wants(Analysis::Config) {
+    let config = if wants(Analysis::Config) {
         genconfig::analyze(ctx, progress, &mut findings)?
     } else {
         None
     };
-    let settings = if ctx.wants(Analysis::Settings) {
+    let settings = if wants(Analysis::Settings) {
         settings::analyze(ctx, progress, &mut findings)?
     } else {
         None
     };
-    let themes = if ctx.wants(Analysis::Themes) {
+    let themes = if wants(Analysis::Themes) {
         themes::analyze(ctx, progress, &mut findings)?
     } else {
         None
     };
     // The fork's commits (one tree diff each) are read once for the rebase and the triage.
-    let mut fork_commits = if ctx.wants(Analysis::Triage)
-        || (ctx.wants(Analysis::Rebase) && ctx.target_oid.is_some())
-    {
-        rebase::fork_commits(ctx)?
-    } else {
-        Vec::new()
-    };
-    let rebase = if ctx.wants(Analysis::Rebase) {
-        let lines = drift.lines_added + drift.lines_removed;
-        let commits = if ctx.wants(Analysis::Triage) {
+    let mut fork_commits =
+        if wants(Analysis::Triage) || (wants(Analysis::Rebase) && ctx.target_oid.is_some()) {
+            rebase::fork_commits(ctx)?
+        } else {
+            Vec::new()
+        };
+    let rebase = if wants(Analysis::Rebase) {
+        let lines = if wants(Analysis::Drift) {
+            drift.lines_added + drift.lines_removed
+        } else {
+            drift::lines(ctx)?
+        };
+        let commits = if wants(Analysis::Triage) {
             fork_commits.clone()
         } else {
             std::mem::take(&mut fork_commits)
@@ -75,7 +93,7 @@ pub fn run(ctx: &Context, progress: &dyn Progress) -> Result<Report> {
     } else {
         None
     };
-    let triage = if ctx.wants(Analysis::Triage) {
+    let triage = if wants(Analysis::Triage) {
         triage::analyze_commits(ctx, progress, &mut findings, rebase.as_ref(), &fork_commits)?
     } else {
         None

@@ -14,9 +14,15 @@ use crate::render::plan as render;
 
 pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
     output::check(args.output.as_deref())?;
-    // The plan replays the fork hop by hop itself; of the report's analyses it needs the drift.
+    // The plan replays the fork hop by hop itself, and runs the configuration and theme
+    // analyses per hop; it reads the fork's commits (the rebase's input) once.
     let mut opts = open::options(&args.repo);
-    opts.only = Some(vec![Analysis::Drift]);
+    opts.only = Some(vec![
+        Analysis::Config,
+        Analysis::Settings,
+        Analysis::Themes,
+        Analysis::Rebase,
+    ]);
     let ctx = open::open(&opts)?;
     if ctx.target_oid.is_none() {
         return Err(no_target(&ctx).into());
@@ -26,14 +32,8 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
         Some(b) => b,
         None => &NoProgress,
     };
-    let mut drift_findings = Vec::new();
-    let drift = forkcheck_analyzers::drift::analyze(&ctx, progress, &mut drift_findings)
-        .context("cannot measure the fork's drift")?;
-    let plan =
-        forkcheck_analyzers::plan::plan(&ctx, progress, drift.lines_added + drift.lines_removed)
-            .with_context(|| {
-                format!("cannot plan the upgrade of `{}`", args.repo.repo.display())
-            })?;
+    let plan = forkcheck_analyzers::plan::plan(&ctx, progress)
+        .with_context(|| format!("cannot plan the upgrade of `{}`", args.repo.repo.display()))?;
     drop(bars);
     let Some(plan) = plan else {
         return Err(no_target(&ctx).into());

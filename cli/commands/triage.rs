@@ -13,9 +13,18 @@ use crate::render::triage as render;
 pub fn run(args: &TriageArgs) -> anyhow::Result<u8> {
     output::check(args.output.as_deref())?;
     let mut opts = open::options(&args.repo);
-    // Triage weighs every commit with the other analyses' findings: it runs them all, unless
-    // `FORKCHECK_ONLY` narrows the run, which must then keep the triage itself.
-    opts.only = open::only_from_env()?;
+    // Triage weighs every commit with the other analyses' findings and the rebase's replay: it
+    // runs those (not the drift, whose trend it does not show), unless `FORKCHECK_ONLY` narrows
+    // the run, which must then keep the triage itself.
+    opts.only = Some(open::only_from_env()?.unwrap_or_else(|| {
+        vec![
+            Analysis::Config,
+            Analysis::Settings,
+            Analysis::Themes,
+            Analysis::Rebase,
+            Analysis::Triage,
+        ]
+    }));
     if opts
         .only
         .as_ref()

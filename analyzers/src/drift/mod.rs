@@ -197,6 +197,25 @@ pub fn analyze(
     Ok(drift)
 }
 
+/// Lines added plus removed between base and head, as the drift counts them (`[drift] ignore`
+/// left out), from the change set: what the cost model needs without the drift's trend.
+pub fn lines(ctx: &Context) -> Result<u64> {
+    let classifier = areas::Classifier::new(&ctx.config)?;
+    let changes = ctx.changes()?;
+    let pairs: Vec<diff::Pair> = changes
+        .files
+        .iter()
+        .filter(|d| !classifier.is_ignored(&d.path))
+        .map(diff::Delta::pair)
+        .collect();
+    let stats = changes.line_stats(&ctx.repo, pairs.clone())?;
+    Ok(pairs
+        .iter()
+        .filter_map(|p| stats.get(p))
+        .map(|s| s.added + s.removed)
+        .sum())
+}
+
 /// One warning per file left unparsed by `[limits] max_parse_bytes` (see
 /// [`crate::repo::Repo::parse_bytes`]), naming the file: looked up among the drift's files at
 /// head and base first, then in the base, head and target trees (only when some blob is not a

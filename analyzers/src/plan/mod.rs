@@ -58,23 +58,24 @@ pub struct Plan {
     pub warnings: Vec<String>,
 }
 
-/// Findings other analyses make for one hop's release (stale overrides, settings risks …), by
-/// re-opening the context with that hop's base and target.
+/// The analyses whose findings a hop carries besides its rebase findings.
+const HOP_ANALYSES: [Analysis; 3] = [Analysis::Config, Analysis::Settings, Analysis::Themes];
+
+/// Findings other analyses make for one hop's release (stale overrides, settings risks …): on
+/// the plan's own context (and its change set) when the hop is the context's base → target,
+/// else on a context re-opened with that hop's base and target.
 fn other_findings(
     ctx: &Context,
     from: &str,
     to: &str,
     progress: &dyn Progress,
 ) -> Result<Vec<Finding>> {
-    let mut opts = OpenOptions::new(ctx.repo.given_path());
-    opts.config_path = ctx.config_file.clone();
-    opts.base = Some(from.to_string());
-    opts.head = Some(ctx.head.to_string());
-    opts.to = Some(to.to_string());
-    opts.allow_shallow = true;
-    opts.only = Some(vec![Analysis::Config, Analysis::Settings, Analysis::Themes]);
-    let hop_ctx = Context::open(&opts)?;
-    let report = crate::run(&hop_ctx, progress)?;
+    let here = from == ctx.base.rev && ctx.target.as_ref().is_some_and(|t| t.rev == to);
+    let report = if here {
+        crate::run_selected(ctx, &HOP_ANALYSES, progress)?
+    } else {
+        other_context(ctx, from, to, progress)?
+    };
     Ok(report
         .findings
         .into_iter()
@@ -82,11 +83,29 @@ fn other_findings(
         .collect())
 }
 
+fn other_context(
+    ctx: &Context,
+    from: &str,
+    to: &str,
+    progress: &dyn Progress,
+) -> Result<crate::Report> {
+    let mut opts = OpenOptions::new(ctx.repo.given_path());
+    opts.config_path = ctx.config_file.clone();
+    opts.base = Some(from.to_string());
+    opts.head = Some(ctx.head.to_string());
+    opts.to = Some(to.to_string());
+    opts.allow_shallow = true;
+    opts.only = Some(HOP_ANALYSES.to_vec());
+    let hop_ctx = Context::open(&opts)?;
+    crate::run(&hop_ctx, progress)
+}
+
 /// Plan the upgrade from the context's base to its target.
-pub fn plan(ctx: &Context, progress: &dyn Progress, drift_lines: u64) -> Result<Option<Plan>> {
+pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
     let (Some(target), Some(target_info)) = (ctx.target_oid, ctx.target.as_ref()) else {
         return Ok(None);
     };
+    let drift_lines = crate::drift::lines(ctx)?;
     let model = CostModel::load(&ctx.config)?;
     // The releases in between, when both ends are named releases.
     let mut stops: Vec<(String, git2::Oid)> = Vec::new();
