@@ -124,6 +124,7 @@ pub fn analyze(
 
     let changed = files::changed_files(ctx)?;
     progress.stage("config", Some(changed.len() as u64));
+    let pem_candidates = pem_candidates(ctx, &changed)?;
     let mut run = Run {
         ctx,
         deploy: Deployment {
@@ -141,7 +142,10 @@ pub fn analyze(
     for change in &changed {
         progress.inc(1);
         // Secrets: PEM private keys in any text file the fork added or changed.
-        if change.new.is_some() {
+        if change
+            .new_oid()
+            .is_some_and(|oid| pem_candidates.contains(&oid))
+        {
             run.scan_private_keys(change)?;
         }
         let Some(class) = classify::by_path(&sets, &change.path) else {
@@ -191,6 +195,35 @@ pub fn analyze(
     let section = run.section;
     let any = !section.files.is_empty() || !section.private_keys.is_empty();
     Ok(any.then_some(section))
+}
+
+/// The new blobs of `changed` that mention a PEM private key, read in parallel (a vendored
+/// import adds thousands of files: each is read once, as bytes, and searched without decoding).
+fn pem_candidates(
+    ctx: &Context,
+    changed: &[FileChange],
+) -> Result<std::collections::HashSet<git2::Oid>> {
+    use rayon::prelude::*;
+    const MARKER: &[u8] = b"PRIVATE KEY-----";
+    let finder = aho_corasick::AhoCorasick::new([MARKER])
+        .map_err(|e| crate::Error::Other(format!("internal error: PEM marker: {e}")))?;
+    let mut oids: Vec<git2::Oid> = changed.iter().filter_map(|c| c.new_oid()).collect();
+    oids.sort_unstable();
+    oids.dedup();
+    let handle = ctx.repo.handle();
+    let found: Vec<Result<Option<git2::Oid>>> = oids
+        .par_iter()
+        .map(|&oid| {
+            handle.with(|repo| {
+                let Some(bytes) = repo.parse_bytes(oid)? else {
+                    return Ok(None);
+                };
+                let text = bytes.len() <= parse::MAX_BYTES && !crate::changes::is_binary(&bytes);
+                Ok((text && finder.is_match(&bytes)).then_some(oid))
+            })
+        })
+        .collect();
+    found.into_iter().filter_map(Result::transpose).collect()
 }
 
 fn verb(status: FileStatus) -> &'static str {
