@@ -565,3 +565,43 @@ fn forkcheck_toml_that_is_a_fifo_or_directory_is_refused_without_blocking() {
         assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
     }
 }
+
+/// A blob missing from the object database, met by worker threads (line counts, the PEM scan
+/// and the merges run in parallel over the 40 files of the fork's commit), keeps its exit code
+/// across the threads: 7, never the internal error 10.
+#[test]
+fn missing_blob_in_parallel_work_is_exit_7() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = release_repo(dir.path());
+    let texts: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            let body: String = (0..50).map(|l| format!("line {l} of file {i}\n")).collect();
+            (format!("lms/djangoapps/acme_{i}/views.py"), body)
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    r.commit("fork: forty files", &files);
+    let blob = r
+        .repo
+        .revparse_single("HEAD:lms/djangoapps/acme_23/views.py")
+        .expect("blob")
+        .id();
+    std::fs::remove_file(loose_path(r.repo.path(), blob)).expect("the blob is loose");
+    for args in [
+        &["report"][..],
+        &["triage"][..],
+        &["plan", "--to", "sumac"][..],
+    ] {
+        let run = run_bounded(forkcheck().args(args).arg("--repo").arg(dir.path()));
+        assert_eq!(
+            run.code,
+            i32::from(exit::MISSING_OBJECTS),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("help:"), "{args:?}: {}", run.stderr);
+    }
+}
