@@ -389,3 +389,60 @@ pub fn changes_parallel(repo: &Repo, jobs: &[(Option<Oid>, Oid)]) -> Result<Vec<
     }
     Ok(out)
 }
+
+/// A changed region of a line diff: old lines `[o0, o1)` became new lines `[n0, n1)` (0-based,
+/// half-open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hunk {
+    pub o0: usize,
+    pub o1: usize,
+    pub n0: usize,
+    pub n1: usize,
+}
+
+/// Split into lines, each keeping its `\n` (the last one may have none).
+pub fn split_lines(data: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in data.iter().enumerate() {
+        if b == b'\n' {
+            out.push(&data[start..=i]);
+            start = i + 1;
+        }
+    }
+    if start < data.len() {
+        out.push(&data[start..]);
+    }
+    out
+}
+
+/// The changed regions from `old` to `new`: libgit2's xdiff (git's engine and defaults, no
+/// context lines) — the one line-diff engine of forkcheck (line counts, merges, patch-ids,
+/// theme divergence).
+pub fn line_hunks(old: &[u8], new: &[u8]) -> Result<Vec<Hunk>> {
+    if old == new {
+        return Ok(Vec::new());
+    }
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).interhunk_lines(0).force_text(true);
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
+        .map_err(|e| git_error("diffing file contents", e))?;
+    let mut hunks = Vec::with_capacity(patch.num_hunks());
+    for i in 0..patch.num_hunks() {
+        let (h, _) = patch
+            .hunk(i)
+            .map_err(|e| git_error("reading a diff hunk", e))?;
+        let (os, ol) = (h.old_start() as usize, h.old_lines() as usize);
+        let (ns, nl) = (h.new_start() as usize, h.new_lines() as usize);
+        // Unified-diff convention: an empty side's start is the line *before* the change.
+        let o0 = if ol == 0 { os } else { os.saturating_sub(1) };
+        let n0 = if nl == 0 { ns } else { ns.saturating_sub(1) };
+        hunks.push(Hunk {
+            o0,
+            o1: o0 + ol,
+            n0,
+            n1: n0 + nl,
+        });
+    }
+    Ok(hunks)
+}

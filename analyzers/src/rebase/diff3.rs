@@ -9,20 +9,9 @@
 //! two can place a change differently in repetitive text. Tests compare with git on every
 //! fixture scenario.
 
-use git2::{DiffOptions, Patch};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-
-/// A change of one side against the ancestor: ancestor lines `[o0, o1)` became side lines
-/// `[n0, n1)` (0-based, half-open).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hunk {
-    pub o0: usize,
-    pub o1: usize,
-    pub n0: usize,
-    pub n1: usize,
-}
+use crate::error::Result;
 
 /// 1-based inclusive line range as people read it; `start > end` means "no lines, insertion
 /// before `start`".
@@ -81,52 +70,8 @@ impl Merge3 {
     }
 }
 
+pub use crate::changes::diff::{line_hunks, split_lines, Hunk};
 pub use crate::changes::is_binary;
-
-/// Split into lines, each keeping its `\n` (the last one may have none).
-pub fn split_lines(data: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, &b) in data.iter().enumerate() {
-        if b == b'\n' {
-            out.push(&data[start..=i]);
-            start = i + 1;
-        }
-    }
-    if start < data.len() {
-        out.push(&data[start..]);
-    }
-    out
-}
-
-/// The changed regions from `old` to `new` (xdiff, no context lines).
-pub fn line_hunks(old: &[u8], new: &[u8]) -> Result<Vec<Hunk>> {
-    if old == new {
-        return Ok(Vec::new());
-    }
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0).interhunk_lines(0).force_text(true);
-    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
-        .map_err(|e| Error::git("diffing file contents", e))?;
-    let mut hunks = Vec::with_capacity(patch.num_hunks());
-    for i in 0..patch.num_hunks() {
-        let (h, _) = patch
-            .hunk(i)
-            .map_err(|e| Error::git("reading a diff hunk", e))?;
-        let (os, ol) = (h.old_start() as usize, h.old_lines() as usize);
-        let (ns, nl) = (h.new_start() as usize, h.new_lines() as usize);
-        // Unified-diff convention: an empty side's start is the line *before* the change.
-        let o0 = if ol == 0 { os } else { os.saturating_sub(1) };
-        let n0 = if nl == 0 { ns } else { ns.saturating_sub(1) };
-        hunks.push(Hunk {
-            o0,
-            o1: o0 + ol,
-            n0,
-            n1: n0 + nl,
-        });
-    }
-    Ok(hunks)
-}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Side {

@@ -1,9 +1,11 @@
-//! Line-level comparison of an override with its original (via `similar`): changed lines,
+//! Line-level comparison of an override with its original (the one line-diff engine,
+//! [`crate::changes::diff::line_hunks`]): changed lines,
 //! similarity ratio, number of differing regions, and whether the difference is branding only
 //! (text, colours, links, images).
 
+use crate::changes::diff::{line_hunks, split_lines};
+use crate::Result;
 use serde::{Deserialize, Serialize};
-use similar::{DiffOp, TextDiff};
 
 /// How an override differs from a version of its original.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -24,91 +26,71 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Compare `original` (old) with `other` (new).
-pub fn divergence(original: &[u8], other: &[u8]) -> Divergence {
+/// Compare `original` (old) with `other` (new). The similarity is `2 × unchanged lines / all
+/// lines of both` (1.0 for two empty files).
+pub fn divergence(original: &[u8], other: &[u8]) -> Result<Divergence> {
     if is_binary(original) || is_binary(other) {
         let same = original == other;
-        return Divergence {
+        return Ok(Divergence {
             similarity: if same { 1.0 } else { 0.0 },
             regions: u64::from(!same),
             binary: true,
             ..Divergence::default()
-        };
+        });
     }
-    let a = String::from_utf8_lossy(original);
-    let b = String::from_utf8_lossy(other);
-    let diff = TextDiff::from_lines(a.as_ref(), b.as_ref());
-    let mut d = Divergence {
-        similarity: round3(f64::from(diff.ratio())),
-        ..Divergence::default()
+    let hunks = line_hunks(original, other)?;
+    let (old_lines, new_lines) = (split_lines(original).len(), split_lines(other).len());
+    let removed: usize = hunks.iter().map(|h| h.o1 - h.o0).sum();
+    let added: usize = hunks.iter().map(|h| h.n1 - h.n0).sum();
+    let total = old_lines + new_lines;
+    let similarity = if total == 0 {
+        1.0
+    } else {
+        2.0 * (old_lines - removed) as f64 / total as f64
     };
-    let mut in_change = false;
-    for op in diff.ops() {
-        match *op {
-            DiffOp::Equal { .. } => in_change = false,
-            DiffOp::Delete { old_len, .. } => {
-                d.lines_removed += old_len as u64;
-                d.regions += u64::from(!in_change);
-                in_change = true;
-            }
-            DiffOp::Insert { new_len, .. } => {
-                d.lines_added += new_len as u64;
-                d.regions += u64::from(!in_change);
-                in_change = true;
-            }
-            DiffOp::Replace {
-                old_len, new_len, ..
-            } => {
-                d.lines_removed += old_len as u64;
-                d.lines_added += new_len as u64;
-                d.regions += u64::from(!in_change);
-                in_change = true;
-            }
-        }
-    }
-    d
+    Ok(Divergence {
+        lines_added: added as u64,
+        lines_removed: removed as u64,
+        similarity: round3(similarity),
+        regions: hunks.len() as u64,
+        binary: false,
+    })
 }
 
 /// Similarity only (for choosing the closest release).
-pub fn similarity(a: &[u8], b: &[u8]) -> f64 {
+pub fn similarity(a: &[u8], b: &[u8]) -> Result<f64> {
     if a == b {
-        return 1.0;
+        return Ok(1.0);
     }
-    divergence(a, b).similarity
+    Ok(divergence(a, b)?.similarity)
 }
 
 /// Is every difference between `original` and `other` a branding change: each changed region
 /// replaces lines one for one, and the lines are equal once text between tags, quoted strings
 /// (links, image paths, labels), colours and numbers are masked?
-pub fn is_branding_only(original: &str, other: &str) -> bool {
-    let diff = TextDiff::from_lines(original, other);
-    let old: Vec<&str> = original.lines().collect();
-    let new: Vec<&str> = other.lines().collect();
-    let mut changed = false;
-    for op in diff.ops() {
-        match *op {
-            DiffOp::Equal { .. } => {}
-            DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } if old_len == new_len => {
-                for k in 0..old_len {
-                    let (Some(a), Some(b)) = (old.get(old_index + k), new.get(new_index + k))
-                    else {
-                        return false;
-                    };
-                    if mask(a) != mask(b) {
-                        return false;
-                    }
-                }
-                changed = true;
+pub fn is_branding_only(original: &str, other: &str) -> Result<bool> {
+    let hunks = line_hunks(original.as_bytes(), other.as_bytes())?;
+    let old = split_lines(original.as_bytes());
+    let new = split_lines(other.as_bytes());
+    let line = |l: &[u8]| {
+        String::from_utf8_lossy(l)
+            .trim_end_matches(['\n', '\r'])
+            .to_string()
+    };
+    for h in &hunks {
+        if h.o1 - h.o0 != h.n1 - h.n0 || h.o0 == h.o1 {
+            return Ok(false);
+        }
+        for k in 0..h.o1 - h.o0 {
+            let (Some(a), Some(b)) = (old.get(h.o0 + k), new.get(h.n0 + k)) else {
+                return Ok(false);
+            };
+            if mask(&line(a)) != mask(&line(b)) {
+                return Ok(false);
             }
-            _ => return false,
         }
     }
-    changed
+    Ok(!hunks.is_empty())
 }
 
 /// Attributes whose values are copy or links (not styling hooks such as `class`, which need
@@ -220,17 +202,17 @@ mod tests {
     fn counts_lines_and_regions() {
         let a = "a\nb\nc\nd\ne\n";
         let b = "a\nB\nc\nd\ne\nf\n";
-        let d = divergence(a.as_bytes(), b.as_bytes());
+        let d = divergence(a.as_bytes(), b.as_bytes()).unwrap();
         assert_eq!((d.lines_added, d.lines_removed, d.regions), (2, 1, 2));
         assert!(d.similarity > 0.7 && d.similarity < 1.0, "{}", d.similarity);
-        let same = divergence(a.as_bytes(), a.as_bytes());
+        let same = divergence(a.as_bytes(), a.as_bytes()).unwrap();
         assert_eq!((same.regions, same.similarity), (0, 1.0));
     }
 
     #[test]
     fn binary_files() {
         let png = b"\x89PNG\r\n\x1a\n\0\0\0";
-        let d = divergence(png, b"\x89PNG\r\n\x1a\n\0\0\x01");
+        let d = divergence(png, b"\x89PNG\r\n\x1a\n\0\0\x01").unwrap();
         assert!(d.binary);
         assert_eq!(d.similarity, 0.0);
     }
@@ -239,19 +221,16 @@ mod tests {
     fn branding_only() {
         let a = "<footer class=\"x\">\n  <a href=\"https://openedx.org\">Open edX</a>\n  <p>© 2024 Open edX</p>\n</footer>\n";
         let b = "<footer class=\"x\">\n  <a href=\"https://acme.example\">Acme Learning</a>\n  <p>© 2025 Acme</p>\n</footer>\n";
-        assert!(is_branding_only(a, b));
+        assert!(is_branding_only(a, b).unwrap());
         let c = "<footer class=\"x\">\n  <a href=\"https://acme.example\">Acme Learning</a>\n  <p>${user.name}</p>\n</footer>\n";
-        assert!(!is_branding_only(a, c));
+        assert!(!is_branding_only(a, c).unwrap());
         let d = "<footer class=\"x\">\n  <a href=\"https://openedx.org\">Open edX</a>\n  <nav>more</nav>\n  <p>© 2024 Open edX</p>\n</footer>\n";
-        assert!(!is_branding_only(a, d));
-        assert!(is_branding_only(
-            "$primary: #0075b4;\n",
-            "$primary: #c8102e;\n"
-        ));
-        assert!(!is_branding_only(a, a));
+        assert!(!is_branding_only(a, d).unwrap());
+        assert!(is_branding_only("$primary: #0075b4;\n", "$primary: #c8102e;\n").unwrap());
+        assert!(!is_branding_only(a, a).unwrap());
         let e = "<footer class=\"x acme\">\n  <a href=\"https://openedx.org\">Open edX</a>\n  <p>© 2024 Open edX</p>\n</footer>\n";
         assert!(
-            !is_branding_only(a, e),
+            !is_branding_only(a, e).unwrap(),
             "a new CSS class is not branding-only"
         );
     }

@@ -72,7 +72,10 @@ pub fn closest_release(
             let Ok(bytes) = repo.blob_bytes(blob) else {
                 continue;
             };
-            slot.insert(similarity(&bytes, content));
+            let Ok(sim) = similarity(&bytes, content) else {
+                continue;
+            };
+            slot.insert(sim);
         }
         per_tag.push((tag, blob));
     }

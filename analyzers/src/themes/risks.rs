@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use similar::{DiffOp, TextDiff};
+use crate::changes::diff::line_hunks;
 
 use super::model::ContextRisk;
 use super::scan::{find_word_line, TemplateInfo};
@@ -34,7 +34,8 @@ fn renames(
     removed: &BTreeSet<&String>,
     added: &BTreeSet<&String>,
 ) -> BTreeMap<String, String> {
-    let diff = TextDiff::from_lines(v.base_text, v.target_text);
+    // A failing line diff (it does not fail on text) leaves the names unpaired.
+    let hunks = line_hunks(v.base_text.as_bytes(), v.target_text.as_bytes()).unwrap_or_default();
     let mut pairs = BTreeMap::new();
     let mut used: BTreeSet<String> = BTreeSet::new();
     for r in removed {
@@ -42,13 +43,9 @@ fn renames(
             continue;
         };
         let lb = lb.saturating_sub(1) as usize;
-        for op in diff.ops() {
-            if let DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } = *op
+        // Regions where the target replaced base lines by other lines.
+        for h in hunks.iter().filter(|h| h.o0 < h.o1 && h.n0 < h.n1) {
+            let (old_index, old_len, new_index, new_len) = (h.o0, h.o1 - h.o0, h.n0, h.n1 - h.n0);
             {
                 if !(old_index..old_index + old_len).contains(&lb) {
                     continue;

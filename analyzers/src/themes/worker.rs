@@ -139,7 +139,7 @@ pub fn analyze(
         )));
     };
     let base_bytes = repo.blob_bytes(base_blob)?;
-    let div = divergence(&base_bytes, &ovr_bytes);
+    let div = divergence(&base_bytes, &ovr_bytes)?;
     let redundant = base_blob == file.blob;
     entry.copied_from = closest_release(repo, sh.tags, &original, &ovr_bytes, sh.base_rev);
     let mut findings = Vec::new();
@@ -213,7 +213,7 @@ pub fn analyze(
     let mut target_bytes: Option<Vec<u8>> = None;
     if let (Some((tp, tb)), Some(target)) = (&stale, sh.target) {
         let tbytes = repo.blob_bytes(*tb)?;
-        let delta = divergence(&base_bytes, &tbytes);
+        let delta = divergence(&base_bytes, &tbytes)?;
         let (change, details) = match language {
             Some(lang) if !delta.binary => {
                 let (b, t) = (text(&base_bytes), text(&tbytes));
@@ -433,7 +433,7 @@ fn suggestion(lang: Option<Lang>, div: &Divergence, base: &[u8], ovr: &[u8]) -> 
     if div.binary || div.regions == 0 || lang == Lang::Underscore {
         return None;
     }
-    if is_branding_only(&text(base), &text(ovr)) {
+    if is_branding_only(&text(base), &text(ovr)).unwrap_or(false) {
         return Some(
             "the change is branding only (text, links, colours, images): set it through \
              configuration instead — site configuration values (e.g. `PLATFORM_NAME`, \
