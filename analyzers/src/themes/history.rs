@@ -108,44 +108,82 @@ pub fn closest_release(
     })
 }
 
-/// Commits in `base..target` that changed `path` (compared with their first parent), newest
-/// first, at most `cap`, and how many there are in all. Missing history yields what was found.
-pub fn commits_touching(
-    repo: &Repo,
-    base: Oid,
-    target: Oid,
-    path: &str,
-    cap: usize,
-) -> Result<(Vec<UpstreamCommit>, u64)> {
-    let git = repo.git();
-    let mut walk = git.revwalk().map_err(|e| git_error("walking history", e))?;
-    walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
-        .map_err(|e| git_error("walking history", e))?;
-    walk.push(target)
-        .map_err(|e| git_error(format!("walking history from {target}"), e))?;
-    walk.hide(base)
-        .map_err(|e| git_error(format!("walking history from {target}"), e))?;
-    let mut out = Vec::new();
-    let mut total = 0u64;
-    for oid in walk {
-        let Ok(oid) = oid else { break };
-        let Ok(commit) = git.find_commit(oid) else {
-            break;
-        };
-        let here = blob_in_tree(repo, commit.tree_id(), path);
-        let before = commit
-            .parent(0)
-            .ok()
-            .and_then(|p| blob_in_tree(repo, p.tree_id(), path));
-        if here != before {
-            total += 1;
-            if out.len() < cap {
-                out.push(UpstreamCommit {
-                    oid: oid.to_string(),
-                    summary: commit.summary().unwrap_or("").to_string(),
-                });
-            }
+/// Upstream's commits in `base..target` (topological, newest first) and, for each path of
+/// interest, the ones that changed it: read once per run for every override (each commit
+/// compared with its first parent only along those paths: [`crate::trees::Walk::allow`]).
+#[derive(Debug, Default)]
+pub struct PathHistory {
+    commits: Vec<UpstreamCommit>,
+    by_path: HashMap<String, Vec<usize>>,
+}
+
+impl PathHistory {
+    /// Walk `base..target` once, recording which of `paths` each commit changed (blob id).
+    /// Missing history yields what was found.
+    pub fn build(
+        repo: &Repo,
+        base: Oid,
+        target: Oid,
+        paths: &std::collections::HashSet<String>,
+    ) -> Result<PathHistory> {
+        let mut out = PathHistory::default();
+        if paths.is_empty() {
+            return Ok(out);
         }
+        let allow = crate::trees::allowed_paths(paths.iter().map(String::as_str));
+        let walk_opts = crate::trees::Walk {
+            allow: Some(&allow),
+            ..Default::default()
+        };
+        let mut trees = crate::trees::Trees::new(repo);
+        let git = repo.git();
+        let mut walk = git.revwalk().map_err(|e| git_error("walking history", e))?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)
+            .map_err(|e| git_error("walking history", e))?;
+        walk.push(target)
+            .map_err(|e| git_error(format!("walking history from {target}"), e))?;
+        walk.hide(base)
+            .map_err(|e| git_error(format!("walking history from {target}"), e))?;
+        for oid in walk {
+            let Ok(oid) = oid else { break };
+            let Ok(commit) = git.find_commit(oid) else {
+                break;
+            };
+            let parent = commit.parent(0).ok().map(|p| p.tree_id());
+            let Ok(Some(changes)) = trees.walk_changes(parent, Some(commit.tree_id()), walk_opts)
+            else {
+                break;
+            };
+            let index = out.commits.len();
+            let mut any = false;
+            for d in changes {
+                if d.old_oid() != d.new_oid() && paths.contains(&d.path) {
+                    out.by_path.entry(d.path).or_default().push(index);
+                    any = true;
+                }
+            }
+            out.commits.push(UpstreamCommit {
+                oid: oid.to_string(),
+                summary: if any {
+                    commit.summary().unwrap_or("").to_string()
+                } else {
+                    String::new()
+                },
+            });
+        }
+        Ok(out)
     }
-    Ok((out, total))
+
+    /// The commits that changed `path`, newest first, at most `cap`, and how many there are.
+    pub fn touching(&self, path: &str, cap: usize) -> (Vec<UpstreamCommit>, u64) {
+        let Some(found) = self.by_path.get(path) else {
+            return (Vec::new(), 0);
+        };
+        let commits = found
+            .iter()
+            .take(cap)
+            .map(|&i| self.commits[i].clone())
+            .collect();
+        (commits, found.len() as u64)
+    }
 }

@@ -62,6 +62,21 @@ pub fn analyze(
 
     let jobs: Vec<&discover::ThemeFile> = files.iter().filter(|f| !f.from_upstream).collect();
     progress.stage("themes", Some(jobs.len() as u64));
+    // Upstream's history between base and target, walked once for every override's original.
+    let history = match ctx.target_oid {
+        Some(target) => {
+            let originals = jobs
+                .iter()
+                .filter_map(|f| match worker::mapping(&base_index, f) {
+                    mapping::Mapping::Original(p) => Some(p),
+                    mapping::Mapping::Misplaced { original, .. } => Some(original),
+                    mapping::Mapping::Addition => None,
+                })
+                .collect();
+            history::PathHistory::build(repo, ctx.base_oid, target, &originals)?
+        }
+        None => history::PathHistory::default(),
+    };
     let shared = worker::Shared {
         base: ctx.base_oid,
         base_rev: &ctx.base.rev,
@@ -71,6 +86,7 @@ pub fn analyze(
         base_index: &base_index,
         target_index: target_index.as_ref(),
         tags: &tags,
+        history: &history,
         views: &views,
         rules: &ctx.rules,
         themes: &themes,

@@ -6,7 +6,7 @@ use git2::Oid;
 
 use super::diffing::{divergence, is_binary, is_branding_only, Divergence};
 use super::discover::{FileKind, Theme, ThemeFile};
-use super::history::{closest_release, commits_touching, ReleaseTag};
+use super::history::{closest_release, PathHistory, ReleaseTag};
 use super::mapping::{map_static, map_template, Mapping, TreeIndex};
 use super::model::{ContextRisk, OverrideEntry, Staleness};
 use super::noise::{classify, structural_details, ChangeClass};
@@ -32,6 +32,8 @@ pub struct Shared<'a> {
     pub base_index: &'a TreeIndex,
     pub target_index: Option<&'a TreeIndex>,
     pub tags: &'a [ReleaseTag],
+    /// Upstream's commits between base and target that changed each original.
+    pub history: &'a PathHistory,
     pub views: &'a [ViewFile],
     pub rules: &'a Rules,
     pub themes: &'a [Theme],
@@ -39,6 +41,14 @@ pub struct Shared<'a> {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Which upstream file `file` overrides in the base tree.
+pub fn mapping(base_index: &TreeIndex, file: &ThemeFile) -> Mapping {
+    match file.kind {
+        FileKind::Template => map_template(base_index, file.service, &file.rel),
+        FileKind::Static => map_static(base_index, file.service, &file.rel),
+    }
 }
 
 /// Analyse one theme file: its inventory entry and findings.
@@ -53,10 +63,7 @@ pub fn analyze(
             file.path
         ))
     })?;
-    let mapping = match file.kind {
-        FileKind::Template => map_template(sh.base_index, file.service, &file.rel),
-        FileKind::Static => map_static(sh.base_index, file.service, &file.rel),
-    };
+    let mapping = mapping(sh.base_index, file);
     let ovr_bytes = repo.blob_bytes(file.blob)?;
     let language = (file.kind == FileKind::Template && !is_binary(&ovr_bytes))
         .then(|| Lang::detect(&file.path, &text(&ovr_bytes)));
@@ -147,7 +154,7 @@ pub fn analyze(
     // Against the target.
     let mut orphaned: Option<String> = None;
     let mut target_state: Option<(String, Oid)> = None;
-    if let (Some(target), Some(tidx)) = (sh.target, sh.target_index) {
+    if let (Some(_), Some(tidx)) = (sh.target, sh.target_index) {
         match tidx.blob(&original) {
             Some(b) => target_state = Some((original.clone(), b)),
             None => {
@@ -167,7 +174,7 @@ pub fn analyze(
                             .filter(|(_, b)| **b == base_blob)
                             .map(|(p, _)| p.clone())
                             .min();
-                        let (commits, _) = commits_touching(repo, sh.base, target, &original, 1)?;
+                        let (commits, _) = sh.history.touching(&original, 1);
                         let mut why = match moved {
                             Some(m) => format!(
                                 "`{original}` is gone in {}: its content moved to `{m}`, which \
@@ -211,7 +218,7 @@ pub fn analyze(
         .filter(|(_, tb)| *tb != base_blob)
         .map(|(tp, tb)| (tp.clone(), *tb));
     let mut target_bytes: Option<Vec<u8>> = None;
-    if let (Some((tp, tb)), Some(target)) = (&stale, sh.target) {
+    if let (Some((tp, tb)), Some(_)) = (&stale, sh.target) {
         let tbytes = repo.blob_bytes(*tb)?;
         let delta = divergence(&base_bytes, &tbytes)?;
         let (change, details) = match language {
@@ -236,7 +243,7 @@ pub fn analyze(
             }
             _ => (ChangeClass::Structural, vec!["binary file replaced".into()]),
         };
-        let (commits, total) = commits_touching(repo, sh.base, target, &original, COMMIT_CAP)?;
+        let (commits, total) = sh.history.touching(&original, COMMIT_CAP);
         entry.staleness = Some(Staleness {
             change,
             lines_added: delta.lines_added,
