@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use diff::Status;
 pub use trend::TrendPoint;
 
-use crate::report::Finding;
+use crate::model::Finding;
 use crate::{Context, Progress, Result};
 
 /// Trend points kept at most (the newest ones); older commits are left out of the trend.

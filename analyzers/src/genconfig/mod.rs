@@ -19,9 +19,9 @@ pub mod pyvalue;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::{Finding, RuleId};
 use crate::replace::Spec;
 use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service};
-use crate::report::Finding;
 use crate::secrets::{self, values::holds_credential};
 use crate::{Context, Progress, Result};
 use changes::{blob_text, FileChange, FileStatus};
@@ -73,7 +73,7 @@ pub struct KeyEntry {
     pub new: Option<Value>,
     /// The configuration-management replacement as shown in reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replacement: Option<crate::report::Replacement>,
+    pub replacement: Option<crate::model::Replacement>,
     /// The same, structured (`forkcheck replace` writes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<Spec>,
@@ -251,11 +251,11 @@ impl Run<'_> {
     fn file_finding(
         &mut self,
         change: &FileChange,
-        rule: &str,
+        rule: RuleId,
         message: String,
         data: Vec<(&str, Value)>,
     ) -> Result<()> {
-        let mut b = Finding::new(self.ctx.rules.get(rule)?, &change.path, message)
+        let mut b = Finding::new(self.ctx.rules.rule(rule), &change.path, message)
             .status(change.status.as_str())
             .subject(change.path.clone());
         for (k, v) in data {
@@ -274,7 +274,7 @@ impl Run<'_> {
     ) -> Result<()> {
         self.findings.push(
             Finding::new(
-                self.ctx.rules.get("FC210")?,
+                self.ctx.rules.rule(RuleId::FC210),
                 path,
                 format!("secret `{key}` committed in `{path}`{how} (value not shown)"),
             )
@@ -295,14 +295,13 @@ impl Run<'_> {
             verb(change.status),
             change.path
         );
-        if let Ok(rule) = self.ctx.rules.get("FC201") {
-            self.findings.push(
-                Finding::new(rule, &change.path, message)
-                    .status(change.status.as_str())
-                    .subject(change.path.clone())
-                    .build(),
-            );
-        }
+        let rule = self.ctx.rules.rule(RuleId::FC201);
+        self.findings.push(
+            Finding::new(rule, &change.path, message)
+                .status(change.status.as_str())
+                .subject(change.path.clone())
+                .build(),
+        );
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
             status: change.status,
@@ -345,7 +344,7 @@ impl Run<'_> {
                 }
                 self.file_finding(
                     change,
-                    "FC201",
+                    RuleId::FC201,
                     format!(
                         "generated deployment config {} by the fork: `{}`",
                         verb(change.status),
@@ -355,7 +354,7 @@ impl Run<'_> {
                 )?;
                 self.findings.push(
                     Finding::new(
-                        self.ctx.rules.get("FC203")?,
+                        self.ctx.rules.rule(RuleId::FC203),
                         &change.path,
                         format!("`{}` cannot be compared key by key: {e}", change.path),
                     )
@@ -432,7 +431,7 @@ impl Run<'_> {
         };
         self.file_finding(
             change,
-            "FC201",
+            RuleId::FC201,
             format!(
                 "generated deployment config {} by the fork: `{}`{summary}",
                 verb(change.status),
@@ -575,7 +574,7 @@ impl Run<'_> {
             }
             self.findings.push(
                 Finding::new(
-                    self.ctx.rules.get("FC212")?,
+                    self.ctx.rules.rule(RuleId::FC212),
                     &change.path,
                     format!(
                         "{} block committed in `{}` (key material not shown)",

@@ -28,8 +28,8 @@ pub use model::{
 use git2::{Delta, Oid};
 use rayon::prelude::*;
 
+use crate::model::{Finding, Location, RuleId};
 use crate::repo::{git_error, Repo};
-use crate::report::{Finding, Location};
 use crate::{Context, Progress, Result};
 use risks::ViewFile;
 
@@ -218,7 +218,7 @@ fn changed_views(repo: &Repo, base: Oid, target: Oid) -> Result<Vec<ViewFile>> {
 fn in_place_finding(ctx: &Context, edit: &InPlaceEdit, base_label: &str) -> Result<Finding> {
     let (id, message) = if edit.change == "edited" {
         (
-            "FC501",
+            RuleId::FC501,
             format!(
                 "upstream template edited in place (+{} −{} lines against {base_label}): move the \
                  change to the theme override `{}` and restore upstream's file",
@@ -227,14 +227,14 @@ fn in_place_finding(ctx: &Context, edit: &InPlaceEdit, base_label: &str) -> Resu
         )
     } else {
         (
-            "FC502",
+            RuleId::FC502,
             format!(
                 "new template added inside an upstream template directory: move it to `{}`",
                 edit.theme_path
             ),
         )
     };
-    let rule = ctx.rules.get(id)?;
+    let rule = ctx.rules.rule(id);
     let mut b = Finding::new(rule, &edit.path, message)
         .status(&edit.change)
         .target_location(Location {

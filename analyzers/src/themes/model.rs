@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diffing::Divergence;
 use super::noise::ChangeClass;
-use crate::report::Severity;
+use crate::model::Severity;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ThemesSection {

@@ -13,8 +13,8 @@ use super::noise::{classify, structural_details, ChangeClass};
 use super::risks::{context_risks, Versions, ViewFile};
 use super::scan::{scan, Lang};
 use crate::error::Result;
+use crate::model::{Finding, Location, RuleId};
 use crate::repo::Repo;
-use crate::report::{Finding, Location};
 use crate::rules::Rules;
 
 /// Upstream commits listed per stale override.
@@ -68,7 +68,7 @@ pub fn analyze(
         language: language.map(|l| l.as_str().to_string()),
         status: String::new(),
         rule: String::new(),
-        severity: crate::report::Severity::Info,
+        severity: crate::model::Severity::Info,
         original: None,
         should_live_at: None,
         divergence: None,
@@ -83,7 +83,7 @@ pub fn analyze(
     };
     let original = match mapping {
         Mapping::Addition => {
-            let rule = sh.rules.get("FC408")?;
+            let rule = sh.rules.rule(RuleId::FC408);
             let what = if file.kind == FileKind::Template {
                 "template"
             } else {
@@ -106,7 +106,7 @@ pub fn analyze(
             original,
             should_be,
         } => {
-            let rule = sh.rules.get("FC406")?;
+            let rule = sh.rules.rule(RuleId::FC406);
             let should = format!("{}/{}/{sub}/{}", theme.dir, should_be.as_str(), file.rel);
             entry.original = Some(original.clone());
             entry.should_live_at = Some(should.clone());
@@ -191,7 +191,7 @@ pub fn analyze(
     }
 
     if let Some(why) = orphaned {
-        let rule = sh.rules.get("FC405")?;
+        let rule = sh.rules.rule(RuleId::FC405);
         entry.divergence = Some(div.clone());
         let f = Finding::new(
             rule,
@@ -270,7 +270,7 @@ pub fn analyze(
         entry.suggestion = suggestion(language, &div, &base_bytes, &ovr_bytes);
     }
     let status_finding = if redundant {
-        let rule = sh.rules.get("FC401")?;
+        let rule = sh.rules.rule(RuleId::FC401);
         let extra = match &entry.staleness {
             Some(_) => format!(
                 "; it also hides {}'s changes to the original",
@@ -291,10 +291,10 @@ pub fn analyze(
         .build()
     } else if let Some(st) = &entry.staleness {
         let (id, how) = match st.change {
-            ChangeClass::Structural => ("FC403", "structurally"),
-            ChangeClass::Cosmetic => ("FC404", "cosmetically only"),
+            ChangeClass::Structural => (RuleId::FC403, "structurally"),
+            ChangeClass::Cosmetic => (RuleId::FC404, "cosmetically only"),
         };
-        let rule = sh.rules.get(id)?;
+        let rule = sh.rules.rule(id);
         let details = if st.details.is_empty() {
             String::new()
         } else {
@@ -315,7 +315,7 @@ pub fn analyze(
         .data("upstream_commits", st.commits_total)
         .build()
     } else {
-        let rule = sh.rules.get("FC402")?;
+        let rule = sh.rules.rule(RuleId::FC402);
         let how = if div.binary {
             "a different binary file".to_string()
         } else {
@@ -367,7 +367,7 @@ fn risk_finding(
     original: &str,
     risk: &ContextRisk,
 ) -> Result<Finding> {
-    let rule = sh.rules.get("FC407")?;
+    let rule = sh.rules.rule(RuleId::FC407);
     let t = sh.target_label;
     let view = risk
         .view
