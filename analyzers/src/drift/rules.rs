@@ -1,6 +1,6 @@
 //! The drift rules (FC1xx, `rules/drift.toml`).
 
-use super::areas::{self, Classifier};
+use super::areas::{self, Classifier, KnownArea};
 use super::{Drift, Status};
 use crate::model::{Finding, RuleId};
 use crate::{Context, Result};
@@ -48,7 +48,7 @@ pub(super) fn findings(
                 .build(),
             );
         }
-        if f.binary && f.status != Status::Deleted && f.area != "themes" {
+        if f.binary && f.status != Status::Deleted && f.area != KnownArea::Themes.name() {
             out.push(
                 Finding::new(
                     rules.rule(RuleId::FC103),
@@ -63,7 +63,7 @@ pub(super) fn findings(
                 .build(),
             );
         }
-        if f.area == "requirements" {
+        if f.area == KnownArea::Requirements.name() {
             out.push(
                 Finding::new(
                     rules.rule(RuleId::FC104),
