@@ -6,7 +6,7 @@
 //! fork-owned theme file analysed on a rayon worker with its own reopened [`Repo`]
 //! ([`worker::analyze`]: mapping, base comparison, copied-from release, staleness, noise,
 //! context risks, suggestion) → in-place edits of core templates ([`inplace`]) and the move
-//! plan. Rules FC4xx/FC5xx live in `rules/themes.toml`.
+//! plan. Rules FC4xx live in `rules/themes.toml`, FC5xx in `rules/templates.toml`.
 
 pub mod diffing;
 pub mod discover;
