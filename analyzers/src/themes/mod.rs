@@ -21,8 +21,8 @@ pub mod views;
 pub mod worker;
 
 pub use model::{
-    ContextRisk, CopiedFrom, InPlaceEdit, MoveStep, OverrideEntry, Staleness, ThemeInfo,
-    ThemesSection, ThemesSummary, UpstreamCommit,
+    ContextRisk, CopiedFrom, InPlaceEdit, MoveStep, OverrideEntry, OverrideStatus, Staleness,
+    ThemeInfo, ThemesSection, ThemesSummary, UpstreamCommit,
 };
 
 use git2::{Delta, Oid};

@@ -40,6 +40,41 @@ pub struct ThemeInfo {
     pub upstream_files: u64,
 }
 
+/// What a theme file is to the upgrade: [`OverrideEntry::status`] and its finding's `status`,
+/// named once here (the cost model weighs theme findings by rule id, never by these words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OverrideStatus {
+    Redundant,
+    Diverged,
+    Stale,
+    Orphaned,
+    Misplaced,
+    Addition,
+}
+
+impl OverrideStatus {
+    pub const ALL: [OverrideStatus; 6] = [
+        OverrideStatus::Redundant,
+        OverrideStatus::Diverged,
+        OverrideStatus::Stale,
+        OverrideStatus::Orphaned,
+        OverrideStatus::Misplaced,
+        OverrideStatus::Addition,
+    ];
+
+    /// The word in reports (`stale`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OverrideStatus::Redundant => "redundant",
+            OverrideStatus::Diverged => "diverged",
+            OverrideStatus::Stale => "stale",
+            OverrideStatus::Orphaned => "orphaned",
+            OverrideStatus::Misplaced => "misplaced",
+            OverrideStatus::Addition => "addition",
+        }
+    }
+}
+
 /// One theme file and what it means for the upgrade.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OverrideEntry {

@@ -8,7 +8,7 @@ use super::diffing::{divergence, is_binary, is_branding_only, Divergence};
 use super::discover::{FileKind, Theme, ThemeFile};
 use super::history::{closest_release, commits_touching, ReleaseTag};
 use super::mapping::{map_static, map_template, Mapping, TreeIndex};
-use super::model::{ContextRisk, OverrideEntry, Staleness};
+use super::model::{ContextRisk, OverrideEntry, OverrideStatus, Staleness};
 use super::noise::{classify, structural_details, ChangeClass};
 use super::risks::{context_risks, Versions, ViewFile};
 use super::scan::{scan, Lang};
@@ -98,9 +98,12 @@ pub fn analyze(
                     file.service.as_str()
                 ),
             )
-            .status("addition")
+            .status(OverrideStatus::Addition.as_str())
             .build();
-            return Ok((finish(entry, "addition", &f), vec![f]));
+            return Ok((
+                finish(entry, OverrideStatus::Addition.as_str(), &f),
+                vec![f],
+            ));
         }
         Mapping::Misplaced {
             original,
@@ -119,7 +122,7 @@ pub fn analyze(
                     should_be.as_str()
                 ),
             )
-            .status("misplaced")
+            .status(OverrideStatus::Misplaced.as_str())
             .original(&original)
             .target_location(Location {
                 path: should,
@@ -128,7 +131,10 @@ pub fn analyze(
                 note: Some("where the override takes effect".into()),
             })
             .build();
-            return Ok((finish(entry, "misplaced", &f), vec![f]));
+            return Ok((
+                finish(entry, OverrideStatus::Misplaced.as_str(), &f),
+                vec![f],
+            ));
         }
         Mapping::Original(p) => p,
     };
@@ -198,12 +204,15 @@ pub fn analyze(
             &file.path,
             format!("orphaned override: {why}; after the upgrade this file takes no effect"),
         )
-        .status("orphaned")
+        .status(OverrideStatus::Orphaned.as_str())
         .original(&original)
         .build();
         findings.push(f);
         let status_finding = findings[0].clone();
-        return Ok((finish(entry, "orphaned", &status_finding), findings));
+        return Ok((
+            finish(entry, OverrideStatus::Orphaned.as_str(), &status_finding),
+            findings,
+        ));
     }
 
     let stale = target_state
@@ -286,7 +295,7 @@ pub fn analyze(
                 sh.base_label
             ),
         )
-        .status("redundant")
+        .status(OverrideStatus::Redundant.as_str())
         .original(&original)
         .build()
     } else if let Some(st) = &entry.staleness {
@@ -309,7 +318,7 @@ pub fn analyze(
                 sh.target_label, st.lines_added, st.lines_removed, sh.base_label
             ),
         )
-        .status("stale")
+        .status(OverrideStatus::Stale.as_str())
         .original(&original)
         .data("change", st.change.as_str())
         .data("upstream_commits", st.commits_total)
@@ -341,7 +350,7 @@ pub fn analyze(
                 }
             ),
         )
-        .status("diverged")
+        .status(OverrideStatus::Diverged.as_str())
         .original(&original)
         .data("similarity", div.similarity)
         .build()
