@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::report::Severity;
+use crate::model::Severity;
 
 pub const FILE_NAME: &str = "forkcheck.toml";
 

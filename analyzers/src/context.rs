@@ -7,9 +7,9 @@ use git2::Oid;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::model::{BaseInfo, TargetInfo};
 use crate::releases::{self, Discovery, Release};
 use crate::repo::Repo;
-use crate::report::{BaseInfo, TargetInfo};
 use crate::rules::Rules;
 
 /// One analysis of [`crate::run`], for restricting a run (benchmarks, `--only`).

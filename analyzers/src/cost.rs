@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::config::{Config, MAX_COST_HOURS};
 use crate::error::{Error, Result};
-use crate::report::{Finding, Kind, Severity};
+use crate::model::{Finding, Kind, RuleId, Severity};
 
 pub const COST_FILE: &str = include_str!("../../rules/cost.toml");
 
@@ -84,6 +84,91 @@ impl std::iter::Sum for HoursRange {
     }
 }
 
+/// A cost-model coefficient of `rules/cost.toml`. Code names weights by variant, so a misspelt
+/// weight does not compile; the file and `forkcheck.toml`'s `[cost]` are checked against this
+/// list when the model loads (an unknown or missing weight is an error, never a silent zero).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Weight {
+    PerCleanCommit,
+    PerCleanMergeFile,
+    PerConflictHunk,
+    PerConflictedFile,
+    PerEmptyCommit,
+    PerGeneratedConfigEdit,
+    PerKlocDrift,
+    PerOrphanedOverride,
+    PerSettingsRisk,
+    PerStaleOverride,
+    PerTargetDeletedCommit,
+}
+
+impl Weight {
+    /// Every weight, in name order.
+    pub const ALL: &'static [Weight] = &[
+        Weight::PerCleanCommit,
+        Weight::PerCleanMergeFile,
+        Weight::PerConflictHunk,
+        Weight::PerConflictedFile,
+        Weight::PerEmptyCommit,
+        Weight::PerGeneratedConfigEdit,
+        Weight::PerKlocDrift,
+        Weight::PerOrphanedOverride,
+        Weight::PerSettingsRisk,
+        Weight::PerStaleOverride,
+        Weight::PerTargetDeletedCommit,
+    ];
+
+    /// The name in `rules/cost.toml` and `[cost]` (`per_conflict_hunk`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Weight::PerCleanCommit => "per_clean_commit",
+            Weight::PerCleanMergeFile => "per_clean_merge_file",
+            Weight::PerConflictHunk => "per_conflict_hunk",
+            Weight::PerConflictedFile => "per_conflicted_file",
+            Weight::PerEmptyCommit => "per_empty_commit",
+            Weight::PerGeneratedConfigEdit => "per_generated_config_edit",
+            Weight::PerKlocDrift => "per_kloc_drift",
+            Weight::PerOrphanedOverride => "per_orphaned_override",
+            Weight::PerSettingsRisk => "per_settings_risk",
+            Weight::PerStaleOverride => "per_stale_override",
+            Weight::PerTargetDeletedCommit => "per_target_deleted_commit",
+        }
+    }
+
+    fn index(self) -> usize {
+        Weight::ALL
+            .iter()
+            .position(|w| *w == self)
+            .unwrap_or_default()
+    }
+}
+
+impl std::str::FromStr for Weight {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Weight, String> {
+        Weight::ALL
+            .iter()
+            .copied()
+            .find(|w| w.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown cost coefficient `{s}` (known: {})",
+                    Weight::ALL
+                        .iter()
+                        .map(|w| w.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Weight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WeightDef {
@@ -98,36 +183,46 @@ struct CostFile {
     weights: BTreeMap<String, WeightDef>,
 }
 
-/// The weights, by name (`per_conflict_hunk`, …).
+/// The weights, one per [`Weight`].
 #[derive(Debug, Clone)]
 pub struct CostModel {
-    weights: BTreeMap<String, (HoursRange, String)>,
+    /// In [`Weight::ALL`] order: (hours per unit, unit).
+    weights: Vec<(HoursRange, String)>,
 }
 
 impl CostModel {
-    /// The built-in model with `config.cost` overrides applied. Unknown keys and negative or
-    /// inverted ranges are [`Error::BadConfig`].
+    /// The built-in model with `config.cost` overrides applied. A weight missing from or unknown
+    /// to `rules/cost.toml` is [`Error::Parse`]; unknown `[cost]` keys and negative or inverted
+    /// ranges are [`Error::BadConfig`].
     pub fn load(config: &Config) -> Result<CostModel> {
-        let file: CostFile = toml::from_str(COST_FILE).map_err(|e| Error::Parse {
+        Self::load_from(COST_FILE, config)
+    }
+
+    fn load_from(text: &str, config: &Config) -> Result<CostModel> {
+        let parse_error = |message: String| Error::Parse {
             path: "rules/cost.toml".into(),
-            message: e.to_string(),
-        })?;
-        let mut weights: BTreeMap<String, (HoursRange, String)> = file
-            .weights
-            .into_iter()
-            .map(|(k, w)| {
-                (
-                    k,
-                    (
-                        HoursRange {
-                            low: w.low,
-                            high: w.high,
-                        },
-                        w.unit,
-                    ),
-                )
-            })
-            .collect();
+            message,
+        };
+        let file: CostFile = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+        let mut slots: Vec<Option<(HoursRange, String)>> = vec![None; Weight::ALL.len()];
+        for (name, w) in file.weights {
+            let weight: Weight = name
+                .parse()
+                .map_err(|e: String| parse_error(format!("[weights.{name}]: {e}")))?;
+            slots[weight.index()] = Some((
+                HoursRange {
+                    low: w.low,
+                    high: w.high,
+                },
+                w.unit,
+            ));
+        }
+        let mut weights = Vec::with_capacity(slots.len());
+        for (weight, slot) in Weight::ALL.iter().zip(slots) {
+            weights.push(slot.ok_or_else(|| {
+                parse_error(format!("no [weights.{weight}]: every weight needs a value"))
+            })?);
+        }
         let bad = |message: String| Error::BadConfig {
             path: PathBuf::from("forkcheck.toml"),
             message,
@@ -146,13 +241,14 @@ impl CostModel {
             } else {
                 (key.as_str(), None)
             };
-            let Some((w, _)) = weights.get_mut(name) else {
-                let known: Vec<&str> = COST_NAMES.to_vec();
+            let Ok(weight) = name.parse::<Weight>() else {
+                let known: Vec<&str> = Weight::ALL.iter().map(|w| w.as_str()).collect();
                 return Err(bad(format!(
                     "`[cost]` names unknown coefficient `{key}` (known: {}; each also with `_low`/`_high`)",
                     known.join(", ")
                 )));
             };
+            let (w, _) = &mut weights[weight.index()];
             match bound {
                 Some(false) => w.low = value,
                 Some(true) => w.high = value,
@@ -163,7 +259,7 @@ impl CostModel {
                 }
             }
         }
-        for (name, (w, _)) in &weights {
+        for (name, (w, _)) in Weight::ALL.iter().zip(&weights) {
             if w.low > w.high {
                 return Err(bad(format!(
                     "`[cost]` makes `{name}` an inverted range ({} > {})",
@@ -174,51 +270,37 @@ impl CostModel {
         Ok(CostModel { weights })
     }
 
-    /// The weight `name` (zero for a name not in the model: a bug caught by tests).
-    pub fn weight(&self, name: &str) -> HoursRange {
+    /// The weight `weight`, in hours per unit.
+    pub fn weight(&self, weight: Weight) -> HoursRange {
         self.weights
-            .get(name)
+            .get(weight.index())
             .map(|(w, _)| *w)
             .unwrap_or(HoursRange::ZERO)
     }
 
-    /// `count` units of `name`.
-    pub fn of(&self, name: &str, count: usize) -> HoursRange {
-        self.weight(name).times(count as f64)
+    /// `count` units of `weight`.
+    pub fn of(&self, weight: Weight, count: usize) -> HoursRange {
+        self.weight(weight).times(count as f64)
     }
 
-    /// All weights with their units, for documentation.
+    /// All weights with their units, in name order, for documentation.
     pub fn weights(&self) -> impl Iterator<Item = (&str, HoursRange, &str)> {
-        self.weights
+        Weight::ALL
             .iter()
+            .zip(&self.weights)
             .map(|(k, (w, u))| (k.as_str(), *w, u.as_str()))
     }
 }
 
-/// The coefficient names of `rules/cost.toml` (a test keeps this list and the file in step).
-pub const COST_NAMES: &[&str] = &[
-    "per_clean_commit",
-    "per_clean_merge_file",
-    "per_conflict_hunk",
-    "per_conflicted_file",
-    "per_empty_commit",
-    "per_generated_config_edit",
-    "per_kloc_drift",
-    "per_orphaned_override",
-    "per_settings_risk",
-    "per_stale_override",
-    "per_target_deleted_commit",
-];
-
 /// What another analysis's finding costs at rebase time, and under which weight.
-pub fn finding_weight(f: &Finding) -> Option<&'static str> {
-    // Theme findings carry their status (`docs/report-schema.md`); match on it rather than on
-    // words inside rule names.
-    match (f.kind, f.status.as_deref()) {
-        (Kind::ThemeOverride, Some("orphaned")) => Some("per_orphaned_override"),
-        (Kind::ThemeOverride, Some("stale")) => Some("per_stale_override"),
-        (Kind::Settings, _) if f.severity >= Severity::Warning => Some("per_settings_risk"),
-        (Kind::GeneratedConfig, _) => Some("per_generated_config_edit"),
+pub fn finding_weight(f: &Finding) -> Option<Weight> {
+    // By typed rule id (a theme override is stale under FC403/FC404 and orphaned under FC405),
+    // so no status or rule-name string is matched.
+    match (f.kind, f.rule_id()) {
+        (_, Some(RuleId::FC405)) => Some(Weight::PerOrphanedOverride),
+        (_, Some(RuleId::FC403 | RuleId::FC404)) => Some(Weight::PerStaleOverride),
+        (Kind::Settings, _) if f.severity >= Severity::Warning => Some(Weight::PerSettingsRisk),
+        (Kind::GeneratedConfig, _) => Some(Weight::PerGeneratedConfigEdit),
         _ => None,
     }
 }
@@ -231,7 +313,14 @@ mod tests {
     fn names_match_the_file() {
         let m = CostModel::load(&Config::default()).unwrap();
         let names: Vec<&str> = m.weights().map(|(n, _, _)| n).collect();
-        assert_eq!(names, COST_NAMES);
+        let all: Vec<&str> = Weight::ALL.iter().map(|w| w.as_str()).collect();
+        assert_eq!(names, all);
+        let mut sorted = all.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, all, "Weight::ALL is in name order");
+        for w in Weight::ALL {
+            assert_eq!(w.as_str().parse::<Weight>(), Ok(*w));
+        }
         for (_, w, _) in m.weights() {
             assert!(w.low <= w.high && w.low >= 0.0);
         }
@@ -243,9 +332,9 @@ mod tests {
         c.cost.insert("per_conflict_hunk".into(), 0.5);
         c.cost.insert("per_kloc_drift_high".into(), 3.0);
         let m = CostModel::load(&c).unwrap();
-        assert_eq!(m.weight("per_conflict_hunk").low, 0.5);
-        assert_eq!(m.weight("per_conflict_hunk").high, 2.0);
-        assert_eq!(m.weight("per_kloc_drift").high, 3.0);
+        assert_eq!(m.weight(Weight::PerConflictHunk).low, 0.5);
+        assert_eq!(m.weight(Weight::PerConflictHunk).high, 2.0);
+        assert_eq!(m.weight(Weight::PerKlocDrift).high, 3.0);
         c.cost.insert("per_typo".into(), 1.0);
         let err = CostModel::load(&c).unwrap_err();
         assert!(matches!(err, Error::BadConfig { .. }), "{err}");
@@ -260,8 +349,48 @@ mod tests {
         assert!(err.to_string().contains("per_conflict_hunk"), "{err}");
         c.cost.insert("per_conflict_hunk".into(), MAX_COST_HOURS);
         let m = CostModel::load(&c).unwrap();
-        let h = m.of("per_conflict_hunk", 1_000_000);
+        let h = m.of(Weight::PerConflictHunk, 1_000_000);
         assert!(h.low.is_finite() && h.high.is_finite());
+    }
+
+    #[test]
+    fn a_misspelt_or_missing_weight_in_the_file_fails_to_load() {
+        let c = Config::default();
+        let typo = COST_FILE.replace(
+            "[weights.per_conflict_hunk]",
+            "[weights.per_conflict_hunks]",
+        );
+        let err = CostModel::load_from(&typo, &c).unwrap_err();
+        assert!(matches!(err, Error::Parse { .. }), "{err}");
+        assert!(err.to_string().contains("per_conflict_hunks"), "{err}");
+        let start = COST_FILE.find("[weights.per_empty_commit]").unwrap();
+        let end = start + COST_FILE[start..].find("\n\n").unwrap();
+        let missing = format!("{}{}", &COST_FILE[..start], &COST_FILE[end..]);
+        let err = CostModel::load_from(&missing, &c).unwrap_err();
+        assert!(err.to_string().contains("per_empty_commit"), "{err}");
+    }
+
+    #[test]
+    fn theme_findings_are_weighed_by_rule() {
+        let rules = crate::rules::Rules::load(&Default::default()).unwrap();
+        let f = |id| Finding::new(rules.rule(id), "themes/a/lms/templates/x.html", "m").build();
+        assert_eq!(
+            finding_weight(&f(RuleId::FC405)),
+            Some(Weight::PerOrphanedOverride)
+        );
+        assert_eq!(
+            finding_weight(&f(RuleId::FC403)),
+            Some(Weight::PerStaleOverride)
+        );
+        assert_eq!(
+            finding_weight(&f(RuleId::FC404)),
+            Some(Weight::PerStaleOverride)
+        );
+        assert_eq!(finding_weight(&f(RuleId::FC401)), None);
+        assert_eq!(
+            finding_weight(&f(RuleId::FC201)),
+            Some(Weight::PerGeneratedConfigEdit)
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! forkcheck's analysis library: git access, the release catalog and base detection, one module
 //! per analysis, and the report model. Data flows one way:
 //! git ([`repo`]) → base detection ([`releases`]) → analyzers → [`report`] → renderers (in the
-//! binary). Nothing in this crate prints.
+//! binary). Nothing in this crate prints. Module layers: [`model`] (findings, rule ids) at the
+//! bottom imports none of the others; [`rules`] imports only the model; the analyses import
+//! both; [`report`] assembles the analyses' sections.
 
 pub mod changes;
 pub mod config;
@@ -10,6 +12,7 @@ pub mod cost;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod model;
 mod objects;
 pub mod progress;
 pub mod releases;

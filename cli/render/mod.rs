@@ -44,7 +44,7 @@ pub fn render(
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
-        Format::Sarif => sarif::render(report, &|id| rules.get(id).ok().cloned()),
+        Format::Sarif => sarif::render(report, &|id| rules.find(id).cloned()),
     }
 }
 

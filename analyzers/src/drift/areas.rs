@@ -17,6 +17,29 @@ pub const AREAS_TOML: &str = include_str!("../../../rules/areas.toml");
 /// The bucket for paths that match no area.
 pub const UNEXPLAINED: &str = "unexplained";
 
+/// The built-in areas the code refers to by name. Loading the built-in areas fails when
+/// `rules/areas.toml` lacks one of them, so renaming an area there cannot silently turn a rule
+/// off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownArea {
+    /// Comprehensive themes (binary files there are not FC103).
+    Themes,
+    /// Python requirements (FC104).
+    Requirements,
+}
+
+impl KnownArea {
+    pub const ALL: &'static [KnownArea] = &[KnownArea::Themes, KnownArea::Requirements];
+
+    /// The area's name in `rules/areas.toml` and in reports.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KnownArea::Themes => "themes",
+            KnownArea::Requirements => "requirements",
+        }
+    }
+}
+
 /// Directories whose children are top-level Django apps.
 pub const APP_ROOTS: &[&str] = &[
     "lms/djangoapps/",
@@ -61,10 +84,32 @@ fn glob(pattern: &str) -> std::result::Result<Glob, globset::Error> {
 
 /// The built-in area definitions, in order.
 pub fn builtin_areas() -> Result<Vec<AreaDef>> {
-    let file: AreasFile = toml::from_str(AREAS_TOML).map_err(|e| Error::Parse {
+    parse_areas(AREAS_TOML)
+}
+
+fn parse_areas(text: &str) -> Result<Vec<AreaDef>> {
+    let parse_error = |message: String| Error::Parse {
         path: "rules/areas.toml".into(),
-        message: e.to_string(),
-    })?;
+        message,
+    };
+    let file: AreasFile = toml::from_str(text).map_err(|e| parse_error(e.to_string()))?;
+    for known in KnownArea::ALL {
+        if !file.areas.iter().any(|a| a.name == known.name()) {
+            return Err(parse_error(format!(
+                "no area `{}` (forkcheck's rules refer to it by name)",
+                known.name()
+            )));
+        }
+    }
+    let mut seen = HashSet::new();
+    for area in &file.areas {
+        if area.name == UNEXPLAINED || !seen.insert(area.name.as_str()) {
+            return Err(parse_error(format!(
+                "area name `{}` is reserved or used twice",
+                area.name
+            )));
+        }
+    }
     Ok(file.areas)
 }
 
@@ -86,10 +131,10 @@ impl Classifier {
             .collect();
         let mut builtin = builtin_areas()?;
         for area in &mut builtin {
-            if area.name == "themes" {
+            if area.name == KnownArea::Themes.name() {
                 for root in &config.themes.roots {
                     let root = root.trim_end_matches('/');
-                    if !root.is_empty() && root != "themes" {
+                    if !root.is_empty() && root != KnownArea::Themes.name() {
                         area.globs.push(format!("{root}/**"));
                     }
                 }
@@ -244,6 +289,15 @@ mod tests {
         );
         assert_eq!(app_of("lms/djangoapps/__init__.py"), None);
         assert_eq!(app_of("openedx/core/release.py"), None);
+    }
+
+    #[test]
+    fn a_renamed_known_area_fails_to_load() {
+        let renamed = AREAS_TOML.replace("name = \"requirements\"", "name = \"requirement\"");
+        let err = parse_areas(&renamed).unwrap_err();
+        assert!(err.to_string().contains("`requirements`"), "{err}");
+        let twice = AREAS_TOML.replace("name = \"docs\"", "name = \"python\"");
+        assert!(parse_areas(&twice).is_err());
     }
 
     #[test]

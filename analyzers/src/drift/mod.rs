@@ -15,7 +15,7 @@ pub use crate::changes::diff;
 pub use diff::Status;
 pub use trend::TrendPoint;
 
-use crate::report::Finding;
+use crate::model::Finding;
 use crate::{Context, Progress, Result};
 
 /// Trend points kept at most (the newest ones); older commits are left out of the trend.

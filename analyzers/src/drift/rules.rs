@@ -1,8 +1,8 @@
 //! The drift rules (FC1xx, `rules/drift.toml`).
 
-use super::areas::{self, Classifier};
+use super::areas::{self, Classifier, KnownArea};
 use super::{Drift, Status};
-use crate::report::Finding;
+use crate::model::{Finding, RuleId};
 use crate::{Context, Result};
 
 pub(super) fn findings(
@@ -16,7 +16,7 @@ pub(super) fn findings(
     let lines = drift.lines_added + drift.lines_removed;
     let limit = ctx.config.drift.max_lines;
     if lines > limit {
-        let rule = rules.get("FC101")?;
+        let rule = rules.rule(RuleId::FC101);
         out.push(
             Finding::new(
                 rule,
@@ -36,7 +36,7 @@ pub(super) fn findings(
         if f.area == areas::UNEXPLAINED {
             out.push(
                 Finding::new(
-                    rules.get("FC102")?,
+                    rules.rule(RuleId::FC102),
                     &f.path,
                     format!(
                         "`{}` is {} but belongs to no known area of edx-platform",
@@ -48,10 +48,10 @@ pub(super) fn findings(
                 .build(),
             );
         }
-        if f.binary && f.status != Status::Deleted && f.area != "themes" {
+        if f.binary && f.status != Status::Deleted && f.area != KnownArea::Themes.name() {
             out.push(
                 Finding::new(
-                    rules.get("FC103")?,
+                    rules.rule(RuleId::FC103),
                     &f.path,
                     format!(
                         "binary file `{}` is {} outside a theme",
@@ -63,10 +63,10 @@ pub(super) fn findings(
                 .build(),
             );
         }
-        if f.area == "requirements" {
+        if f.area == KnownArea::Requirements.name() {
             out.push(
                 Finding::new(
-                    rules.get("FC104")?,
+                    rules.rule(RuleId::FC104),
                     &f.path,
                     format!(
                         "`{}` is {}: {} lines added, {} removed",
@@ -87,7 +87,7 @@ pub(super) fn findings(
                 let app = areas::app_of(&f.path).unwrap_or_default();
                 out.push(
                     Finding::new(
-                        rules.get("FC105")?,
+                        rules.rule(RuleId::FC105),
                         &f.path,
                         format!("new migration `{}` in upstream app `{app}`", f.path),
                     )

@@ -8,8 +8,8 @@ use super::keys::{self, Status};
 use super::parse::{self, Format};
 use super::{some_names, verb, ConfigFile, KeyEntry, Run};
 use crate::changes::files::{blob_text, FileChange};
+use crate::model::{Finding, RuleId};
 use crate::replace::{self, tables::star_match, Service, Spec, TutorEntry};
-use crate::report::Finding;
 use crate::secrets::{self, files::CredentialFile, text::url_passwords, values::holds_credential};
 use crate::Result;
 
@@ -135,7 +135,7 @@ impl Run<'_> {
         }
         self.file_finding(
             change,
-            "FC204",
+            RuleId::FC204,
             message,
             vec![
                 (
@@ -259,7 +259,7 @@ impl Run<'_> {
                 ),
             ));
         }
-        self.file_finding(change, "FC205", message, data)?;
+        self.file_finding(change, RuleId::FC205, message, data)?;
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
             status: crate::changes::files::status(change),
@@ -307,7 +307,7 @@ impl Run<'_> {
         for f in &found {
             self.findings.push(
                 Finding::new(
-                    self.ctx.rules.get("FC213")?,
+                    self.ctx.rules.rule(RuleId::FC213),
                     &change.path,
                     format!(
                         "{} committed: `{}` holds `{}` (value not shown)",

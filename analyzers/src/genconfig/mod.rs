@@ -19,9 +19,9 @@ use serde_json::Value;
 
 use crate::changes::files::{self, blob_text, FileChange, FileStatus};
 use crate::changes::keys::{self, Status};
+use crate::model::{Finding, RuleId};
 use crate::replace::Spec;
 use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service};
-use crate::report::Finding;
 use crate::secrets::{self, values::holds_credential};
 use crate::{Context, Progress, Result};
 use classify::{ConfigKind, PathClass, PathSets};
@@ -71,7 +71,7 @@ pub struct KeyEntry {
     pub new: Option<Value>,
     /// The configuration-management replacement as shown in reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub replacement: Option<crate::report::Replacement>,
+    pub replacement: Option<crate::model::Replacement>,
     /// The same, structured (`forkcheck replace` writes it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<Spec>,
@@ -272,11 +272,11 @@ impl Run<'_> {
     fn file_finding(
         &mut self,
         change: &FileChange,
-        rule: &str,
+        rule: RuleId,
         message: String,
         data: Vec<(&str, Value)>,
     ) -> Result<()> {
-        let mut b = Finding::new(self.ctx.rules.get(rule)?, &change.path, message)
+        let mut b = Finding::new(self.ctx.rules.rule(rule), &change.path, message)
             .status(files::status(change).as_str())
             .subject(change.path.clone());
         for (k, v) in data {
@@ -295,7 +295,7 @@ impl Run<'_> {
     ) -> Result<()> {
         self.findings.push(
             Finding::new(
-                self.ctx.rules.get("FC210")?,
+                self.ctx.rules.rule(RuleId::FC210),
                 path,
                 format!("secret `{key}` committed in `{path}`{how} (value not shown)"),
             )
@@ -316,14 +316,13 @@ impl Run<'_> {
             verb(files::status(change)),
             change.path
         );
-        if let Ok(rule) = self.ctx.rules.get("FC201") {
-            self.findings.push(
-                Finding::new(rule, &change.path, message)
-                    .status(files::status(change).as_str())
-                    .subject(change.path.clone())
-                    .build(),
-            );
-        }
+        let rule = self.ctx.rules.rule(RuleId::FC201);
+        self.findings.push(
+            Finding::new(rule, &change.path, message)
+                .status(files::status(change).as_str())
+                .subject(change.path.clone())
+                .build(),
+        );
         self.section.files.push(ConfigFile {
             path: change.path.clone(),
             status: files::status(change),
@@ -366,7 +365,7 @@ impl Run<'_> {
                 }
                 self.file_finding(
                     change,
-                    "FC201",
+                    RuleId::FC201,
                     format!(
                         "generated deployment config {} by the fork: `{}`",
                         verb(files::status(change)),
@@ -376,7 +375,7 @@ impl Run<'_> {
                 )?;
                 self.findings.push(
                     Finding::new(
-                        self.ctx.rules.get("FC203")?,
+                        self.ctx.rules.rule(RuleId::FC203),
                         &change.path,
                         format!("`{}` cannot be compared key by key: {e}", change.path),
                     )
@@ -453,7 +452,7 @@ impl Run<'_> {
         };
         self.file_finding(
             change,
-            "FC201",
+            RuleId::FC201,
             format!(
                 "generated deployment config {} by the fork: `{}`{summary}",
                 verb(files::status(change)),
@@ -596,7 +595,7 @@ impl Run<'_> {
             }
             self.findings.push(
                 Finding::new(
-                    self.ctx.rules.get("FC212")?,
+                    self.ctx.rules.rule(RuleId::FC212),
                     &change.path,
                     format!(
                         "{} block committed in `{}` (key material not shown)",

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::{Analysis, Context, OpenOptions};
 use crate::cost::{CostModel, HoursRange};
+use crate::model::{Finding, Kind};
 use crate::rebase::hop::{run_hop, ForkSide, HopInput};
 use crate::rebase::store::Store;
 use crate::rebase::{
     ancestor, build_section, dev_branch, findings::rebase_findings, fork_commits, RebaseSummary,
 };
 use crate::releases::base::next_target;
-use crate::report::{Finding, Kind};
 use crate::{Progress, Result};
 
 /// One hop of the plan.

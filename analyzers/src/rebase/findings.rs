@@ -2,8 +2,8 @@
 
 use super::model::*;
 use crate::error::Result;
+use crate::model::{Finding, RuleId};
 use crate::repo::short_id as short;
-use crate::report::Finding;
 use crate::rules::Rules;
 
 fn names(commits: &[CommitRef]) -> String {
@@ -18,8 +18,8 @@ fn names(commits: &[CommitRef]) -> String {
 /// residues. `target`: the target's name for messages.
 pub fn rebase_findings(rules: &Rules, s: &RebaseSection, target: &str) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
-    let fc601 = rules.get("FC601")?;
-    let fc602 = rules.get("FC602")?;
+    let fc601 = rules.rule(RuleId::FC601);
+    let fc602 = rules.rule(RuleId::FC602);
     for c in s.conflicts.iter().filter(|c| c.fork_changed) {
         if c.kind == ConflictKind::ModifyDelete && c.deleted_by == Some(MergeSide::Upstream) {
             let by = c
@@ -87,9 +87,9 @@ pub fn rebase_findings(rules: &Rules, s: &RebaseSection, target: &str) -> Result
                 .build(),
         );
     }
-    let fc603 = rules.get("FC603")?;
-    let fc604 = rules.get("FC604")?;
-    let fc605 = rules.get("FC605")?;
+    let fc603 = rules.rule(RuleId::FC603);
+    let fc604 = rules.rule(RuleId::FC604);
+    let fc605 = rules.rule(RuleId::FC605);
     for c in &s.commits {
         let first = c.files.first().cloned().unwrap_or_default();
         if c.outcome == Outcome::Conflict {

@@ -22,8 +22,8 @@ pub use model::*;
 
 use git2::Oid;
 
-use crate::cost::{finding_weight, CostModel, HoursRange};
-use crate::report::Finding;
+use crate::cost::{finding_weight, CostModel, HoursRange, Weight};
+use crate::model::Finding;
 use crate::{Context, Progress, Result};
 use hop::{run_hop, ForkSide, HopInput, HopOutput};
 use store::{ForkCommit, Store};
@@ -155,7 +155,7 @@ pub fn build_section(
     for m in out.prediction.clean.iter().filter(|m| !m.identical) {
         file_costs.push(FileCost {
             path: m.path.clone(),
-            cost: model.of("per_clean_merge_file", 1),
+            cost: model.of(Weight::PerCleanMergeFile, 1),
             reason: "changed on both sides, merges cleanly: re-test".into(),
         });
     }
@@ -169,7 +169,7 @@ pub fn build_section(
         }
     }
     let drift = model
-        .weight("per_kloc_drift")
+        .weight(Weight::PerKlocDrift)
         .times(drift_lines as f64 / 1000.0);
     let total: HoursRange = commits.iter().map(|c| c.cost).sum::<HoursRange>()
         + out
@@ -177,7 +177,7 @@ pub fn build_section(
             .clean
             .iter()
             .filter(|m| !m.identical)
-            .map(|_| model.of("per_clean_merge_file", 1))
+            .map(|_| model.of(Weight::PerCleanMergeFile, 1))
             .sum::<HoursRange>()
         + others
             .iter()
@@ -213,13 +213,13 @@ pub fn build_section(
 fn conflict_cost(model: &CostModel, c: &FileConflict) -> (HoursRange, String) {
     match c.kind {
         ConflictKind::ModifyDelete if c.deleted_by == Some(MergeSide::Upstream) => (
-            model.of("per_target_deleted_commit", 1),
+            model.of(Weight::PerTargetDeletedCommit, 1),
             "edited by the fork, deleted by the target".into(),
         ),
         _ => {
             let hunks = c.hunks.len().max(1);
             (
-                model.of("per_conflicted_file", 1) + model.of("per_conflict_hunk", hunks),
+                model.of(Weight::PerConflictedFile, 1) + model.of(Weight::PerConflictHunk, hunks),
                 format!("{} conflict, {hunks} hunk(s)", c.kind.as_str()),
             )
         }
@@ -229,15 +229,15 @@ fn conflict_cost(model: &CostModel, c: &FileConflict) -> (HoursRange, String) {
 /// What replaying one commit costs.
 pub fn commit_cost(model: &CostModel, c: &CommitReplay) -> HoursRange {
     let mut cost = match c.outcome {
-        Outcome::Clean => model.of("per_clean_commit", 1),
-        Outcome::Empty => model.of("per_empty_commit", 1),
+        Outcome::Clean => model.of(Weight::PerCleanCommit, 1),
+        Outcome::Empty => model.of(Weight::PerEmptyCommit, 1),
         Outcome::Conflict | Outcome::TargetDeleted => HoursRange::ZERO,
     };
     for f in &c.conflicts {
         cost += conflict_cost(model, f).0;
     }
     if !c.target_deleted.is_empty() {
-        cost += model.of("per_target_deleted_commit", 1);
+        cost += model.of(Weight::PerTargetDeletedCommit, 1);
     }
     cost
 }

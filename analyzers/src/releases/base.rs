@@ -8,8 +8,8 @@ use super::catalog::{self, Release, CATALOG};
 use super::content::TreeDistance;
 use super::discover::{Discovery, ReleaseRef};
 use crate::error::{Error, Result};
+use crate::model::{BaseInfo, BaseMethod, TargetInfo};
 use crate::repo::Repo;
-use crate::report::{BaseInfo, BaseMethod, TargetInfo};
 
 /// Seconds a commit may be dated after its descendant (clock skew) in ancestry shortcuts.
 const CLOCK_SLOP: i64 = 86_400;

@@ -12,7 +12,7 @@ pub mod tables;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::report::Replacement;
+use crate::model::Replacement;
 use crate::Result;
 
 /// The placeholder used instead of any secret value.

@@ -1,8 +1,12 @@
 //! The report model: the only thing renderers see. Analyzers build it; the CLI renders it.
 //! JSON shape documented in `docs/report-schema.md` (bump [`SCHEMA_VERSION`] on breaking change).
 
-mod finding;
-pub use finding::{Finding, FindingBuilder, Kind, Location, Replacement, Severity};
+// The model types findings and runs are made of live in `crate::model` (which imports nothing
+// from the analyses or from here); re-exported so `report::Finding` … keep working.
+pub use crate::model::{
+    BaseInfo, BaseMethod, Finding, FindingBuilder, Kind, Location, Replacement, RuleId, Severity,
+    TargetInfo,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -58,43 +62,6 @@ pub struct RepoInfo {
     /// The revision analysed as the fork's head, as given (e.g. `HEAD`).
     pub head_rev: String,
     pub head_oid: String,
-}
-
-/// How the base release was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BaseMethod {
-    /// The newest release tag that is an ancestor of HEAD.
-    History,
-    /// The release tag whose tree is closest to HEAD's (no shared history).
-    Content,
-    /// Given with `--base`.
-    Explicit,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct BaseInfo {
-    /// Release name (`redwood`), when the base is a named release.
-    pub release: Option<String>,
-    /// The ref or revision used as base (`open-release/redwood.2`).
-    pub rev: String,
-    pub oid: String,
-    pub method: BaseMethod,
-    /// 0.0–1.0: how sure the detection is.
-    pub confidence: f64,
-    /// First-parent commits from base to HEAD (history method).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub distance: Option<u64>,
-    /// One sentence on why this base was chosen.
-    #[serde(default)]
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TargetInfo {
-    pub release: Option<String>,
-    pub rev: String,
-    pub oid: String,
 }
 
 impl Report {

@@ -18,8 +18,8 @@ use serde_json::Value;
 
 use crate::changes::files::{self, blob_text, FileStatus};
 use crate::changes::keys::Status;
+use crate::model::{Finding, Location, RuleId};
 use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service};
-use crate::report::{Finding, Location};
 use crate::secrets;
 use crate::{Context, Progress, Result};
 use compare::OpChange;
@@ -179,7 +179,7 @@ fn analyze_file(
     if let Some(first) = head_mod.error_lines.first() {
         findings.push(
             Finding::new(
-                ctx.rules.get("FC303")?,
+                ctx.rules.rule(RuleId::FC303),
                 path,
                 format!(
                     "`{path}` does not parse as Python (syntax error at line {first}); only what the parser recovered was analysed"
@@ -224,7 +224,7 @@ fn analyze_file(
             .collect();
         findings.push(
             Finding::new(
-                ctx.rules.get("FC302")?,
+                ctx.rules.rule(RuleId::FC302),
                 path,
                 format!("non-setting edits in `{path}`: {}", summary.join(", ")),
             )
@@ -373,8 +373,8 @@ fn setting_change(
             }
         }
     };
-    let rule = if secret { "FC211" } else { "FC301" };
-    let mut b = Finding::new(ctx.rules.get(rule)?, path, message)
+    let rule = if secret { RuleId::FC211 } else { RuleId::FC301 };
+    let mut b = Finding::new(ctx.rules.rule(rule), path, message)
         .line(op.line)
         .setting(op.setting.clone())
         .status(ch.status.as_str())
@@ -581,7 +581,7 @@ fn risks_for(
                 flag_promoted = true;
                 out.push(
                     Finding::new(
-                        ctx.rules.get("FC307")?,
+                        ctx.rules.rule(RuleId::FC307),
                         path,
                         format!(
                             "`{}`: {target_name} reads `{flag}` as a top-level setting; set `{flag}` instead",
@@ -606,7 +606,7 @@ fn risks_for(
         match rename {
             Some((new_name, def)) => out.push(
                 Finding::new(
-                    ctx.rules.get("FC305")?,
+                    ctx.rules.rule(RuleId::FC305),
                     path,
                     format!("`{name}` is renamed `{new_name}` in {target_name}"),
                 )
@@ -623,7 +623,7 @@ fn risks_for(
             ),
             None => out.push(
                 Finding::new(
-                    ctx.rules.get("FC304")?,
+                    ctx.rules.rule(RuleId::FC304),
                     path,
                     format!("`{name}` is no longer defined in {target_name}"),
                 )
@@ -651,7 +651,7 @@ fn risks_for(
             };
             out.push(
                 Finding::new(
-                    ctx.rules.get("FC306")?,
+                    ctx.rules.rule(RuleId::FC306),
                     path,
                     format!(
                         "`{}` is overwritten after the YAML config is loaded ({} `{prod}` sets it {how})",
@@ -673,7 +673,7 @@ fn risks_for(
             if python::normalize(&b.text) != python::normalize(&tg.text) {
                 out.push(
                     Finding::new(
-                        ctx.rules.get("FC308")?,
+                        ctx.rules.rule(RuleId::FC308),
                         path,
                         if secrets::is_secret_key_path(name) {
                             format!("`{name}` also changed upstream in {target_name}")

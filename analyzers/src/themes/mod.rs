@@ -6,7 +6,7 @@
 //! fork-owned theme file analysed on a rayon worker with its own reopened [`Repo`]
 //! ([`worker::analyze`]: mapping, base comparison, copied-from release, staleness, noise,
 //! context risks, suggestion) → in-place edits of core templates ([`inplace`]) and the move
-//! plan. Rules FC4xx/FC5xx live in `rules/themes.toml`.
+//! plan. Rules FC4xx live in `rules/themes.toml`, FC5xx in `rules/templates.toml`.
 
 pub mod diffing;
 pub mod discover;
@@ -21,13 +21,13 @@ pub mod views;
 pub mod worker;
 
 pub use model::{
-    ContextRisk, CopiedFrom, InPlaceEdit, MoveStep, OverrideEntry, Staleness, ThemeInfo,
-    ThemesSection, ThemesSummary, UpstreamCommit,
+    ContextRisk, CopiedFrom, InPlaceEdit, MoveStep, OverrideEntry, OverrideStatus, Staleness,
+    ThemeInfo, ThemesSection, ThemesSummary, UpstreamCommit,
 };
 
 use rayon::prelude::*;
 
-use crate::report::{Finding, Location};
+use crate::model::{Finding, Location, RuleId};
 use crate::trees::Status;
 use crate::{Context, Progress, Result};
 use risks::ViewFile;
@@ -222,7 +222,7 @@ fn changed_views(ctx: &Context) -> Result<Vec<ViewFile>> {
 fn in_place_finding(ctx: &Context, edit: &InPlaceEdit, base_label: &str) -> Result<Finding> {
     let (id, message) = if edit.change == "edited" {
         (
-            "FC501",
+            RuleId::FC501,
             format!(
                 "upstream template edited in place (+{} −{} lines against {base_label}): move the \
                  change to the theme override `{}` and restore upstream's file",
@@ -231,14 +231,14 @@ fn in_place_finding(ctx: &Context, edit: &InPlaceEdit, base_label: &str) -> Resu
         )
     } else {
         (
-            "FC502",
+            RuleId::FC502,
             format!(
                 "new template added inside an upstream template directory: move it to `{}`",
                 edit.theme_path
             ),
         )
     };
-    let rule = ctx.rules.get(id)?;
+    let rule = ctx.rules.rule(id);
     let mut b = Finding::new(rule, &edit.path, message)
         .status(&edit.change)
         .target_location(Location {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::diffing::Divergence;
 use super::noise::ChangeClass;
-use crate::report::Severity;
+use crate::model::Severity;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ThemesSection {
@@ -38,6 +38,41 @@ pub struct ThemeInfo {
     pub fork_files: u64,
     /// Files identical to the base release's same path (upstream's own theme files).
     pub upstream_files: u64,
+}
+
+/// What a theme file is to the upgrade: [`OverrideEntry::status`] and its finding's `status`,
+/// named once here (the cost model weighs theme findings by rule id, never by these words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OverrideStatus {
+    Redundant,
+    Diverged,
+    Stale,
+    Orphaned,
+    Misplaced,
+    Addition,
+}
+
+impl OverrideStatus {
+    pub const ALL: [OverrideStatus; 6] = [
+        OverrideStatus::Redundant,
+        OverrideStatus::Diverged,
+        OverrideStatus::Stale,
+        OverrideStatus::Orphaned,
+        OverrideStatus::Misplaced,
+        OverrideStatus::Addition,
+    ];
+
+    /// The word in reports (`stale`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OverrideStatus::Redundant => "redundant",
+            OverrideStatus::Diverged => "diverged",
+            OverrideStatus::Stale => "stale",
+            OverrideStatus::Orphaned => "orphaned",
+            OverrideStatus::Misplaced => "misplaced",
+            OverrideStatus::Addition => "addition",
+        }
+    }
 }
 
 /// One theme file and what it means for the upgrade.

@@ -8,13 +8,13 @@ use super::diffing::{divergence, is_binary, is_branding_only, Divergence};
 use super::discover::{FileKind, Theme, ThemeFile};
 use super::history::{closest_release, PathHistory, ReleaseTag};
 use super::mapping::{map_static, map_template, Mapping, TreeIndex};
-use super::model::{ContextRisk, OverrideEntry, Staleness};
+use super::model::{ContextRisk, OverrideEntry, OverrideStatus, Staleness};
 use super::noise::{classify, structural_details, ChangeClass};
 use super::risks::{context_risks, Versions, ViewFile};
 use super::scan::{scan, Lang};
 use crate::error::Result;
+use crate::model::{Finding, Location, RuleId};
 use crate::repo::Repo;
-use crate::report::{Finding, Location};
 use crate::rules::Rules;
 
 /// Upstream commits listed per stale override.
@@ -75,7 +75,7 @@ pub fn analyze(
         language: language.map(|l| l.as_str().to_string()),
         status: String::new(),
         rule: String::new(),
-        severity: crate::report::Severity::Info,
+        severity: crate::model::Severity::Info,
         original: None,
         should_live_at: None,
         divergence: None,
@@ -90,7 +90,7 @@ pub fn analyze(
     };
     let original = match mapping {
         Mapping::Addition => {
-            let rule = sh.rules.get("FC408")?;
+            let rule = sh.rules.rule(RuleId::FC408);
             let what = if file.kind == FileKind::Template {
                 "template"
             } else {
@@ -105,15 +105,18 @@ pub fn analyze(
                     file.service.as_str()
                 ),
             )
-            .status("addition")
+            .status(OverrideStatus::Addition.as_str())
             .build();
-            return Ok((finish(entry, "addition", &f), vec![f]));
+            return Ok((
+                finish(entry, OverrideStatus::Addition.as_str(), &f),
+                vec![f],
+            ));
         }
         Mapping::Misplaced {
             original,
             should_be,
         } => {
-            let rule = sh.rules.get("FC406")?;
+            let rule = sh.rules.rule(RuleId::FC406);
             let should = format!("{}/{}/{sub}/{}", theme.dir, should_be.as_str(), file.rel);
             entry.original = Some(original.clone());
             entry.should_live_at = Some(should.clone());
@@ -126,7 +129,7 @@ pub fn analyze(
                     should_be.as_str()
                 ),
             )
-            .status("misplaced")
+            .status(OverrideStatus::Misplaced.as_str())
             .original(&original)
             .target_location(Location {
                 path: should,
@@ -135,7 +138,10 @@ pub fn analyze(
                 note: Some("where the override takes effect".into()),
             })
             .build();
-            return Ok((finish(entry, "misplaced", &f), vec![f]));
+            return Ok((
+                finish(entry, OverrideStatus::Misplaced.as_str(), &f),
+                vec![f],
+            ));
         }
         Mapping::Original(p) => p,
     };
@@ -198,19 +204,22 @@ pub fn analyze(
     }
 
     if let Some(why) = orphaned {
-        let rule = sh.rules.get("FC405")?;
+        let rule = sh.rules.rule(RuleId::FC405);
         entry.divergence = Some(div.clone());
         let f = Finding::new(
             rule,
             &file.path,
             format!("orphaned override: {why}; after the upgrade this file takes no effect"),
         )
-        .status("orphaned")
+        .status(OverrideStatus::Orphaned.as_str())
         .original(&original)
         .build();
         findings.push(f);
         let status_finding = findings[0].clone();
-        return Ok((finish(entry, "orphaned", &status_finding), findings));
+        return Ok((
+            finish(entry, OverrideStatus::Orphaned.as_str(), &status_finding),
+            findings,
+        ));
     }
 
     let stale = target_state
@@ -277,7 +286,7 @@ pub fn analyze(
         entry.suggestion = suggestion(language, &div, &base_bytes, &ovr_bytes);
     }
     let status_finding = if redundant {
-        let rule = sh.rules.get("FC401")?;
+        let rule = sh.rules.rule(RuleId::FC401);
         let extra = match &entry.staleness {
             Some(_) => format!(
                 "; it also hides {}'s changes to the original",
@@ -293,15 +302,15 @@ pub fn analyze(
                 sh.base_label
             ),
         )
-        .status("redundant")
+        .status(OverrideStatus::Redundant.as_str())
         .original(&original)
         .build()
     } else if let Some(st) = &entry.staleness {
         let (id, how) = match st.change {
-            ChangeClass::Structural => ("FC403", "structurally"),
-            ChangeClass::Cosmetic => ("FC404", "cosmetically only"),
+            ChangeClass::Structural => (RuleId::FC403, "structurally"),
+            ChangeClass::Cosmetic => (RuleId::FC404, "cosmetically only"),
         };
-        let rule = sh.rules.get(id)?;
+        let rule = sh.rules.rule(id);
         let details = if st.details.is_empty() {
             String::new()
         } else {
@@ -316,13 +325,13 @@ pub fn analyze(
                 sh.target_label, st.lines_added, st.lines_removed, sh.base_label
             ),
         )
-        .status("stale")
+        .status(OverrideStatus::Stale.as_str())
         .original(&original)
         .data("change", st.change.as_str())
         .data("upstream_commits", st.commits_total)
         .build()
     } else {
-        let rule = sh.rules.get("FC402")?;
+        let rule = sh.rules.rule(RuleId::FC402);
         let how = if div.binary {
             "a different binary file".to_string()
         } else {
@@ -348,7 +357,7 @@ pub fn analyze(
                 }
             ),
         )
-        .status("diverged")
+        .status(OverrideStatus::Diverged.as_str())
         .original(&original)
         .data("similarity", div.similarity)
         .build()
@@ -374,7 +383,7 @@ fn risk_finding(
     original: &str,
     risk: &ContextRisk,
 ) -> Result<Finding> {
-    let rule = sh.rules.get("FC407")?;
+    let rule = sh.rules.rule(RuleId::FC407);
     let t = sh.target_label;
     let view = risk
         .view

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::RuleId;
 use crate::rebase::store::ForkCommit;
 use crate::rebase::CommitReplay;
 use crate::Result;
@@ -37,14 +38,14 @@ impl TriageClass {
     }
 
     /// The FC7xx rule reporting this class.
-    pub fn rule(self) -> &'static str {
+    pub fn rule(self) -> RuleId {
         match self {
-            TriageClass::AlreadyUpstream => "FC705",
-            TriageClass::UpstreamCandidate => "FC701",
-            TriageClass::Configuration => "FC703",
-            TriageClass::Theme => "FC704",
-            TriageClass::PluginCandidate => "FC702",
-            TriageClass::ForkSpecific => "FC706",
+            TriageClass::AlreadyUpstream => RuleId::FC705,
+            TriageClass::UpstreamCandidate => RuleId::FC701,
+            TriageClass::Configuration => RuleId::FC703,
+            TriageClass::Theme => RuleId::FC704,
+            TriageClass::PluginCandidate => RuleId::FC702,
+            TriageClass::ForkSpecific => RuleId::FC706,
         }
     }
 }

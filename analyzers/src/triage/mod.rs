@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 pub use classify::TriageClass;
 
 use crate::cost::{finding_weight, CostModel, HoursRange};
+use crate::model::{Finding, Replacement};
 use crate::rebase::diff3::{is_binary, line_hunks, split_lines};
 use crate::rebase::store::ForkCommit;
 use crate::rebase::{fork_commits, CommitReplay, Outcome, RebaseSection, Trailer};
-use crate::report::{Finding, Replacement};
 use crate::{Context, Progress, Result};
 
 /// A configuration replacement another analysis proposed for a file of the commit.
@@ -264,7 +264,7 @@ pub fn analyze_commits(
         .map(|i| i.saving)
         .sum();
     for i in &items {
-        let rule = ctx.rules.get(i.class.rule())?;
+        let rule = ctx.rules.rule(i.class.rule());
         let path = i.files.first().cloned().unwrap_or_default();
         findings.push(
             Finding::new(

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::Rule;
+use super::rule::{Rule, RuleId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -149,6 +149,12 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The finding's rule as a [`RuleId`] (`None` only for a finding read back from a report of
+    /// another forkcheck version that had other rules).
+    pub fn rule_id(&self) -> Option<RuleId> {
+        self.rule.parse().ok()
+    }
+
     #[allow(clippy::new_ret_no_self)] // a builder, so invariants (fingerprint) are set in one place
     /// Start a finding for `rule` at `path`. Severity comes from the rule (as configured).
     pub fn new(rule: &Rule, path: impl Into<String>, message: impl Into<String>) -> FindingBuilder {
