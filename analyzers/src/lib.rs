@@ -5,7 +5,7 @@
 //! bottom imports none of the others; [`rules`] imports only the model; the analyses import
 //! both; [`report`] assembles the analyses' sections.
 
-pub mod changes;
+pub(crate) mod changes;
 pub mod config;
 pub mod context;
 pub mod cost;
@@ -19,15 +19,15 @@ pub mod releases;
 pub mod repo;
 pub mod report;
 pub mod rules;
-pub mod secrets;
+pub(crate) mod secrets;
 pub mod trees;
 
 pub mod drift;
-pub mod genconfig;
+pub(crate) mod genconfig;
 pub mod plan;
 pub mod rebase;
 pub mod replace;
-pub mod settings;
+pub(crate) mod settings;
 pub mod themes;
 pub mod triage;
 

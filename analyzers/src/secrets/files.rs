@@ -3,7 +3,6 @@
 //! files, SSH and TLS private keys, key stores. Each credential found is named by its key (and
 //! line), never shown.
 
-use super::keys::is_credential_segment;
 use super::text::{assignments, is_placeholder, url_passwords};
 use super::values::SecretValues;
 
@@ -211,11 +210,6 @@ pub fn scan(kind: CredentialFile, text: Option<&str>, values: &mut SecretValues)
         }
     }
     out
-}
-
-/// Does a `.env`-style key name a credential (`DB_PASSWORD`, `export API_TOKEN`)?
-pub fn is_env_credential(key: &str) -> bool {
-    is_credential_segment(key.trim_start_matches("export ").trim())
 }
 
 #[cfg(test)]

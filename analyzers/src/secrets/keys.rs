@@ -160,7 +160,9 @@ pub fn is_credential_segment(segment: &str) -> bool {
 }
 
 /// Is the (possibly dotted, possibly subscripted) key credential-like? Decided on its last
-/// segment: `DATABASES.default.PASSWORD` → `PASSWORD`; `FERNET_KEYS[0]` → `FERNET_KEYS`.
+/// segment: `DATABASES.default.PASSWORD` → `PASSWORD`; `FERNET_KEYS[0]` → `FERNET_KEYS`. (The
+/// analyses decide on key paths, [`is_secret_path`]; the classification tests use this form.)
+#[cfg(test)]
 pub fn is_credential_key(key: &str) -> bool {
     is_credential_segment(last_segment(key))
 }
@@ -231,6 +233,7 @@ pub fn split_path(key: &str) -> Vec<String> {
 }
 
 /// The last segment of a key path: `A.B["C"]` → `C`, `A.B[0]` → `B`, `A.B` → `B`.
+#[cfg(test)]
 fn last_segment(key: &str) -> &str {
     let mut rest = key.trim_end();
     // Strip trailing numeric subscripts; a string subscript is itself the segment.

@@ -14,9 +14,9 @@ pub mod pem;
 pub mod text;
 pub mod values;
 
-pub use keys::{is_credential_key, is_credential_segment, is_secret_key_path, is_secret_path};
-pub use pem::{pem_private_keys, scrub, PemBlock};
-pub use text::{redact_code, redact_text, REDACTED};
+pub use keys::{is_secret_key_path, is_secret_path};
+pub use pem::pem_private_keys;
+pub use text::{redact_code, redact_text};
 pub use values::{redact_tree, Collector, Redactor, SecretValues};
 
 /// Add the credentials written in the fork's commit messages (`SECRET_KEY=…` in a subject, a

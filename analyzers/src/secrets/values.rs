@@ -237,15 +237,10 @@ fn redact_at(value: &Value, path: &mut Vec<String>, secret: bool, ph: &str) -> V
     }
 }
 
-/// Does this key (one segment) name a credential? Re-exported for callers that only have one
-/// segment at hand (YAML keys, environment variable names).
-pub fn is_secret_segment(key: &str) -> bool {
-    is_credential_segment(key)
-}
-
 /// Replaces every occurrence of the run's secret values in a text.
 #[derive(Debug, Clone)]
 pub struct Redactor {
+    #[cfg(test)]
     values: SecretValues,
     matcher: Option<AhoCorasick>,
     needles: Vec<String>,
@@ -284,12 +279,14 @@ impl Redactor {
             })
             .flatten();
         Redactor {
+            #[cfg(test)]
             values,
             matcher,
             needles,
         }
     }
 
+    #[cfg(test)]
     pub fn values(&self) -> &SecretValues {
         &self.values
     }
