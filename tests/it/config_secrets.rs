@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use forkcheck_fixtures::{generate, git_command, prepare_git_home, Scale, Scenario};
+use forkcheck_fixtures::{copy_shared, git_command, prepare_git_home, Scenario};
 use serde_json::Value;
 
 /// Every secret value of the corpus (and distinctive pieces of the key material).
@@ -37,7 +37,7 @@ fn write(root: &Path, rel: &str, text: &str) {
 }
 
 fn corpus_fork(tmp: &Path) -> std::path::PathBuf {
-    let generated = generate(Scenario::Clean, Scale::Small, &tmp.join("gen")).expect("generate");
+    let generated = copy_shared(Scenario::Clean, &tmp.join("gen")).expect("copy of clean");
     let fork = generated.fork.clone();
     write(
         &fork,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
-use forkcheck_fixtures::{generate, git_command, prepare_git_home, Scale, Scenario};
+use forkcheck_fixtures::{copy_shared, git_command, prepare_git_home, Scenario};
 
 const MARKERS: &[&str] = &["FAKE", "PLANTED"];
 
@@ -62,7 +62,7 @@ fn write(root: &Path, rel: &str, text: &str) {
 const REUSED: &str = "PLANTED-reused-Pa55w0rd";
 
 fn hostile_corpus(tmp: &Path) -> PathBuf {
-    let generated = generate(Scenario::Clean, Scale::Small, &tmp.join("gen")).expect("generate");
+    let generated = copy_shared(Scenario::Clean, &tmp.join("gen")).expect("copy of clean");
     let fork = generated.fork.clone();
     let home = tmp.join("home");
     prepare_git_home(&home).expect("git home");

@@ -157,14 +157,15 @@ pub fn release_repo(dir: &Path) -> TinyRepo {
     r
 }
 
-/// Generate a fixture scenario (small scale) into a fresh temporary directory.
+/// A private copy of a fixture scenario (small scale, from the fixture cache) in a fresh
+/// temporary directory: the test may write to it.
 pub fn scenario(
     s: forkcheck_fixtures::Scenario,
 ) -> (tempfile::TempDir, forkcheck_fixtures::GeneratedScenario) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join(s.name());
-    let generated = forkcheck_fixtures::generate(s, forkcheck_fixtures::Scale::Small, &out)
-        .unwrap_or_else(|e| panic!("generate {}: {e}", s.name()));
+    let generated = forkcheck_fixtures::copy_shared(s, &out)
+        .unwrap_or_else(|e| panic!("copy of {}: {e}", s.name()));
     (dir, generated)
 }
 

@@ -36,12 +36,11 @@ struct Hostile {
 
 fn hostile() -> Hostile {
     let dir = tempfile::tempdir().expect("tempdir");
-    let g = forkcheck_fixtures::generate(
+    let g = forkcheck_fixtures::copy_shared(
         forkcheck_fixtures::Scenario::Typical,
-        forkcheck_fixtures::Scale::Small,
         &dir.path().join("typical"),
     )
-    .expect("generate the typical fixture");
+    .expect("a copy of the typical fixture");
     add_hostile_commit(&g.fork);
     Hostile {
         _dir: dir,

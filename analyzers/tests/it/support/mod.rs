@@ -4,12 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use forkcheck_fixtures::{generate_upstream, Scale};
+use forkcheck_fixtures::{shared, Scenario};
 use git2::{build::CheckoutBuilder, Repository, Signature, Time};
 
-/// Clone the small fixture upstream into `dir/fork` and check out `main` at redwood.2.
+/// Clone the small fixture upstream (the shared one: every scenario has the same upstream) into
+/// `dir/fork` and check out `main` at redwood.2.
 pub fn clone_at_redwood(dir: &Path) -> (PathBuf, Repository) {
-    let upstream = generate_upstream(Scale::Small, &dir.join("gen")).expect("upstream");
+    let upstream = &shared(Scenario::Typical).upstream;
     let fork = dir.join("fork");
     let repo = Repository::clone(upstream.to_str().expect("utf-8 path"), &fork).expect("clone");
     {
