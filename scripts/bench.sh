@@ -14,7 +14,8 @@
 #   when present), base open-release/redwood.2, head HEAD, to open-release/sumac.2.
 #   With --repo, --base and --head are required; --to is optional (no target: no rebase rows).
 #   --workdir DIR (default: a new temporary directory) keeps the scenario, the hyperfine results
-#   and the scratch object directory. --runs N: hyperfine runs per command (default 10).
+#   and the scratch object directory (a bare WORKDIR argument too, as before). --runs N:
+#   hyperfine runs per command (default: RUNS or 10).
 #   FORKCHECK_BIN overrides the forkcheck binary.
 #
 # Nothing is written to the repository: git merge-tree writes its objects into
@@ -25,7 +26,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
-repo='' base='' head='' to='' work='' runs=10 to_given=''
+repo='' base='' head='' to='' work='' runs=${RUNS:-10} to_given=''
 
 usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -37,7 +38,8 @@ while [ $# -gt 0 ]; do
         --workdir) work=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
         -h|--help) usage ;;
-        *) echo "bench: unknown argument $1" >&2; usage ;;
+        -*) echo "bench: unknown argument $1" >&2; usage ;;
+        *) work=$1; shift ;; # the former `scripts/bench.sh WORKDIR`
     esac
 done
 work=${work:-$(mktemp -d -t forkcheck-bench.XXXXXX)}
