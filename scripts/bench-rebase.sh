@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebase part of forkcheck's benchmark (scripts/bench.sh calls it; it also runs alone).
+# Rebase part of forkcheck's benchmark, on the large scenario only (scripts/bench.sh prints the
+# same rows, and drift's, for any repository).
 # On the large `typical` scenario, side by side in one hyperfine run:
 #   conflict set    forkcheck (stage `conflicts`)  vs  git merge-tree --write-tree (scratch copy)
 #   replay          forkcheck (stage `replay`)     vs  a git merge-tree loop over the fork commits

@@ -1,86 +1,186 @@
 #!/usr/bin/env bash
-# Drift benchmark: `forkcheck report --format json` restricted to the drift analysis
-# (FORKCHECK_ONLY=drift) against `git diff --numstat BASE HEAD`, side by side in one hyperfine
-# run on the large `typical` scenario, then the ratio of the means and the peak RSS of each.
-# Goal: ratio <= 1.2, forkcheck peak RSS <= 256 MiB.
+# forkcheck against git on one repository, side by side in one hyperfine run, then one table:
+#   drift only        forkcheck report (FORKCHECK_ONLY=drift)  vs  git diff --numstat BASE HEAD
+#   conflict set      forkcheck (stage `conflicts`)            vs  git merge-tree --write-tree TO HEAD
+#   replay            forkcheck (stage `replay`)               vs  a git merge-tree loop over BASE..HEAD
+#   already upstream  forkcheck (stage `cherry`)               vs  git cherry TO HEAD BASE
+#   full report       forkcheck report --format json           vs  the sum of the four git commands
+#   peak RSS          forkcheck report, drift only and full (/usr/bin/time -v)
+# Goals (the large scenario): drift ≤ 1.2×, conflicts ≤ 1.0×, replay ≤ 0.5×, full report ≤ 0.7×,
+# peak RSS ≤ 256 MiB. Without a target release (TO) the rebase rows are skipped with a note.
 #
-# Usage: scripts/bench.sh [WORKDIR]
-#   WORKDIR (default: a new temporary directory) keeps the generated scenario; an existing
-#   WORKDIR/typical-large is reused. FORKCHECK_BIN overrides the forkcheck binary;
-#   RUNS (default 20) sets hyperfine's run count.
-#   Then runs scripts/bench-rebase.sh on the same scenario (BENCH_DRIFT_ONLY=1 skips it).
+# Usage: scripts/bench.sh [--repo PATH --base REV --head REV] [--to REV] [--workdir DIR] [--runs N]
+#   Default: the large `typical` fixture scenario, generated into WORKDIR/typical-large (reused
+#   when present), base open-release/redwood.2, head HEAD, to open-release/sumac.2.
+#   With --repo, --base and --head are required; --to is optional (no target: no rebase rows).
+#   --workdir DIR (default: a new temporary directory) keeps the scenario, the hyperfine results
+#   and the scratch object directory (a bare WORKDIR argument too, as before). --runs N:
+#   hyperfine runs per command (default: RUNS or 10).
+#   FORKCHECK_BIN overrides the forkcheck binary.
+#
+# Nothing is written to the repository: git merge-tree writes its objects into
+# WORKDIR/scratch-objects (GIT_OBJECT_DIRECTORY, with the repository's objects as alternates),
+# and forkcheck never writes. scripts/bench-rebase.sh is the rebase part on the large scenario
+# alone; scripts/bench-render.sh benchmarks the renderers.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-work=${1:-$(mktemp -d -t forkcheck-bench.XXXXXX)}
-runs=${RUNS:-20}
-target=${CARGO_TARGET_DIR:-$root/target}
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+repo='' base='' head='' to='' work='' runs=${RUNS:-10} to_given=''
 
-if ! command -v hyperfine >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        apt-get install -y hyperfine >/dev/null
+usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case $1 in
+        --repo) repo=$2; shift 2 ;;
+        --base) base=$2; shift 2 ;;
+        --head) head=$2; shift 2 ;;
+        --to) to=$2; to_given=1; shift 2 ;;
+        --workdir) work=$2; shift 2 ;;
+        --runs) runs=$2; shift 2 ;;
+        -h|--help) usage ;;
+        -*) echo "bench: unknown argument $1" >&2; usage ;;
+        *) work=$1; shift ;; # the former `scripts/bench.sh WORKDIR`
+    esac
+done
+work=${work:-$(mktemp -d -t forkcheck-bench.XXXXXX)}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+need() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        apt-get install -y -qq "$2" >/dev/null
     else
-        echo "error: hyperfine is not installed (apt-get install hyperfine, or cargo install hyperfine)" >&2
+        echo "bench: $1 is missing (install $2)" >&2
         exit 1
     fi
-fi
-if [ ! -x /usr/bin/time ]; then
-    echo "error: /usr/bin/time (GNU time) is needed for the peak RSS (apt-get install time)" >&2
-    exit 1
-fi
+}
+need hyperfine hyperfine
+[ -x /usr/bin/time ] || need /usr/bin/time time
+need python3 python3
 
-echo "== building (release)"
-(cd "$root" && cargo build --release --quiet -p forkcheck-fixtures --bin forkcheck-fixtures)
+echo "== building (release)" >&2
+(cd "$root" && cargo build --release -q -p forkcheck-analyzers --example rebase_stage)
 if [ -z "${FORKCHECK_BIN:-}" ]; then
-    (cd "$root" && cargo build --release --quiet --bin forkcheck)
-    FORKCHECK_BIN=$target/release/forkcheck
+    (cd "$root" && cargo build --release -q --bin forkcheck)
+    FORKCHECK_BIN=$target_dir/release/forkcheck
 fi
+stage_bin=$target_dir/release/examples/rebase_stage
 
-scenario=$work/typical-large
-if [ ! -d "$scenario/fork" ]; then
-    echo "== generating the large typical scenario in $scenario"
-    start=$(date +%s)
-    "$target/release/forkcheck-fixtures" gen --scenario typical --scale large --out "$scenario"
-    echo "   generated in $(($(date +%s) - start)) s"
+if [ -z "$repo" ]; then
+    [ -z "$base$head" ] || { echo "bench: --base/--head need --repo" >&2; exit 2; }
+    scenario=$work/typical-large
+    if [ ! -d "$scenario/fork" ]; then
+        (cd "$root" && cargo build --release -q -p forkcheck-fixtures --bin forkcheck-fixtures)
+        rm -rf "$scenario"
+        echo "== generating the large typical scenario in $scenario" >&2
+        "$target_dir/release/forkcheck-fixtures" gen --scenario typical --scale large --out "$scenario" >&2
+    fi
+    repo=$scenario/fork base=open-release/redwood.2 head=HEAD
+    [ -n "$to_given" ] || to=open-release/sumac.2
+else
+    if [ -z "$base" ] || [ -z "$head" ]; then
+        echo "bench: --repo needs --base and --head" >&2
+        exit 2
+    fi
 fi
-fork=$scenario/fork
-base=open-release/redwood.2 # the scenario's base (fixtures/README.md); checked below
+repo=$(cd "$repo" && pwd)
 
-files=$(git -C "$fork" ls-files | wc -l)
-commits=$(git -C "$fork" rev-list --count HEAD)
-echo "== repository: $files files, $commits commits; base $base, $(git -C "$fork" rev-list --count "$base..HEAD") fork commits"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null LC_ALL=C
+unset GIT_DIR GIT_WORK_TREE GIT_OBJECT_DIRECTORY GIT_ALTERNATE_OBJECT_DIRECTORIES FORKCHECK_ONLY
+base_id=$(git -C "$repo" rev-parse --verify "$base^{commit}")
+head_id=$(git -C "$repo" rev-parse --verify "$head^{commit}")
+to_id=
+[ -z "$to" ] || to_id=$(git -C "$repo" rev-parse --verify "$to^{commit}")
 
-echo "== correctness: forkcheck's drift against git diff --shortstat"
-json=$(FORKCHECK_ONLY=drift "$FORKCHECK_BIN" report --repo "$fork" --format json)
+# git merge-tree writes objects: into a scratch object directory, reading the repository's.
+objects=$(git -C "$repo" rev-parse --path-format=absolute --git-path objects)
+scratch=$work/scratch-objects
+rm -rf "$scratch" && mkdir -p "$scratch/pack" "$scratch/info"
+scratch_env="GIT_OBJECT_DIRECTORY=$scratch GIT_ALTERNATE_OBJECT_DIRECTORIES=$objects"
+
+fc_revs=(--repo "$repo" --base "$base_id" --head "$head_id")
+[ -z "$to_id" ] || fc_revs+=(--to "$to_id")
+fc_report="$FORKCHECK_BIN report ${fc_revs[*]} --format json --quiet --fail-on never -o $work/report.json"
+git_numstat="git -C $repo diff --numstat $base_id $head_id"
+
+ncommits=$(git -C "$repo" rev-list --count --first-parent "$base_id..$head_id")
+echo "== $repo: $(git -C "$repo" ls-tree -r --name-only "$head_id" | wc -l) files at head, $ncommits fork commits (first parent) $base..$head${to:+, target $to}" >&2
+
+echo "== correctness: drift against git diff --shortstat" >&2
+json=$(FORKCHECK_ONLY=drift $FORKCHECK_BIN report "${fc_revs[@]}" --format json --quiet --fail-on never)
 number() { grep -m1 "\"$1\":" <<<"$json" | tr -dc '0-9'; }
-rev=$(grep -m1 '"rev":' <<<"$json" | sed 's/.*"rev": *"\([^"]*\)".*/\1/')
-echo "   forkcheck: base $rev, $(number files_changed) files changed, $(number lines_added) insertions(+), $(number lines_removed) deletions(-)"
-echo "   git:      $(git -C "$fork" diff --shortstat "$base" HEAD)"
+echo "   forkcheck: $(number files_changed) files changed, $(number lines_added) insertions(+), $(number lines_removed) deletions(-)" >&2
+echo "   git:      $(git -C "$repo" diff --shortstat "$base_id" "$head_id")" >&2
 
-echo "== timing (hyperfine, $runs runs each)"
-csv=$work/hyperfine.csv
-FORKCHECK_ONLY=drift hyperfine -N --warmup 3 --runs "$runs" --export-csv "$csv" \
-    -n "forkcheck report --format json (drift)" "$FORKCHECK_BIN report --repo $fork --format json" \
-    -n "git diff --numstat" "git -C $fork diff --numstat $base HEAD"
+cmds=(-n "git diff --numstat" "$git_numstat"
+      -n "forkcheck drift" "env FORKCHECK_ONLY=drift $fc_report")
+if [ -n "$to_id" ]; then
+    cat >"$work/replay-loop.sh" <<LOOP
+#!/usr/bin/env bash
+# Cherry-pick every first-parent fork commit onto the target with merge-tree, continuing from the
+# resulting tree (conflicted or not).
+export $scratch_env
+cd "$repo"
+cur=\$(git rev-parse "$to_id^{tree}")
+for c in \$(git rev-list --reverse --first-parent "$base_id..$head_id"); do
+  cur=\$(git merge-tree --write-tree --merge-base="\$c^" "\$cur" "\$c" | head -n1)
+done
+LOOP
+    chmod +x "$work/replay-loop.sh"
+    # Exit code 1 means "conflicts", the normal outcome here; 2 and above are failures.
+    git_conflicts="env $scratch_env git -C $repo merge-tree --write-tree --name-only --no-messages $to_id $head_id; [ \$? -le 1 ]"
+    git_replay=$work/replay-loop.sh
+    git_cherry="git -C $repo cherry $to_id $head_id $base_id"
+    stage() { echo "$stage_bin $1 $repo --base $base_id --head $head_id --to $to_id"; }
+    cmds+=(-n "git merge-tree" "$git_conflicts"
+           -n "forkcheck conflicts" "$(stage conflicts)"
+           -n "git replay loop" "$git_replay"
+           -n "forkcheck replay" "$(stage replay)"
+           -n "git cherry" "$git_cherry"
+           -n "forkcheck cherry" "$(stage cherry)"
+           -n "git sum" "$git_numstat >/dev/null; $git_conflicts >/dev/null; $git_replay; $git_cherry >/dev/null")
+fi
+cmds+=(-n "forkcheck report" "$fc_report")
+
+echo "== timing (hyperfine)" >&2
+hyperfine --warmup 1 --runs "$runs" --style basic \
+    --export-json "$work/bench.json" "${cmds[@]}" >&2
 
 rss() { # peak RSS in KiB of "$@"
     /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'
 }
-fc_rss=$(FORKCHECK_ONLY=drift rss "$FORKCHECK_BIN" report --repo "$fork" --format json)
-git_rss=$(rss git -C "$fork" diff --numstat "$base" HEAD)
+# shellcheck disable=SC2086 # $fc_report is a command line of paths without spaces
+rss_drift=$(FORKCHECK_ONLY=drift rss $fc_report)
+# shellcheck disable=SC2086
+rss_full=$(rss $fc_report)
 
-awk -F, -v fc_rss="$fc_rss" -v git_rss="$git_rss" '
-    NR == 2 { fc = $2 }
-    NR == 3 { git = $2 }
-    END {
-        printf "== result\n"
-        printf "   %-40s mean %8.1f ms   peak RSS %7.1f MiB\n", "forkcheck report (drift only)", fc * 1000, fc_rss / 1024
-        printf "   %-40s mean %8.1f ms   peak RSS %7.1f MiB\n", "git diff --numstat", git * 1000, git_rss / 1024
-        printf "   ratio forkcheck / git: %.2f (goal <= 1.2); forkcheck peak RSS %.1f MiB (goal <= 256)\n", fc / git, fc_rss / 1024
-    }' "$csv"
-
-# The rebase part (conflicts, replay, already-upstream, full report) on the same scenario.
-if [ "${BENCH_DRIFT_ONLY:-}" != 1 ]; then
-    echo
-    BENCH_SCENARIO="$scenario" "$root/scripts/bench-rebase.sh" "$work"
-fi
+python3 - "$work/bench.json" "$rss_drift" "$rss_full" "$repo" "$base" "$head" "$to" <<'PY'
+import json, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+rss_drift, rss_full = int(sys.argv[2]) / 1024, int(sys.argv[3]) / 1024
+repo, base, head, to = sys.argv[4:8]
+print(f"\nforkcheck vs git on {repo}: base {base}, head {head}, target {to or '(none)'}")
+print(f"{'stage':<18}{'forkcheck':>12}{'git':>12}{'ratio':>8}  goal (large scenario)")
+rows = [("drift only", "forkcheck drift", "git diff --numstat", 1.2),
+        ("conflict set", "forkcheck conflicts", "git merge-tree", 1.0),
+        ("replay", "forkcheck replay", "git replay loop", 0.5),
+        ("already upstream", "forkcheck cherry", "git cherry", None),
+        ("full report", "forkcheck report", "git sum", 0.7)]
+for name, ours, theirs, goal in rows:
+    if ours not in res or theirs not in res:
+        note = "no target release: pass --to REV" if name != "full report" else "no git equivalent without a target"
+        if ours in res:
+            print(f"{name:<18}{res[ours]['mean']*1000:>10.1f}ms{'—':>12}{'—':>8}  {note}")
+        else:
+            print(f"{name:<18}{'—':>12}{'—':>12}{'—':>8}  skipped: {note}")
+        continue
+    a, b = res[ours]["mean"], res[theirs]["mean"]
+    r = a / b
+    verdict = "" if goal is None else ("ok" if r <= goal else "MISSED")
+    print(f"{name:<18}{a*1000:>10.1f}ms{b*1000:>10.1f}ms{r:>7.2f}×  "
+          f"{'' if goal is None else f'≤ {goal}× {verdict}'}")
+for name, mib in (("peak RSS, drift", rss_drift), ("peak RSS, report", rss_full)):
+    print(f"{name:<18}{mib:>9.1f}MiB{'':>12}{'':>8}  ≤ 256 MiB {'ok' if mib <= 256 else 'MISSED'}")
+print("git sum = git diff --numstat + git merge-tree + the replay loop + git cherry")
+PY

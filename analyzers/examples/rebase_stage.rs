@@ -1,5 +1,6 @@
 //! Benchmark entry point for one stage of the rebase analysis (scripts/bench-rebase.sh):
-//! `rebase_stage conflicts|replay|cherry DIR` prints a one-line summary of that stage only.
+//! `rebase_stage conflicts|replay|cherry DIR [--base REV] [--head REV] [--to REV]` prints a
+//! one-line summary of that stage only (revisions as `forkcheck report` takes them).
 
 use forkcheck_analyzers::context::{Context, OpenOptions};
 use forkcheck_analyzers::rebase::cherry::{commits_between, patch_id_matches, UpstreamSet};
@@ -8,8 +9,8 @@ use forkcheck_analyzers::rebase::replay::{replay_commit, Overlay};
 use forkcheck_analyzers::rebase::store::Store;
 use forkcheck_analyzers::rebase::{ancestor, fork_commits};
 
-fn run(stage: &str, dir: &str) -> forkcheck_analyzers::Result<String> {
-    let ctx = Context::open(&OpenOptions::new(dir))?;
+fn run(stage: &str, opts: &OpenOptions) -> forkcheck_analyzers::Result<String> {
+    let ctx = Context::open(opts)?;
     let target = ctx
         .target_oid
         .ok_or_else(|| forkcheck_analyzers::Error::Other("no target".into()))?;
@@ -54,12 +55,27 @@ fn run(stage: &str, dir: &str) -> forkcheck_analyzers::Result<String> {
 }
 
 fn main() {
+    const USAGE: &str =
+        "usage: rebase_stage conflicts|replay|cherry DIR [--base REV] [--head REV] [--to REV]";
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(stage), Some(dir)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: rebase_stage conflicts|replay|cherry DIR");
+        eprintln!("{USAGE}");
         std::process::exit(2);
     };
-    match run(stage, dir) {
+    let mut opts = OpenOptions::new(dir);
+    for pair in args[2..].chunks(2) {
+        let value = pair.get(1).cloned();
+        match (pair[0].as_str(), value) {
+            ("--base", Some(v)) => opts.base = Some(v),
+            ("--head", Some(v)) => opts.head = Some(v),
+            ("--to", Some(v)) => opts.to = Some(v),
+            _ => {
+                eprintln!("{USAGE}");
+                std::process::exit(2);
+            }
+        }
+    }
+    match run(stage, &opts) {
         Ok(line) => println!("{line}"),
         Err(e) => {
             eprintln!("error: {e}");

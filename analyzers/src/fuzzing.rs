@@ -1,5 +1,5 @@
 //! Entry points for the fuzz targets (`fuzz/`, cargo-fuzz) and for the short fuzz pass that
-//! `cargo test` runs (`analyzers/tests/fuzz.rs`). Each takes arbitrary bytes, runs one parser
+//! `cargo test` runs (`analyzers/tests/it/fuzz.rs`). Each takes arbitrary bytes, runs one parser
 //! of untrusted input on them and checks a few invariants; a panic is a bug. Not an API.
 
 use std::path::Path;
