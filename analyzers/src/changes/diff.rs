@@ -305,7 +305,9 @@ fn count(old: Option<&git2::Blob<'_>>, new: Option<&git2::Blob<'_>>) -> Result<L
             binary: false,
         });
     }
-    // Plain buffers, not blobs: a blob patch looks up the path's attributes (index reads).
+    // Plain buffers, not blobs: a blob patch looks up attributes, reading the index (five times
+    // the instructions, measured with callgrind), even without a path. The price: libgit2
+    // hashes both buffers to give them ids.
     let mut opts = DiffOptions::new();
     opts.context_lines(0).interhunk_lines(0);
     let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
