@@ -113,7 +113,10 @@ number() { grep -m1 "\"$1\":" <<<"$json" | tr -dc '0-9'; }
 echo "   forkcheck: $(number files_changed) files changed, $(number lines_added) insertions(+), $(number lines_removed) deletions(-)" >&2
 echo "   git:      $(git -C "$repo" diff --shortstat "$base_id" "$head_id")" >&2
 
+# The drift has a per-commit trend: git's equivalent adds the fork's commits with their numstat.
+git_trend="git -C $repo log --first-parent --numstat --no-renames --format=%H $base_id..$head_id"
 cmds=(-n "git diff --numstat" "$git_numstat"
+      -n "git numstat + trend" "$git_numstat >/dev/null; $git_trend >/dev/null"
       -n "forkcheck drift" "env FORKCHECK_ONLY=drift $fc_report")
 if [ -n "$to_id" ]; then
     cat >"$work/replay-loop.sh" <<LOOP
@@ -163,6 +166,7 @@ repo, base, head, to = sys.argv[4:8]
 print(f"\nforkcheck vs git on {repo}: base {base}, head {head}, target {to or '(none)'}")
 print(f"{'stage':<18}{'forkcheck':>12}{'git':>12}{'ratio':>8}  goal (large scenario)")
 rows = [("drift only", "forkcheck drift", "git diff --numstat", 1.2),
+        ("drift with trend", "forkcheck drift", "git numstat + trend", None),
         ("conflict set", "forkcheck conflicts", "git merge-tree", 1.0),
         ("replay", "forkcheck replay", "git replay loop", 0.5),
         ("already upstream", "forkcheck cherry", "git cherry", None),
@@ -182,5 +186,6 @@ for name, ours, theirs, goal in rows:
           f"{'' if goal is None else f'≤ {goal}× {verdict}'}")
 for name, mib in (("peak RSS, drift", rss_drift), ("peak RSS, report", rss_full)):
     print(f"{name:<18}{mib:>9.1f}MiB{'':>12}{'':>8}  ≤ 256 MiB {'ok' if mib <= 256 else 'MISSED'}")
+print("git numstat + trend = git diff --numstat + git log --first-parent --numstat BASE..HEAD")
 print("git sum = git diff --numstat + git merge-tree + the replay loop + git cherry")
 PY
