@@ -2,9 +2,10 @@
 //! then each analysis section (rendered by its owner's `section_*` module) and warnings. Every
 //! string from the repository goes through [`term`]: one line per field, no control characters.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use forkcheck_analyzers::report::{BaseMethod, Severity};
+use forkcheck_analyzers::report::{BaseMethod, Finding, Severity};
 use forkcheck_analyzers::Report;
 
 use super::escape::{short_oid, term};
@@ -144,9 +145,22 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
             view::counts_line(counts)
         }
     );
-    for file in view::group_findings(report) {
-        let _ = writeln!(out, "\n  {}", style.bold(&term(file.path)));
+    let files = view::group_findings(report);
+    // A rule raised on many files (a vendored import: thousands of binary files) is listed
+    // once, folded, after the files: its first few findings and how many more there are.
+    let mut spread: HashMap<&str, usize> = HashMap::new();
+    for file in &files {
         for group in &file.rules {
+            *spread.entry(group.rule).or_default() += 1;
+        }
+    }
+    let folded = |rule: &str| spread.get(rule).is_some_and(|&n| n > FOLD_AT);
+    for file in &files {
+        if file.rules.iter().all(|g| folded(g.rule)) {
+            continue;
+        }
+        let _ = writeln!(out, "\n  {}", style.bold(&term(file.path)));
+        for group in file.rules.iter().filter(|g| !folded(g.rule)) {
             let _ = writeln!(
                 out,
                 "    {} {} {}",
@@ -178,6 +192,64 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
                 }
             }
         }
+    }
+    folded_findings(out, &files, style);
+}
+
+/// Files a rule may be raised on before the terminal folds its findings.
+const FOLD_AT: usize = 25;
+/// Findings shown of a folded rule.
+const FOLD_SHOW: usize = 10;
+
+/// The rules raised on more than [`FOLD_AT`] files, each as one block: the first
+/// [`FOLD_SHOW`] findings and a count of the rest.
+fn folded_findings(out: &mut String, files: &[view::FileGroup<'_>], style: &Style) {
+    let mut by_rule: Vec<(&str, &str, Severity, Vec<&Finding>)> = Vec::new();
+    for file in files {
+        for group in &file.rules {
+            match by_rule.iter_mut().find(|r| r.0 == group.rule) {
+                Some(r) => {
+                    r.2 = r.2.max(group.severity);
+                    r.3.extend(group.findings.iter().copied());
+                }
+                None => by_rule.push((
+                    group.rule,
+                    group.name,
+                    group.severity,
+                    group.findings.clone(),
+                )),
+            }
+        }
+    }
+    for (rule, name, severity_of, found) in by_rule {
+        let files: std::collections::BTreeSet<&str> =
+            found.iter().map(|f| f.path.as_str()).collect();
+        if files.len() <= FOLD_AT {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n  {} {} {} {}",
+            severity(severity_of, style),
+            style.bold(&term(rule)),
+            style.dim(&term(name)),
+            style.bold(&format!(
+                "× {} findings in {} files",
+                found.len(),
+                files.len()
+            ))
+        );
+        for f in found.iter().take(FOLD_SHOW) {
+            let _ = writeln!(out, "      {}: {}", term(&f.path), term(&f.message));
+        }
+        let _ = writeln!(
+            out,
+            "      {}",
+            style.dim(&format!(
+                "… and {} more (every finding: --format json or markdown)",
+                found.len().saturating_sub(FOLD_SHOW)
+            ))
+        );
     }
 }
 
@@ -214,5 +286,39 @@ mod tests {
         let report = sample_report();
         assert!(!render(&report, &Style::plain()).contains('\x1b'));
         assert!(render(&report, &Style { color: true }).contains("\x1b[31m"));
+    }
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+    use crate::render::tests::sample_report;
+
+    /// A rule raised on more files than [`FOLD_AT`] is one block with [`FOLD_SHOW`] findings
+    /// and a count; a rule on few files is still listed under each file.
+    #[test]
+    fn a_rule_on_many_files_is_folded() {
+        let mut report = sample_report();
+        let template = report.findings[0].clone();
+        let few: Vec<String> = report.findings.iter().map(|f| f.path.clone()).collect();
+        for i in 0..40 {
+            let mut f = template.clone();
+            f.rule = "FC103".into();
+            f.name = "binary-core-change".into();
+            f.path = format!("common/static/vendor/img{i:02}.png");
+            f.message = format!("binary file img{i:02}.png added");
+            report.findings.push(f);
+        }
+        let out = render(&report, &Style::plain());
+        assert!(
+            out.contains("FC103 binary-core-change × 40 findings in 40 files"),
+            "{out}"
+        );
+        assert!(out.contains("… and 30 more"), "{out}");
+        assert!(out.contains("img09.png added"), "{out}");
+        assert!(!out.contains("img10.png added"), "{out}");
+        for path in few {
+            assert!(out.contains(&path), "{path} is listed: {out}");
+        }
     }
 }
