@@ -98,3 +98,53 @@ fn terminal_and_markdown_print_the_move_plan_and_the_rename() {
     assert!(html.contains("<h2>Themes</h2>"));
     assert!(html.contains("<h3>In-place template edits and move plan</h3>"));
 }
+
+/// Only upstream's template directories hold in-place template edits: a template added to
+/// `lms/templates` (upstream's) is FC502, while the templates of an app the fork added and a
+/// vendored library's `templates` folder (seen in a real fork's bower components) are not.
+#[test]
+fn in_place_additions_only_in_upstream_template_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = crate::common::TinyRepo::init(dir.path());
+    r.commit(
+        "upstream release",
+        &[
+            ("lms/templates/header.html", "<header>${title}</header>\n"),
+            ("lms/envs/common.py", "PLATFORM_NAME = \"Platform\"\n"),
+        ],
+    );
+    r.tag("open-release/redwood.2");
+    r.commit(
+        "fork: a banner, a reports app, a vendored editor",
+        &[
+            ("lms/templates/acme_banner.html", "<div>Acme</div>\n"),
+            (
+                "lms/djangoapps/acme_reports/templates/acme_reports/index.html",
+                "<h1>Reports</h1>\n",
+            ),
+            (
+                "common/static/vendor/editor/plugins/templates/dialogs/templates.js",
+                "var t = 1;\n",
+            ),
+        ],
+    );
+    let out = run(forkcheck()
+        .args([
+            "report",
+            "--format",
+            "json",
+            "--base",
+            "open-release/redwood.2",
+            "--repo",
+        ])
+        .arg(dir.path()));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).expect(&out.stderr);
+    let fc502: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "FC502")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(fc502, ["lms/templates/acme_banner.html"], "{}", out.stdout);
+}

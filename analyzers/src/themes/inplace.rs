@@ -41,6 +41,9 @@ pub fn in_place_edits(
     let repo = &ctx.repo;
     let changes = ctx.changes()?;
     let mut out = Vec::new();
+    // Whether a `templates` directory is upstream's: it exists in the base tree. A fork-added
+    // app's templates, or a vendored library's `templates` folder, are nothing to move.
+    let mut upstream_dirs: std::collections::HashMap<String, bool> = Default::default();
     for delta in changes.unrenamed() {
         let change = match (delta.status, delta.new) {
             (Status::Modified, _) => "edited",
@@ -50,6 +53,17 @@ pub fn in_place_edits(
         let Some((svc, rel)) = template_rel(&delta.path, theme_roots) else {
             continue;
         };
+        let dir = delta.path[..delta.path.len() - rel.len() - 1].to_string();
+        let upstream = match upstream_dirs.get(&dir) {
+            Some(known) => *known,
+            None => {
+                let exists = repo.tree_entry_exists(ctx.base_oid, &dir)?;
+                *upstream_dirs.entry(dir).or_insert(exists)
+            }
+        };
+        if !upstream {
+            continue;
+        }
         let Some(new) = delta.new else { continue };
         let stat = changes.line_stat(repo, &delta)?;
         let new_bytes = repo.blob_bytes(new.oid)?;
