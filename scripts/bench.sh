@@ -10,6 +10,7 @@
 # peak RSS ≤ 256 MiB. Without a target release (TO) the rebase rows are skipped with a note.
 #
 # Usage: scripts/bench.sh [--repo PATH --base REV --head REV] [--to REV] [--workdir DIR] [--runs N]
+#                        [--double]
 #   Default: the large `typical` fixture scenario, generated into WORKDIR/typical-large (reused
 #   when present), base open-release/redwood.2, head HEAD, to open-release/sumac.2.
 #   With --repo, --base and --head are required; --to is optional (no target: no rebase rows).
@@ -17,6 +18,9 @@
 #   and the scratch object directory (a bare WORKDIR argument too, as before). --runs N:
 #   hyperfine runs per command (default: RUNS or 10).
 #   FORKCHECK_BIN overrides the forkcheck binary.
+#   --double (default scenario only): also generate the `large-double` scale (twice the upstream
+#   files, none touched by the fork) and print what the doubling adds to the drift and the full
+#   report (goal: < 10 %).
 #
 # Nothing is written to the repository: git merge-tree writes its objects into
 # WORKDIR/scratch-objects (GIT_OBJECT_DIRECTORY, with the repository's objects as alternates),
@@ -26,9 +30,9 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target_dir=${CARGO_TARGET_DIR:-$root/target}
-repo='' base='' head='' to='' work='' runs=${RUNS:-10} to_given=''
+repo='' base='' head='' to='' work='' runs=${RUNS:-10} to_given='' double=''
 
-usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         --repo) repo=$2; shift 2 ;;
@@ -37,6 +41,7 @@ while [ $# -gt 0 ]; do
         --to) to=$2; to_given=1; shift 2 ;;
         --workdir) work=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
+        --double) double=1; shift ;;
         -h|--help) usage ;;
         -*) echo "bench: unknown argument $1" >&2; usage ;;
         *) work=$1; shift ;; # the former `scripts/bench.sh WORKDIR`
@@ -188,4 +193,35 @@ for name, mib in (("peak RSS, drift", rss_drift), ("peak RSS, report", rss_full)
     print(f"{name:<18}{mib:>9.1f}MiB{'':>12}{'':>8}  ≤ 256 MiB {'ok' if mib <= 256 else 'MISSED'}")
 print("git numstat + trend = git diff --numstat + git log --first-parent --numstat BASE..HEAD")
 print("git sum = git diff --numstat + git merge-tree + the replay loop + git cherry")
+PY
+
+[ -n "$double" ] || exit 0
+if [ "$repo" != "$work/typical-large/fork" ]; then
+    echo "bench: --double compares the large scenarios; it ignores --repo" >&2
+fi
+doubled=$work/typical-large-double
+if [ ! -d "$doubled/fork" ]; then
+    (cd "$root" && cargo build --release -q -p forkcheck-fixtures --bin forkcheck-fixtures)
+    rm -rf "$doubled"
+    echo "== generating the large-double typical scenario in $doubled" >&2
+    "$target_dir/release/forkcheck-fixtures" gen --scenario typical --scale large-double --out "$doubled" >&2
+fi
+one=$work/typical-large/fork two=$doubled/fork
+for r in "$one" "$two"; do
+    echo "   $r: $(git -C "$r" ls-tree -r --name-only HEAD | wc -l) files, drift: $(git -C "$r" diff --shortstat open-release/redwood.2 HEAD)" >&2
+done
+report() { echo "$FORKCHECK_BIN report --repo $1 --base open-release/redwood.2 --to open-release/sumac.2 --format json --quiet --fail-on never -o $work/double.json"; }
+hyperfine --warmup 1 --runs "$runs" --style basic --export-json "$work/double-bench.json" \
+    -n "drift, large" "env FORKCHECK_ONLY=drift $(report "$one")" \
+    -n "drift, large-double" "env FORKCHECK_ONLY=drift $(report "$two")" \
+    -n "report, large" "$(report "$one")" \
+    -n "report, large-double" "$(report "$two")" >&2
+python3 - "$work/double-bench.json" <<'PY'
+import json, sys
+res = {r["command"]: r["mean"] for r in json.load(open(sys.argv[1]))["results"]}
+print("\ntwice the upstream files, none touched by the fork (goal: < 10 % more)")
+for what in ("drift", "report"):
+    a, b = res[f"{what}, large"], res[f"{what}, large-double"]
+    grow = (b / a - 1) * 100
+    print(f"{what:<8}{a*1000:>9.1f}ms →{b*1000:>9.1f}ms  {grow:+6.1f} %  {'ok' if grow < 10 else 'MISSED'}")
 PY
