@@ -107,52 +107,50 @@ fn similar_renames(
     if deleted.is_empty() || added.is_empty() {
         return Ok((rest, None));
     }
-    // Basenames unique among the sources and among the destinations: git compares those pairs
-    // first, at a higher threshold, whatever the number of candidates.
-    let count = |side: &[&Delta]| {
-        let mut count: HashMap<String, usize> = HashMap::new();
-        for d in side {
-            *count.entry(basename(&d.path).to_string()).or_default() += 1;
-        }
-        count
-    };
-    let (src_names, dst_names) = (count(&deleted), count(&added));
-    let paths: Vec<&str> = deleted
-        .iter()
-        .chain(added.iter())
-        .filter(|d| {
+    // Under git's limit every pair is compared at 50 % (same-basename pairs included). Over
+    // it, git still compares files whose basename is unique among the sources and among the
+    // destinations, at a higher threshold, and skips the rest.
+    let mut found = Vec::new();
+    let mut needed = None;
+    if deleted.len().saturating_mul(added.len()) <= RENAME_LIMIT * RENAME_LIMIT {
+        let paths: Vec<&str> = deleted
+            .iter()
+            .chain(added.iter())
+            .map(|d| d.path.as_str())
+            .collect();
+        found = libgit2_renames(repo, old, new, &paths, 50)?;
+    } else {
+        let count = |side: &[&Delta]| {
+            let mut count: HashMap<String, usize> = HashMap::new();
+            for d in side {
+                *count.entry(basename(&d.path).to_string()).or_default() += 1;
+            }
+            count
+        };
+        let (src_names, dst_names) = (count(&deleted), count(&added));
+        let unique = |d: &&&Delta| {
             let name = basename(&d.path);
             src_names.get(name) == Some(&1) && dst_names.get(name) == Some(&1)
-        })
-        .map(|d| d.path.as_str())
-        .collect();
-    let mut found = if paths.is_empty() {
-        Vec::new()
-    } else {
-        libgit2_renames(repo, old, new, &paths, 75)?
-    };
-    let paired: HashSet<String> = found
-        .iter()
-        .flat_map(|d| [d.path.clone(), d.source_path().to_string()])
-        .collect();
-    let sources: Vec<&str> = deleted
-        .iter()
-        .map(|d| d.path.as_str())
-        .filter(|p| !paired.contains(*p))
-        .collect();
-    let destinations: Vec<&str> = added
-        .iter()
-        .map(|d| d.path.as_str())
-        .filter(|p| !paired.contains(*p))
-        .collect();
-    let mut needed = None;
-    if !sources.is_empty() && !destinations.is_empty() {
-        if sources.len().saturating_mul(destinations.len()) > RENAME_LIMIT * RENAME_LIMIT {
-            needed = Some(sources.len().max(destinations.len()));
-        } else {
-            let paths: Vec<&str> = sources.into_iter().chain(destinations).collect();
-            found.extend(libgit2_renames(repo, old, new, &paths, 50)?);
+        };
+        let paths: Vec<&str> = deleted
+            .iter()
+            .chain(added.iter())
+            .filter(unique)
+            .map(|d| d.path.as_str())
+            .collect();
+        if !paths.is_empty() {
+            found = libgit2_renames(repo, old, new, &paths, 75)?;
         }
+        let paired: HashSet<&str> = found
+            .iter()
+            .flat_map(|d| [d.path.as_str(), d.source_path()])
+            .collect();
+        let left = |side: &[&Delta]| {
+            side.iter()
+                .filter(|d| !paired.contains(d.path.as_str()))
+                .count()
+        };
+        needed = Some(left(&deleted).max(left(&added)));
     }
     let paired: HashSet<String> = found
         .iter()
@@ -194,7 +192,8 @@ fn libgit2_renames(
     let mut find = DiffFindOptions::new();
     find.renames(true)
         .rename_threshold(threshold)
-        .rename_limit(RENAME_LIMIT * RENAME_LIMIT);
+        // libgit2's own cap: at most this many sources examined per destination.
+        .rename_limit(RENAME_LIMIT);
     diff.find_similar(Some(&mut find))
         .map_err(|e| git_error("detecting renames", e))?;
     let path_of = |f: git2::DiffFile<'_>| {

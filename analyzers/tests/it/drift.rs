@@ -374,3 +374,70 @@ fn analysing_never_writes_to_the_repository() {
         );
     }
 }
+
+/// Above git's `diff.renameLimit` (deleted × added files left after exact renames > 1000²) git
+/// pairs only exact renames (empty files too) and same-basename files; so does the drift, and
+/// the report says the limit applied. The 60 %-similar files with other names stay a deletion
+/// and an addition, as in `git diff`.
+#[test]
+fn rename_limit_applies_as_in_git() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().to_path_buf();
+    git(&dir, &["init", "--quiet", "-b", "main"]);
+    git(&dir, &["config", "user.name", "Upstream"]);
+    git(&dir, &["config", "user.email", "upstream@example.org"]);
+    let lib = |i: usize, new: bool| -> String {
+        (0..10)
+            .map(|k| {
+                if new && k >= 6 {
+                    format!("rewritten line {k} of module {i}\n")
+                } else {
+                    format!("line {k} of vendored library {i}\n")
+                }
+            })
+            .collect()
+    };
+    let vendor = dir.join("common/static/vendor");
+    std::fs::create_dir_all(&vendor).expect("mkdir");
+    for i in 0..1005 {
+        std::fs::write(vendor.join(format!("lib{i}.js")), lib(i, false)).expect("write");
+    }
+    std::fs::write(vendor.join("keep.js"), lib(5000, false)).expect("write");
+    std::fs::write(vendor.join("same.js"), lib(6000, false)).expect("write");
+    std::fs::write(vendor.join("empty.txt"), "").expect("write");
+    commit_all(&dir, "upstream release");
+    git(&dir, &["tag", "open-release/redwood.2"]);
+    std::fs::remove_dir_all(&vendor).expect("rm");
+    let new = dir.join("lms/static/new");
+    std::fs::create_dir_all(&new).expect("mkdir");
+    for i in 0..1005 {
+        std::fs::write(new.join(format!("mod{i}.js")), lib(i, true)).expect("write");
+    }
+    let mut keep = lib(5000, false);
+    keep.push_str("one more line\n");
+    std::fs::write(new.join("keep.js"), keep).expect("write");
+    std::fs::write(new.join("moved.js"), lib(6000, false)).expect("write");
+    std::fs::write(new.join("__init__.py"), "").expect("write");
+    commit_all(&dir, "Acme: replace the vendored library by modules");
+
+    let r = report(&dir);
+    assert_matches_git(&dir, &r, "past the rename limit");
+    let renamed: Vec<(&str, &str)> = r
+        .drift
+        .files
+        .iter()
+        .filter(|f| f.status == Status::Renamed)
+        .map(|f| (f.old_path.as_deref().unwrap_or(""), f.path.as_str()))
+        .collect();
+    for pair in [
+        ("common/static/vendor/same.js", "lms/static/new/moved.js"),
+        ("common/static/vendor/keep.js", "lms/static/new/keep.js"),
+    ] {
+        assert!(renamed.contains(&pair), "{pair:?} in {renamed:?}");
+    }
+    assert!(
+        r.warnings.iter().any(|w| w.contains("diff.renameLimit")),
+        "{:?}",
+        r.warnings
+    );
+}
