@@ -118,7 +118,7 @@ fn similar_renames(
             .chain(added.iter())
             .map(|d| d.path.as_str())
             .collect();
-        found = libgit2_renames(repo, old, new, &paths, 50)?;
+        found = similarity_renames(repo, old, new, &paths, 50, RENAME_LIMIT)?;
     } else {
         let count = |side: &[&Delta]| {
             let mut count: HashMap<String, usize> = HashMap::new();
@@ -139,7 +139,7 @@ fn similar_renames(
             .map(|d| d.path.as_str())
             .collect();
         if !paths.is_empty() {
-            found = libgit2_renames(repo, old, new, &paths, 75)?;
+            found = similarity_renames(repo, old, new, &paths, 75, RENAME_LIMIT)?;
         }
         let paired: HashSet<&str> = found
             .iter()
@@ -166,14 +166,17 @@ fn similar_renames(
     Ok((out, needed))
 }
 
-/// libgit2's similarity rename detection on the diff limited to `paths` (deleted and added
-/// files), at `threshold` percent; only the renames it pairs.
-fn libgit2_renames(
+/// libgit2's similarity rename detection on the diff from tree `old` to tree `new` limited to
+/// `paths` (deleted and added files), at `threshold` percent, examining at most `limit`
+/// sources per destination; only the renames it pairs. The one rename scorer: the drift's
+/// (`git diff`) and the merge's (`git merge`, [`crate::rebase::tree`]) renames both come here.
+pub fn similarity_renames(
     repo: &Repo,
     old: Oid,
     new: Oid,
     paths: &[&str],
     threshold: u16,
+    limit: usize,
 ) -> Result<Vec<Delta>> {
     let git = repo.git();
     let find = |oid: Oid| {
@@ -192,8 +195,7 @@ fn libgit2_renames(
     let mut find = DiffFindOptions::new();
     find.renames(true)
         .rename_threshold(threshold)
-        // libgit2's own cap: at most this many sources examined per destination.
-        .rename_limit(RENAME_LIMIT);
+        .rename_limit(limit);
     diff.find_similar(Some(&mut find))
         .map_err(|e| git_error("detecting renames", e))?;
     let path_of = |f: git2::DiffFile<'_>| {

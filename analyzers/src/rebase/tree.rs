@@ -3,10 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use git2::{Delta as GitDelta, DiffFindOptions, DiffOptions, Oid};
+use git2::Oid;
 
 use crate::error::Result;
-use crate::repo::{git_error, Repo};
+use crate::repo::Repo;
 use crate::trees::{allowed_paths, Delta, Trees, Walk};
 
 /// A tree entry: blob id and mode.
@@ -77,16 +77,6 @@ pub fn split_walk(
     Ok(Trees::new(repo)
         .walk_changes(Some(old), Some(new), walk)?
         .unwrap_or_default())
-}
-
-fn mode_of(f: &git2::DiffFile<'_>) -> u32 {
-    u32::from(f.mode())
-}
-
-fn path_of(f: &git2::DiffFile<'_>) -> String {
-    f.path()
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_default()
 }
 
 /// Diff the ancestor tree against a side's tree. `renames`: detect renames (git's merge does).
@@ -210,70 +200,56 @@ fn from_raw(
         }
         return Ok(out);
     }
-    let mut paths: Vec<&str> = loose.iter().map(|c| c.path.as_str()).collect();
-    paths.dedup();
-    renamed_pairs(repo, ancestor, side, &paths, &mut out)?;
+    renamed_pairs(repo, ancestor, side, &loose, &mut out)?;
     Ok(out)
 }
 
-/// libgit2's diff with rename detection, limited to `paths`, added into `out`.
+/// git's `merge.renameLimit` default.
+const MERGE_RENAME_LIMIT: usize = 7000;
+
+/// The deleted and added paths of `loose` paired by similarity as git's merge does (50 %),
+/// added into `out`: pairs as renames, the rest as deletions and additions.
 fn renamed_pairs(
     repo: &Repo,
     ancestor: Oid,
     side: Oid,
-    paths: &[&str],
+    loose: &[&Delta],
     out: &mut SideDiff,
 ) -> Result<()> {
-    let git = repo.git();
-    let a = repo.tree_of(ancestor)?;
-    let b = repo.tree_of(side)?;
-    let mut opts = DiffOptions::new();
-    opts.skip_binary_check(true).disable_pathspec_match(true);
-    for p in paths {
-        opts.pathspec(*p);
-    }
-    let mut diff = git
-        .diff_tree_to_tree(Some(&a), Some(&b), Some(&mut opts))
-        .map_err(|e| git_error(format!("diffing {ancestor}..{side}"), e))?;
-    let mut find = DiffFindOptions::new();
-    find.renames(true)
-        .rename_threshold(50)
-        .rename_limit(7000)
-        .exact_match_only(false);
-    diff.find_similar(Some(&mut find))
-        .map_err(|e| git_error("detecting renames", e))?;
-    for d in diff.deltas() {
-        let (of, nf) = (d.old_file(), d.new_file());
-        let entry = |f: &git2::DiffFile<'_>| Entry {
-            oid: f.id(),
-            mode: mode_of(f),
-        };
-        let change = match d.status() {
-            GitDelta::Added => {
-                out.added.insert(path_of(&nf), entry(&nf));
-                continue;
+    let mut paths: Vec<&str> = loose.iter().map(|c| c.path.as_str()).collect();
+    paths.dedup();
+    let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
+    let renames =
+        crate::changes::diff::similarity_renames(repo, a, b, &paths, 50, MERGE_RENAME_LIMIT)?;
+    let by_source: HashMap<&str, &Delta> = renames.iter().map(|r| (r.source_path(), r)).collect();
+    let destinations: HashSet<&str> = renames.iter().map(|r| r.path.as_str()).collect();
+    for c in loose {
+        match (c.old, c.new) {
+            (Some(_), None) => {
+                let change = match by_source.get(c.path.as_str()) {
+                    Some(r) => {
+                        out.renamed_to.insert(r.path.clone(), c.path.clone());
+                        SideChange {
+                            old_path: c.path.clone(),
+                            new_path: r.path.clone(),
+                            old: r.old,
+                            new: r.new,
+                        }
+                    }
+                    None => SideChange {
+                        old_path: c.path.clone(),
+                        new_path: c.path.clone(),
+                        old: c.old,
+                        new: None,
+                    },
+                };
+                out.changes.insert(c.path.clone(), change);
             }
-            GitDelta::Deleted => SideChange {
-                old_path: path_of(&of),
-                new_path: path_of(&of),
-                old: Some(entry(&of)),
-                new: None,
-            },
-            GitDelta::Modified | GitDelta::Renamed | GitDelta::Typechange | GitDelta::Copied => {
-                SideChange {
-                    old_path: path_of(&of),
-                    new_path: path_of(&nf),
-                    old: Some(entry(&of)),
-                    new: Some(entry(&nf)),
-                }
+            (None, Some(new)) if !destinations.contains(c.path.as_str()) => {
+                out.added.insert(c.path.clone(), new);
             }
-            _ => continue,
-        };
-        if change.is_rename() {
-            out.renamed_to
-                .insert(change.new_path.clone(), change.old_path.clone());
+            _ => {}
         }
-        out.changes.insert(change.old_path.clone(), change);
     }
     Ok(())
 }
