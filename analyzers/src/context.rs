@@ -236,6 +236,36 @@ impl Context {
         })
     }
 
+    /// This context with another base and target (a hop of `plan`): the same repository,
+    /// configuration, rules and release refs, without reading or discovering them again; its
+    /// own change set. Runs only `only`.
+    pub fn for_range(&self, base: &str, to: &str, only: Vec<Analysis>) -> Result<Context> {
+        let repo = self.repo.reopen()?;
+        let resolved = releases::base::resolve(&repo, &self.releases, base)?;
+        let base_info = releases::base::explicit_base(&repo, &resolved, self.head)?;
+        let target = releases::base::resolve(&repo, &self.releases, to)?;
+        Ok(Context {
+            config: self.config.clone(),
+            config_file: self.config_file.clone(),
+            rules: self.rules.clone(),
+            head_rev: self.head_rev.clone(),
+            head: self.head,
+            base: base_info,
+            base_oid: resolved.oid,
+            base_release: resolved.release,
+            target: Some(target.target_info()),
+            target_oid: Some(target.oid),
+            target_release: target.release,
+            releases: self.releases.clone(),
+            only: Some(only),
+            warnings: Vec::new(),
+            secrets: Default::default(),
+            base_settings: std::sync::OnceLock::new(),
+            changes: std::sync::OnceLock::new(),
+            repo,
+        })
+    }
+
     /// The base release's settings modules, parsed on first use and shared by every analysis.
     pub fn base_settings(&self) -> Result<&crate::settings::risks::Index> {
         if let Some(index) = self.base_settings.get() {

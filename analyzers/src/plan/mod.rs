@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::context::{Analysis, Context, OpenOptions};
+use crate::context::{Analysis, Context};
 use crate::cost::{CostModel, HoursRange};
 use crate::model::{Finding, Kind};
 use crate::rebase::hop::{run_hop, ForkSide, HopInput};
@@ -89,14 +89,7 @@ fn other_context(
     to: &str,
     progress: &dyn Progress,
 ) -> Result<crate::Report> {
-    let mut opts = OpenOptions::new(ctx.repo.given_path());
-    opts.config_path = ctx.config_file.clone();
-    opts.base = Some(from.to_string());
-    opts.head = Some(ctx.head.to_string());
-    opts.to = Some(to.to_string());
-    opts.allow_shallow = true;
-    opts.only = Some(HOP_ANALYSES.to_vec());
-    let hop_ctx = Context::open(&opts)?;
+    let hop_ctx = ctx.for_range(from, to, HOP_ANALYSES.to_vec())?;
     crate::run(&hop_ctx, progress)
 }
 
