@@ -16,6 +16,9 @@ pub struct Theme {
     /// Repository-relative directory, e.g. `themes/acme`.
     pub dir: String,
     pub services: Vec<Service>,
+    /// The directory exists in the base release: one of upstream's example themes
+    /// (`themes/red-theme` …), whose files are upstream code, not the fork's theme.
+    pub upstream: bool,
 }
 
 /// Template or static file of a theme.
@@ -255,10 +258,13 @@ pub fn themes(
                     .map_err(|e| git_error(format!("listing `{dir}/{prefix}`"), e))?;
                 }
             }
+            let prefix = format!("{dir}/");
+            let upstream = base.blobs().any(|(p, _)| p.starts_with(&prefix));
             themes.push(Theme {
                 name: name.to_string(),
                 dir,
                 services,
+                upstream,
             });
         }
     }

@@ -38,6 +38,11 @@ pub struct ThemeInfo {
     pub fork_files: u64,
     /// Files identical to the base release's same path (upstream's own theme files).
     pub upstream_files: u64,
+    /// The theme directory exists in the base release (one of upstream's example themes): its
+    /// files are upstream code, the fork's changes to them are in-place edits, and it is never
+    /// where the move plan puts other edits.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub upstream: bool,
 }
 
 /// What a theme file is to the upgrade: [`OverrideEntry::status`] and its finding's `status`,
@@ -180,6 +185,10 @@ pub struct InPlaceEdit {
     pub lines_removed: u64,
     /// Where the file belongs as a theme override.
     pub theme_path: String,
+    /// The upstream example theme the file belongs to (`themes/red-theme`), when the edit is
+    /// to one of those rather than to a core template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream_theme: Option<String>,
 }
 
 /// One step of the move plan.

@@ -88,8 +88,64 @@ pub fn analyze(
         FileKind::Template => "templates",
         FileKind::Static => "static",
     };
+    let mapping = match mapping {
+        Mapping::SameName(candidates) => {
+            match closest_same_name(repo, sh.base_index, &candidates, &ovr_bytes)? {
+                Some(pick) => {
+                    let rule = sh.rules.rule(RuleId::FC409);
+                    let should =
+                        format!("{}/{}/{sub}/{}", theme.dir, file.service.as_str(), pick.rel);
+                    entry.original = Some(pick.original.clone());
+                    entry.should_live_at = Some(should.clone());
+                    let others = if pick.others.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; other upstream templates of that name: {}",
+                            pick.others
+                                .iter()
+                                .map(|(p, sim)| format!("`{p}` ({sim:.2})"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    let ambiguous = if pick.ambiguous {
+                        " (ambiguous: another candidate is about as similar, check which one \
+                         the change was meant for)"
+                    } else {
+                        ""
+                    };
+                    let f = Finding::new(
+                        rule,
+                        &file.path,
+                        format!(
+                            "overrides nothing: upstream has this template at `{}` (similarity \
+                             {:.2}), so the override only takes effect at `{should}`{ambiguous}{others}",
+                            pick.original, pick.similarity
+                        ),
+                    )
+                    .status(OverrideStatus::Misplaced.as_str())
+                    .original(&pick.original)
+                    .data("similarity", pick.similarity)
+                    .target_location(Location {
+                        path: should,
+                        line: None,
+                        rev: Some("head".into()),
+                        note: Some("where the override takes effect".into()),
+                    })
+                    .build();
+                    return Ok((
+                        finish(entry, OverrideStatus::Misplaced.as_str(), &f),
+                        vec![f],
+                    ));
+                }
+                None => Mapping::Addition,
+            }
+        }
+        other => other,
+    };
     let original = match mapping {
-        Mapping::Addition => {
+        Mapping::Addition | Mapping::SameName(_) => {
             let rule = sh.rules.rule(RuleId::FC408);
             let what = if file.kind == FileKind::Template {
                 "template"
@@ -441,6 +497,56 @@ fn risk_finding(
         });
     }
     Ok(b.build())
+}
+
+/// Least similarity for a theme template that overrides nothing to count as a misplaced copy
+/// of an upstream template of the same file name in another directory.
+pub const SAME_NAME_SIMILARITY: f64 = 0.3;
+/// Two candidates closer than this in similarity are reported as ambiguous.
+const AMBIGUOUS_MARGIN: f64 = 0.05;
+
+/// The upstream template a misplaced theme file was copied from.
+struct SameNamePick {
+    original: String,
+    rel: String,
+    similarity: f64,
+    ambiguous: bool,
+    /// The other candidates with their similarity, most similar first.
+    others: Vec<(String, f64)>,
+}
+
+/// Of the upstream templates named like the theme file, the most similar by content (ties: the
+/// first path), if it is at least [`SAME_NAME_SIMILARITY`] similar.
+fn closest_same_name(
+    repo: &Repo,
+    idx: &TreeIndex,
+    candidates: &[(String, String)],
+    ovr: &[u8],
+) -> Result<Option<SameNamePick>> {
+    let mut scored = Vec::new();
+    for (path, rel) in candidates {
+        let Some(blob) = idx.blob(path) else { continue };
+        let sim = divergence(&repo.blob_bytes(blob)?, ovr)?.similarity;
+        scored.push((path.clone(), rel.clone(), sim));
+    }
+    // Most similar first; equal scores keep path order (stable sort).
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let Some((original, rel, similarity)) = scored.first().cloned() else {
+        return Ok(None);
+    };
+    if similarity < SAME_NAME_SIMILARITY {
+        return Ok(None);
+    }
+    let ambiguous = scored
+        .get(1)
+        .is_some_and(|s| similarity - s.2 < AMBIGUOUS_MARGIN);
+    Ok(Some(SameNamePick {
+        original,
+        rel,
+        similarity,
+        ambiguous,
+        others: scored.into_iter().skip(1).map(|(p, _, s)| (p, s)).collect(),
+    }))
 }
 
 /// Branding-only differences → configuration; few regions → the `<%inherit>`/`<%block>` form.
