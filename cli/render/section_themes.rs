@@ -349,6 +349,7 @@ mod tests {
             staleness: None,
             context_risks: Vec::new(),
             suggestion: None,
+            advice: None,
         }
     }
 

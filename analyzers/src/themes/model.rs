@@ -113,6 +113,10 @@ pub struct OverrideEntry {
     pub context_risks: Vec<ContextRisk>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// What the suggestion is based on: `branding`, `i18n`, `rewrite` or `blocks` (absent
+    /// without a suggestion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
 }
 
 /// The release whose original is closest by content to the override.

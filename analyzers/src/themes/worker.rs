@@ -4,7 +4,7 @@
 
 use git2::Oid;
 
-use super::diffing::{divergence, is_binary, is_branding_only, Divergence};
+use super::diffing::{divergence, is_binary, is_branding_only, is_i18n_only, Divergence};
 use super::discover::{FileKind, Theme, ThemeFile};
 use super::history::{closest_release, PathHistory, ReleaseTag};
 use super::mapping::{map_static, map_template, Mapping, TreeIndex};
@@ -83,6 +83,7 @@ pub fn analyze(
         staleness: None,
         context_risks: Vec::new(),
         suggestion: None,
+        advice: None,
     };
     let sub = match file.kind {
         FileKind::Template => "templates",
@@ -339,7 +340,10 @@ pub fn analyze(
 
     entry.divergence = Some(div.clone());
     if !redundant {
-        entry.suggestion = suggestion(language, &div, &base_bytes, &ovr_bytes);
+        if let Some((advice, text)) = suggestion(language, &div, &base_bytes, &ovr_bytes) {
+            entry.advice = Some(advice.to_string());
+            entry.suggestion = Some(text);
+        }
     }
     let status_finding = if redundant {
         let rule = sh.rules.rule(RuleId::FC401);
@@ -549,20 +553,53 @@ fn closest_same_name(
     }))
 }
 
-/// Branding-only differences → configuration; few regions → the `<%inherit>`/`<%block>` form.
-fn suggestion(lang: Option<Lang>, div: &Divergence, base: &[u8], ovr: &[u8]) -> Option<String> {
+/// Below this similarity to its original an override is a rewrite, not an edited copy.
+pub const REWRITE_SIMILARITY: f64 = 0.2;
+
+/// The advice for a differing override, with what it is based on: a rewrite (similarity below
+/// [`REWRITE_SIMILARITY`]) → keep it and watch the original's context; translation calls only
+/// → upstream; branding only → configuration; few regions → the `<%inherit>`/`<%block>` form.
+fn suggestion(
+    lang: Option<Lang>,
+    div: &Divergence,
+    base: &[u8],
+    ovr: &[u8],
+) -> Option<(&'static str, String)> {
     let lang = lang?;
     if div.binary || div.regions == 0 || lang == Lang::Underscore {
         return None;
     }
-    if is_branding_only(&text(base), &text(ovr)).unwrap_or(false) {
-        return Some(
+    if div.similarity < REWRITE_SIMILARITY {
+        return Some((
+            "rewrite",
+            format!(
+                "a rewrite, not an edited copy (similarity {:.2} to the original): overriding \
+                 blocks of the original does not apply; keep the full override, and at each \
+                 release check the original's context — the names its view passes and its \
+                 `<%page>` arguments — which this template must keep reading correctly",
+                div.similarity
+            ),
+        ));
+    }
+    let (b, o) = (text(base), text(ovr));
+    if is_i18n_only(&b, &o).unwrap_or(false) {
+        return Some((
+            "i18n",
+            "the change only adds or changes translation calls (`_()`/`gettext` wrappers): \
+             it is no branding but an i18n fix upstream would take — offer it upstream, and \
+             delete the override once the target release has it"
+                .into(),
+        ));
+    }
+    if is_branding_only(&b, &o).unwrap_or(false) {
+        return Some((
+            "branding",
             "the change is branding only (text, links, colours, images): set it through \
              configuration instead — site configuration values (e.g. `PLATFORM_NAME`, \
              marketing links) or the theme's Sass variables (`_variables.scss`) — and delete the \
              override"
                 .into(),
-        );
+        ));
     }
     if div.regions <= 3 {
         let form = match lang {
@@ -576,9 +613,12 @@ fn suggestion(lang: Option<Lang>, div: &Divergence, base: &[u8], ovr: &[u8]) -> 
         } else {
             format!("{} regions", div.regions)
         };
-        return Some(format!(
-            "differs from the original in {regions} only: {form} that change, or put the \
-             addition in a small template the original includes, instead of a full copy"
+        return Some((
+            "blocks",
+            format!(
+                "differs from the original in {regions} only: {form} that change, or put the \
+                 addition in a small template the original includes, instead of a full copy"
+            ),
         ));
     }
     None
