@@ -533,24 +533,29 @@ fn closest_same_name(
         let sim = divergence(&repo.blob_bytes(blob)?, ovr)?.similarity;
         scored.push((path.clone(), rel.clone(), sim));
     }
+    Ok(pick_same_name(scored))
+}
+
+/// The pick among scored candidates (upstream path, rel, similarity), in path order: the most
+/// similar (equal scores: the first path) if at least [`SAME_NAME_SIMILARITY`] similar; ambiguous
+/// when the runner-up is within [`AMBIGUOUS_MARGIN`].
+fn pick_same_name(mut scored: Vec<(String, String, f64)>) -> Option<SameNamePick> {
     // Most similar first; equal scores keep path order (stable sort).
     scored.sort_by(|a, b| b.2.total_cmp(&a.2));
-    let Some((original, rel, similarity)) = scored.first().cloned() else {
-        return Ok(None);
-    };
+    let (original, rel, similarity) = scored.first().cloned()?;
     if similarity < SAME_NAME_SIMILARITY {
-        return Ok(None);
+        return None;
     }
     let ambiguous = scored
         .get(1)
         .is_some_and(|s| similarity - s.2 < AMBIGUOUS_MARGIN);
-    Ok(Some(SameNamePick {
+    Some(SameNamePick {
         original,
         rel,
         similarity,
         ambiguous,
         others: scored.into_iter().skip(1).map(|(p, _, s)| (p, s)).collect(),
-    }))
+    })
 }
 
 /// Below this similarity to its original an override is a rewrite, not an edited copy.
@@ -622,4 +627,56 @@ fn suggestion(
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(path: &str, sim: f64) -> (String, String, f64) {
+        let rel = path.split_once("/templates/").map_or(path, |(_, r)| r);
+        (path.to_string(), rel.to_string(), sim)
+    }
+
+    #[test]
+    fn same_name_pick_by_similarity() {
+        let a = "lms/templates/courseware/navbar.html";
+        let b = "lms/templates/header/navbar.html";
+        // The most similar wins, whatever the path order.
+        let p = pick_same_name(vec![cand(a, 0.4), cand(b, 0.9)]).expect("a pick");
+        assert_eq!(
+            (p.original.as_str(), p.rel.as_str()),
+            (b, "header/navbar.html")
+        );
+        assert!(!p.ambiguous);
+        assert_eq!(p.others, vec![(a.to_string(), 0.4)]);
+        // Two about as similar: the first path, said to be ambiguous.
+        let p = pick_same_name(vec![cand(a, 0.8), cand(b, 0.82)]).expect("a pick");
+        assert_eq!(p.original, b);
+        assert!(p.ambiguous);
+        let p = pick_same_name(vec![cand(a, 0.8), cand(b, 0.8)]).expect("a pick");
+        assert_eq!(p.original, a);
+        assert!(p.ambiguous);
+        // Nothing similar enough: no misplacement (a new template of the theme).
+        assert!(pick_same_name(vec![cand(a, 0.1), cand(b, 0.29)]).is_none());
+        assert!(pick_same_name(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn rewrite_and_translation_advice() {
+        let base =
+            "<%page expression_filter=\"h\"/>\n<main aria-label=\"Content\">\n<p>x</p>\n</main>\n";
+        let i18n = base.replace("\"Content\"", "\"${_('Content')}\"");
+        let div = divergence(base.as_bytes(), i18n.as_bytes()).expect("diff");
+        let (kind, _) =
+            suggestion(Some(Lang::Mako), &div, base.as_bytes(), i18n.as_bytes()).expect("advice");
+        assert_eq!(kind, "i18n");
+        let rewrite = "<div class=\"ours\">\n<ul><li>a</li></ul>\n</div>\n";
+        let div = divergence(base.as_bytes(), rewrite.as_bytes()).expect("diff");
+        assert!(div.similarity < REWRITE_SIMILARITY);
+        let (kind, text) = suggestion(Some(Lang::Mako), &div, base.as_bytes(), rewrite.as_bytes())
+            .expect("advice");
+        assert_eq!(kind, "rewrite");
+        assert!(!text.contains("<%inherit>"), "{text}");
+    }
 }
