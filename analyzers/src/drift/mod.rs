@@ -210,7 +210,8 @@ pub fn analyze(
 }
 
 /// When every changed file is under a theme directory of a `[themes] roots` root that the
-/// base release does not have (the fork's own theme, not one of upstream's example themes),
+/// base release does not have or `[themes] own` names (the fork's own theme, not one of
+/// upstream's example themes),
 /// those directories, sorted; else `None`.
 fn own_theme_dirs(ctx: &Context, files: &[FileChange]) -> Result<Option<Vec<String>>> {
     if files.is_empty() {
@@ -235,7 +236,7 @@ fn own_theme_dirs(ctx: &Context, files: &[FileChange]) -> Result<Option<Vec<Stri
             return Ok(None);
         };
         if !dirs.contains(&dir) {
-            if ctx.repo.tree_entry_exists(ctx.base_oid, &dir)? {
+            if !ctx.config.themes.is_own(&dir) && ctx.repo.tree_entry_exists(ctx.base_oid, &dir)? {
                 return Ok(None);
             }
             dirs.push(dir);

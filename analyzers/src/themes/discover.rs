@@ -181,11 +181,15 @@ fn resolve_dir(tree: &git2::Tree<'_>, repo: &Repo, value: &str) -> Option<String
 }
 
 /// The themes under `roots` and their files at `head`; `base` tells which files are upstream's.
+///
+/// A theme directory the base release has is upstream's (an example theme) unless `own` says
+/// it is the fork's (`[themes] own`).
 pub fn themes(
     repo: &Repo,
     head: Oid,
     roots: &[String],
     base: &TreeIndex,
+    own: &crate::config::ThemesConfig,
 ) -> Result<(Vec<Theme>, Vec<ThemeFile>)> {
     let tree = repo.tree_of(head)?;
     let mut themes = Vec::new();
@@ -259,7 +263,7 @@ pub fn themes(
                 }
             }
             let prefix = format!("{dir}/");
-            let upstream = base.blobs().any(|(p, _)| p.starts_with(&prefix));
+            let upstream = !own.is_own(&dir) && base.blobs().any(|(p, _)| p.starts_with(&prefix));
             themes.push(Theme {
                 name: name.to_string(),
                 dir,

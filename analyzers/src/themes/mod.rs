@@ -46,7 +46,8 @@ pub fn analyze(
         .target_oid
         .map(|t| mapping::TreeIndex::build(repo, t, &exclude))
         .transpose()?;
-    let (themes, files) = discover::themes(repo, ctx.head, &roots, &base_index)?;
+    let (themes, files) =
+        discover::themes(repo, ctx.head, &roots, &base_index, &ctx.config.themes)?;
     let tags = history::release_tags(repo, &ctx.releases)?;
     let views = changed_views(ctx)?;
     let base_label = ctx

@@ -246,3 +246,44 @@ fn example_themes_are_upstream_code_and_never_the_move_target() {
         .collect();
     assert_eq!(sample, vec!["themes/red-theme"; 3]);
 }
+
+/// `[themes] own` makes an example theme the fork's: its edits are overrides again, and it is
+/// where in-place edits move.
+#[test]
+fn an_example_theme_configured_as_own_is_the_forks() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (fork, repo) = support::clone_at_redwood(tmp.path());
+    let read = |p: &str| std::fs::read(fork.join(p)).expect("upstream file");
+    let mut header = read("themes/red-theme/lms/templates/header.html");
+    header.extend_from_slice(b"<p>ours</p>\n");
+    let mut dashboard = read("lms/templates/dashboard.html");
+    dashboard.extend_from_slice(b"<p>in place</p>\n");
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "forkcheck.toml".into(),
+            b"[themes]\nown = [\"themes/red-theme\"]\n".to_vec(),
+        ),
+        ("themes/red-theme/lms/templates/header.html".into(), header),
+        ("lms/templates/dashboard.html".into(), dashboard),
+    ];
+    support::commit_files(&repo, &files, "Take over the red theme");
+
+    let ctx = Context::open(&OpenOptions::new(&fork)).expect("context");
+    let mut findings = Vec::new();
+    let section = themes::analyze(&ctx, &NoProgress, &mut findings)
+        .expect("analysis")
+        .expect("section");
+    let red = section
+        .themes
+        .iter()
+        .find(|t| t.path == "themes/red-theme")
+        .expect("red theme listed");
+    assert!(!red.upstream);
+    assert!(section
+        .overrides
+        .iter()
+        .any(|o| o.path == "themes/red-theme/lms/templates/header.html"));
+    assert!(section.in_place.iter().all(|e| e.upstream_theme.is_none()));
+    let moves: Vec<&str> = section.move_plan.iter().map(|m| m.to.as_str()).collect();
+    assert_eq!(moves, vec!["themes/red-theme/lms/templates/dashboard.html"]);
+}
