@@ -112,13 +112,24 @@ pub struct SettingsConfig {
 pub struct ThemesConfig {
     /// Directories holding themes (each theme a subdirectory with `lms/` and/or `cms/`).
     pub roots: Vec<String>,
+    /// Theme directories that are the fork's own although the base release has them (by
+    /// default a theme directory of the base release is one of upstream's example themes).
+    pub own: Vec<String>,
 }
 
 impl Default for ThemesConfig {
     fn default() -> Self {
         ThemesConfig {
             roots: vec!["themes".into()],
+            own: Vec::new(),
         }
+    }
+}
+
+impl ThemesConfig {
+    /// Is the theme directory `dir` configured as the fork's own (`[themes] own`)?
+    pub fn is_own(&self, dir: &str) -> bool {
+        self.own.iter().any(|o| o.trim_matches('/') == dir)
     }
 }
 

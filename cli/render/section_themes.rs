@@ -89,6 +89,9 @@ fn themes_line(out: &mut String, s: &ThemesSection, style: &Style) {
         .iter()
         .map(|t| {
             let mut d = format!("{} ({}", t.path, t.services.join("+"));
+            if t.upstream {
+                d.push_str(", upstream's example theme");
+            }
             if t.fork_files > 0 {
                 let _ = write!(d, ", {} fork files", t.fork_files);
             }
@@ -124,6 +127,7 @@ fn overrides_table(s: &ThemesSection, base: &str, target: Option<&str>, style: &
             .unwrap_or(&o.path)
             .to_string();
         let original = match (&o.original, &o.should_live_at) {
+            (Some(orig), Some(_)) if o.rule == "FC409" => format!("{orig} (other directory)"),
             (Some(orig), Some(_)) => format!("{orig} (other service)"),
             (Some(orig), None) => orig.clone(),
             (None, _) => "-".into(),
@@ -345,6 +349,7 @@ mod tests {
             staleness: None,
             context_risks: Vec::new(),
             suggestion: None,
+            advice: None,
         }
     }
 
@@ -381,6 +386,7 @@ mod tests {
                 files: 2,
                 fork_files: 2,
                 upstream_files: 0,
+                upstream: false,
             }],
             overrides: vec![stale, orphan],
             in_place: Vec::new(),

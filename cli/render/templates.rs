@@ -45,6 +45,7 @@ struct View<'a> {
     findings_by_file: Vec<FileGroup<'a>>,
     drift_tables: Vec<Table>,
     drift_extras: Vec<String>,
+    theme_only: Option<String>,
     trend: Option<Table>,
     sparkline: String,
     base_method: &'static str,
@@ -141,6 +142,7 @@ pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
             findings_by_file: view::group_findings(report),
             drift_tables: view::drift_tables(report),
             drift_extras: view::drift_extras(report),
+            theme_only: view::theme_only_note(report),
             trend: view::trend_table(report),
             sparkline: view::sparkline(&view::trend_values(report)),
             base_method: match report.base.method {

@@ -108,6 +108,9 @@ fn drift(out: &mut String, report: &Report, style: &Style) {
         style.green(&d.lines_added.to_string()),
         style.red(&d.lines_removed.to_string()),
     );
+    if let Some(note) = view::theme_only_note(report) {
+        let _ = writeln!(out, "  {}", style.bold(&term(&note)));
+    }
     let extras = view::drift_extras(report);
     if !extras.is_empty() {
         let _ = writeln!(out, "  {}", style.dim(&term(&extras.join(", "))));

@@ -256,6 +256,18 @@ pub fn drift_extras(report: &Report) -> Vec<String> {
     out
 }
 
+/// The first thing the drift section says of a theme-only fork.
+pub fn theme_only_note(report: &Report) -> Option<String> {
+    let d = &report.drift;
+    d.theme_only.then(|| {
+        format!(
+            "Theme-only fork: every changed file is under the fork's own theme ({}); no upstream \
+             code is changed, so the size of the drift is no upgrade risk (FC101 does not apply).",
+            d.own_themes.join(", ")
+        )
+    })
+}
+
 /// One number per trend point: the changed lines (added + removed) after that commit.
 pub fn trend_values(report: &Report) -> Vec<f64> {
     report

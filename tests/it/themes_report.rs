@@ -148,3 +148,36 @@ fn in_place_additions_only_in_upstream_template_directories() {
         .collect();
     assert_eq!(fc502, ["lms/templates/acme_banner.html"], "{}", out.stdout);
 }
+
+/// A theme-only fork (clean: every change under `themes/acme`) is said to be one at the top of
+/// the drift section, in every text format, and the typical fork is not.
+#[test]
+fn theme_only_fork_is_said_first() {
+    let report_of = |s: Scenario, format: &str| {
+        let out = run(forkcheck()
+            .args(["report", "--fail-on", "never", "--format", format, "--repo"])
+            .arg(&shared(s).fork));
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        out.stdout
+    };
+    for format in ["terminal", "markdown", "html"] {
+        let clean = report_of(Scenario::Clean, format);
+        let note = clean
+            .find("Theme-only fork")
+            .unwrap_or_else(|| panic!("{format}: no theme-only note:\n{clean}"));
+        assert!(clean[note..].contains("acme)"), "{format}");
+        // said before any finding
+        let findings = clean
+            .find("FC4")
+            .expect("the clean fork has theme findings");
+        assert!(note < findings, "{format}");
+        assert!(
+            !report_of(Scenario::Typical, format).contains("Theme-only fork"),
+            "{format}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&report_of(Scenario::Clean, "json")).expect("json");
+    assert_eq!(json["drift"]["theme_only"], true);
+    assert_eq!(json["drift"]["own_themes"][0], "themes/acme");
+}

@@ -51,6 +51,14 @@ pub struct Drift {
     /// Changed files left out by `[drift] ignore`.
     #[serde(default)]
     pub ignored_files: u64,
+    /// Every changed file is under one of the fork's own theme directories (a theme directory
+    /// under a `[themes] roots` root that the base release does not have): a theme-only fork,
+    /// whose drift is its theme's, not edits of upstream code (FC101 does not apply).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub theme_only: bool,
+    /// With `theme_only`: the fork's theme directories (`themes/acme`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own_themes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,9 +200,50 @@ pub fn analyze(
             .then(a.app.cmp(&b.app))
     });
     drift.trend = trend::trend(repo, &classifier, ctx.base_oid, steps, &mut cache, progress)?;
+    if let Some(dirs) = own_theme_dirs(ctx, &drift.files)? {
+        drift.theme_only = true;
+        drift.own_themes = dirs;
+    }
     rules::findings(ctx, &mut classifier, &drift, findings)?;
     progress.finish_stage();
     Ok(drift)
+}
+
+/// When every changed file is under a theme directory of a `[themes] roots` root that the
+/// base release does not have or `[themes] own` names (the fork's own theme, not one of
+/// upstream's example themes),
+/// those directories, sorted; else `None`.
+fn own_theme_dirs(ctx: &Context, files: &[FileChange]) -> Result<Option<Vec<String>>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let roots: Vec<&str> = ctx
+        .config
+        .themes
+        .roots
+        .iter()
+        .map(|r| r.trim_matches('/'))
+        .filter(|r| !r.is_empty())
+        .collect();
+    let mut dirs: Vec<String> = Vec::new();
+    for f in files {
+        let dir = roots.iter().find_map(|root| {
+            let rest = f.path.strip_prefix(root)?.strip_prefix('/')?;
+            let (name, inside) = rest.split_once('/')?;
+            (!inside.is_empty()).then(|| format!("{root}/{name}"))
+        });
+        let Some(dir) = dir else {
+            return Ok(None);
+        };
+        if !dirs.contains(&dir) {
+            if !ctx.config.themes.is_own(&dir) && ctx.repo.tree_entry_exists(ctx.base_oid, &dir)? {
+                return Ok(None);
+            }
+            dirs.push(dir);
+        }
+    }
+    dirs.sort();
+    Ok(Some(dirs))
 }
 
 /// Lines added plus removed between base and head, as the drift counts them (`[drift] ignore`

@@ -15,7 +15,8 @@ pub(super) fn findings(
     let base = &ctx.base.rev;
     let lines = drift.lines_added + drift.lines_removed;
     let limit = ctx.config.drift.max_lines;
-    if lines > limit {
+    // A theme-only fork changes no upstream code: its size is the theme's, not drift.
+    if lines > limit && !drift.theme_only {
         let rule = rules.rule(RuleId::FC101);
         out.push(
             Finding::new(

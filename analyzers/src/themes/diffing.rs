@@ -85,7 +85,116 @@ pub fn is_branding_only(original: &str, other: &str) -> Result<bool> {
             let (Some(a), Some(b)) = (old.get(h.o0 + k), new.get(h.n0 + k)) else {
                 return Ok(false);
             };
-            if mask(&line(a)) != mask(&line(b)) {
+            let (a, b) = (line(a), line(b));
+            if mask(&a) != mask(&b) || i18n_calls(&a) != i18n_calls(&b) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(!hunks.is_empty())
+}
+
+/// Translation calls and tags: Python/Mako `_()`, `gettext()` and friends, Django's
+/// `{% trans %}`/`{% translate %}`/`{% blocktrans %}`.
+const I18N_CALLS: &[&str] = &[
+    "_",
+    "gettext",
+    "ugettext",
+    "gettext_lazy",
+    "ugettext_lazy",
+    "ngettext",
+    "ungettext",
+    "pgettext",
+    "npgettext",
+    "interpolate",
+];
+const I18N_TAGS: &[&str] = &["trans", "translate", "blocktrans", "blocktranslate"];
+
+/// The translation calls of a line, in order (`_`, `gettext`, `trans` …).
+fn i18n_calls(line: &str) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        if ident(chars[i]) && (i == 0 || !(ident(chars[i - 1]) || chars[i - 1] == '.')) {
+            let mut j = i;
+            while j < chars.len() && ident(chars[j]) {
+                j += 1;
+            }
+            let word: String = chars[i..j].iter().collect();
+            let mut k = j;
+            while k < chars.len() && chars[k] == ' ' {
+                k += 1;
+            }
+            let call = chars.get(k) == Some(&'(') && I18N_CALLS.contains(&word.as_str());
+            let tag = I18N_TAGS.contains(&word.as_str())
+                && chars[..i].iter().rev().find(|c| **c != ' ') == Some(&'%');
+            if call || tag {
+                out.push(word);
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A line without its translation wrappers (the call and tag names, brackets, quotes and
+/// spaces dropped): enough to tell that two lines say the same thing once translation calls are
+/// ignored.
+fn without_i18n(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if ident(chars[i]) && (i == 0 || !ident(chars[i - 1])) {
+            let mut j = i;
+            while j < chars.len() && ident(chars[j]) {
+                j += 1;
+            }
+            let word: String = chars[i..j].iter().collect();
+            if !(I18N_CALLS.contains(&word.as_str()) || I18N_TAGS.contains(&word.as_str())) {
+                out.push_str(&word);
+            }
+            i = j;
+            continue;
+        }
+        if !matches!(
+            chars[i],
+            '$' | '{' | '}' | '(' | ')' | '%' | '"' | '\'' | ' '
+        ) {
+            out.push(chars[i]);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Is every difference between `original` and `other` in translation calls only: the changed
+/// lines differ in their translation calls, and are equal once the wrappers are removed
+/// (a string newly wrapped in `_()`, a `gettext` swapped for `ugettext`)?
+pub fn is_i18n_only(original: &str, other: &str) -> Result<bool> {
+    let hunks = line_hunks(original.as_bytes(), other.as_bytes())?;
+    let old = split_lines(original.as_bytes());
+    let new = split_lines(other.as_bytes());
+    let line = |l: &[u8]| {
+        String::from_utf8_lossy(l)
+            .trim_end_matches(['\n', '\r'])
+            .to_string()
+    };
+    for h in &hunks {
+        if h.o1 - h.o0 != h.n1 - h.n0 || h.o0 == h.o1 {
+            return Ok(false);
+        }
+        for k in 0..h.o1 - h.o0 {
+            let (Some(a), Some(b)) = (old.get(h.o0 + k), new.get(h.n0 + k)) else {
+                return Ok(false);
+            };
+            let (a, b) = (line(a), line(b));
+            if i18n_calls(&a) == i18n_calls(&b) || without_i18n(&a) != without_i18n(&b) {
                 return Ok(false);
             }
         }
@@ -233,5 +342,28 @@ mod tests {
             !is_branding_only(a, e).unwrap(),
             "a new CSS class is not branding-only"
         );
+    }
+
+    #[test]
+    fn translation_calls_are_not_branding() {
+        let a = "<main id=\"main\" aria-label=\"Content\">\n<p>x</p>\n";
+        let b = "<main id=\"main\" aria-label=\"${_('Content')}\">\n<p>x</p>\n";
+        assert!(!is_branding_only(a, b).unwrap());
+        assert!(is_i18n_only(a, b).unwrap());
+        let plain = ("Welcome back\n", "_(\"Welcome back\")\n");
+        assert!(!is_branding_only(plain.0, plain.1).unwrap());
+        assert!(is_i18n_only(plain.0, plain.1).unwrap());
+        let swap = (
+            "<p>${gettext(\"Help\")}</p>\n",
+            "<p>${ugettext(\"Help\")}</p>\n",
+        );
+        assert!(is_i18n_only(swap.0, swap.1).unwrap());
+        assert!(!is_branding_only(swap.0, swap.1).unwrap());
+        // A translated label that changes its text is copy, not an i18n fix.
+        let copy = ("<p>${_(\"Help\")}</p>\n", "<p>${_(\"Get help\")}</p>\n");
+        assert!(!is_i18n_only(copy.0, copy.1).unwrap());
+        assert!(is_branding_only(copy.0, copy.1).unwrap());
+        let django = ("<h1>Welcome</h1>\n", "<h1>{% trans \"Welcome\" %}</h1>\n");
+        assert!(is_i18n_only(django.0, django.1).unwrap());
     }
 }

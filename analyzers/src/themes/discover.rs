@@ -16,6 +16,9 @@ pub struct Theme {
     /// Repository-relative directory, e.g. `themes/acme`.
     pub dir: String,
     pub services: Vec<Service>,
+    /// The directory exists in the base release: one of upstream's example themes
+    /// (`themes/red-theme` …), whose files are upstream code, not the fork's theme.
+    pub upstream: bool,
 }
 
 /// Template or static file of a theme.
@@ -178,11 +181,15 @@ fn resolve_dir(tree: &git2::Tree<'_>, repo: &Repo, value: &str) -> Option<String
 }
 
 /// The themes under `roots` and their files at `head`; `base` tells which files are upstream's.
+///
+/// A theme directory the base release has is upstream's (an example theme) unless `own` says
+/// it is the fork's (`[themes] own`).
 pub fn themes(
     repo: &Repo,
     head: Oid,
     roots: &[String],
     base: &TreeIndex,
+    own: &crate::config::ThemesConfig,
 ) -> Result<(Vec<Theme>, Vec<ThemeFile>)> {
     let tree = repo.tree_of(head)?;
     let mut themes = Vec::new();
@@ -255,10 +262,13 @@ pub fn themes(
                     .map_err(|e| git_error(format!("listing `{dir}/{prefix}`"), e))?;
                 }
             }
+            let prefix = format!("{dir}/");
+            let upstream = !own.is_own(&dir) && base.blobs().any(|(p, _)| p.starts_with(&prefix));
             themes.push(Theme {
                 name: name.to_string(),
                 dir,
                 services,
+                upstream,
             });
         }
     }

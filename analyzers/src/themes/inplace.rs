@@ -33,9 +33,14 @@ pub fn template_rel(path: &str, theme_roots: &[String]) -> Option<(Service, Stri
 /// The fork's in-place template edits between base and head (from the run's change set, no
 /// rename detection), with the theme path each belongs at under `theme_dir`. The "+N −M" line
 /// counts are the drift's own (one line-diff engine for every count).
+///
+/// Files of upstream's example themes (`upstream_themes`, directories of the base tree) are
+/// upstream code too: the fork's edits to them are in-place edits, to be moved to the same
+/// `<svc>/templates|static/<rel>` path of `theme_dir`.
 pub fn in_place_edits(
     ctx: &crate::Context,
     theme_roots: &[String],
+    upstream_themes: &[String],
     theme_dir: &str,
 ) -> Result<Vec<InPlaceEdit>> {
     let repo = &ctx.repo;
@@ -50,20 +55,28 @@ pub fn in_place_edits(
             (Status::Added | Status::TypeChanged, Some(_)) => "added",
             _ => continue,
         };
-        let Some((svc, rel)) = template_rel(&delta.path, theme_roots) else {
-            continue;
-        };
-        let dir = delta.path[..delta.path.len() - rel.len() - 1].to_string();
-        let upstream = match upstream_dirs.get(&dir) {
-            Some(known) => *known,
-            None => {
-                let exists = repo.tree_entry_exists(ctx.base_oid, &dir)?;
-                *upstream_dirs.entry(dir).or_insert(exists)
-            }
-        };
-        if !upstream {
-            continue;
-        }
+        let (svc, theme_path, upstream_theme) =
+            if let Some((sample, svc, sub, rel)) = sample_theme_rel(&delta.path, upstream_themes) {
+                let path = format!("{theme_dir}/{}/{sub}/{rel}", svc.as_str());
+                (svc, path, Some(sample))
+            } else {
+                let Some((svc, rel)) = template_rel(&delta.path, theme_roots) else {
+                    continue;
+                };
+                let dir = delta.path[..delta.path.len() - rel.len() - 1].to_string();
+                let upstream = match upstream_dirs.get(&dir) {
+                    Some(known) => *known,
+                    None => {
+                        let exists = repo.tree_entry_exists(ctx.base_oid, &dir)?;
+                        *upstream_dirs.entry(dir).or_insert(exists)
+                    }
+                };
+                if !upstream {
+                    continue;
+                }
+                let path = format!("{theme_dir}/{}/templates/{rel}", svc.as_str());
+                (svc, path, None)
+            };
         let Some(new) = delta.new else { continue };
         let stat = changes.line_stat(repo, &delta)?;
         let new_bytes = repo.blob_bytes(new.oid)?;
@@ -79,11 +92,36 @@ pub fn in_place_edits(
             language,
             lines_added: stat.added,
             lines_removed: stat.removed,
-            theme_path: format!("{theme_dir}/{}/templates/{rel}", svc.as_str()),
+            theme_path,
+            upstream_theme,
         });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// `<sample>/<svc>/templates|static/<rel>` of one of upstream's example themes: (the theme's
+/// directory, service, `templates` or `static`, rel).
+pub fn sample_theme_rel(
+    path: &str,
+    upstream_themes: &[String],
+) -> Option<(String, Service, &'static str, String)> {
+    let (dir, rest) = upstream_themes.iter().find_map(|d| {
+        path.strip_prefix(d.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+            .map(|r| (d, r))
+    })?;
+    let (svc, rest) = match rest.split_once('/')? {
+        ("lms", r) => (Service::Lms, r),
+        ("cms", r) => (Service::Cms, r),
+        _ => return None,
+    };
+    let (sub, rel) = match rest.split_once('/')? {
+        ("templates", r) => ("templates", r),
+        ("static", r) => ("static", r),
+        _ => return None,
+    };
+    (!rel.is_empty()).then(|| (dir.clone(), svc, sub, rel.to_string()))
 }
 
 /// The move plan for the edits.
@@ -137,5 +175,40 @@ mod tests {
             None
         );
         assert_eq!(template_rel("templates/x.html", &roots), None);
+    }
+
+    #[test]
+    fn sample_theme_paths() {
+        let samples = vec!["themes/red-theme".to_string()];
+        assert_eq!(
+            sample_theme_rel("themes/red-theme/lms/templates/footer.html", &samples),
+            Some((
+                "themes/red-theme".into(),
+                Service::Lms,
+                "templates",
+                "footer.html".into()
+            ))
+        );
+        assert_eq!(
+            sample_theme_rel("themes/red-theme/cms/static/images/x.png", &samples),
+            Some((
+                "themes/red-theme".into(),
+                Service::Cms,
+                "static",
+                "images/x.png".into()
+            ))
+        );
+        assert_eq!(
+            sample_theme_rel("themes/red-theme-2/lms/templates/x.html", &samples),
+            None
+        );
+        assert_eq!(
+            sample_theme_rel("themes/red-theme/README.rst", &samples),
+            None
+        );
+        assert_eq!(
+            sample_theme_rel("themes/acme/lms/templates/x.html", &samples),
+            None
+        );
     }
 }

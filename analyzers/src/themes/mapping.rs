@@ -77,6 +77,9 @@ pub struct TreeIndex {
     blobs: HashMap<String, Oid>,
     /// rel → full paths (sorted), for every `…/templates/<rel>` outside the excluded prefixes.
     templates: HashMap<String, Vec<String>>,
+    /// file name → full paths (sorted) of every file under a `templates/` directory outside the
+    /// excluded prefixes.
+    names: HashMap<String, Vec<String>>,
 }
 
 impl TreeIndex {
@@ -94,22 +97,67 @@ impl TreeIndex {
             TreeWalkResult::Ok
         })
         .map_err(|e| git_error(format!("listing the tree of {commit}"), e))?;
-        for path in idx.blobs.keys() {
-            if exclude.iter().any(|p| path.starts_with(p.as_str())) {
-                continue;
-            }
-            let parts: Vec<&str> = path.split('/').collect();
-            for (k, part) in parts.iter().enumerate() {
-                if *part == "templates" && k + 1 < parts.len() {
-                    let rel = parts[k + 1..].join("/");
-                    idx.templates.entry(rel).or_default().push(path.clone());
-                }
-            }
+        let paths: Vec<String> = idx
+            .blobs
+            .keys()
+            .filter(|path| !exclude.iter().any(|p| path.starts_with(p.as_str())))
+            .cloned()
+            .collect();
+        for path in paths {
+            idx.add_template_path(path);
         }
-        for paths in idx.templates.values_mut() {
+        for paths in idx.templates.values_mut().chain(idx.names.values_mut()) {
             paths.sort();
         }
         Ok(idx)
+    }
+
+    fn add_template_path(&mut self, path: String) {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut named = false;
+        for (k, part) in parts.iter().enumerate() {
+            if *part == "templates" && k + 1 < parts.len() {
+                let rel = parts[k + 1..].join("/");
+                self.templates.entry(rel).or_default().push(path.clone());
+                named = true;
+            }
+        }
+        if let (true, Some(name)) = (named, parts.last()) {
+            self.names
+                .entry((*name).to_string())
+                .or_default()
+                .push(path.clone());
+        }
+    }
+
+    /// Upstream templates of `svc` (its roots, or an app's `templates/` the other service does
+    /// not own) named `name` whose path relative to their root differs from `rel`: where a theme
+    /// template that overrides nothing was probably meant to go. Each candidate is (upstream
+    /// path, path relative to its template root), in path order.
+    pub fn same_name_elsewhere(&self, svc: Service, rel: &str) -> Vec<(String, String)> {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let mut out = Vec::new();
+        for path in self.names.get(name).map_or(&[][..], Vec::as_slice) {
+            if svc.other().owns(path) {
+                continue;
+            }
+            let in_root = svc
+                .template_roots()
+                .iter()
+                .filter(|r| r.ends_with("/templates"))
+                .find_map(|r| path.strip_prefix(&format!("{r}/")));
+            let cand_rel = match in_root {
+                Some(r) => r.to_string(),
+                None => match path.split_once("/templates/") {
+                    Some((_, r)) => r.to_string(),
+                    None => continue,
+                },
+            };
+            if cand_rel != rel && !out.iter().any(|(_, r)| *r == cand_rel) {
+                out.push((path.clone(), cand_rel));
+            }
+        }
+        out
     }
 
     /// The blob at `path`, if any.
@@ -139,6 +187,10 @@ pub enum Mapping {
         original: String,
         should_be: Service,
     },
+    /// No upstream original at this path, but the service has templates of the same file name
+    /// in other directories (upstream path, path relative to its template root): the theme file
+    /// is misplaced if its content matches one of them, else a new file.
+    SameName(Vec<(String, String)>),
     /// No upstream original: a new file of the theme.
     Addition,
 }
@@ -166,7 +218,14 @@ pub fn map_template(idx: &TreeIndex, svc: Service, rel: &str) -> Mapping {
             original,
             should_be: other,
         },
-        None => Mapping::Addition,
+        None => {
+            let elsewhere = idx.same_name_elsewhere(svc, rel);
+            if elsewhere.is_empty() {
+                Mapping::Addition
+            } else {
+                Mapping::SameName(elsewhere)
+            }
+        }
     }
 }
 
@@ -199,15 +258,10 @@ mod tests {
         let mut idx = TreeIndex::default();
         for p in paths {
             idx.blobs.insert((*p).to_string(), Oid::zero());
-            let parts: Vec<&str> = p.split('/').collect();
-            for (k, part) in parts.iter().enumerate() {
-                if *part == "templates" && k + 1 < parts.len() {
-                    idx.templates
-                        .entry(parts[k + 1..].join("/"))
-                        .or_default()
-                        .push((*p).to_string());
-                }
-            }
+            idx.add_template_path((*p).to_string());
+        }
+        for paths in idx.templates.values_mut().chain(idx.names.values_mut()) {
+            paths.sort();
         }
         idx
     }
@@ -264,6 +318,42 @@ mod tests {
                 original: "cms/djangoapps/pipeline_js/templates/js/x.html".into(),
                 should_be: Service::Cms
             }
+        );
+    }
+
+    #[test]
+    fn same_name_in_another_directory() {
+        let idx = index(&[
+            "lms/templates/header/navbar-authenticated.html",
+            "lms/templates/courseware/navbar-authenticated.html",
+            "cms/templates/widgets/header.html",
+            "openedx/core/djangoapps/ace_common/templates/ace_common/edx_ace/common/base_body.html",
+        ]);
+        assert_eq!(
+            map_template(&idx, Service::Lms, "navbar-authenticated.html"),
+            Mapping::SameName(vec![
+                (
+                    "lms/templates/courseware/navbar-authenticated.html".into(),
+                    "courseware/navbar-authenticated.html".into()
+                ),
+                (
+                    "lms/templates/header/navbar-authenticated.html".into(),
+                    "header/navbar-authenticated.html".into()
+                ),
+            ])
+        );
+        assert_eq!(
+            map_template(&idx, Service::Lms, "acme/base_body.html"),
+            Mapping::SameName(vec![(
+                "openedx/core/djangoapps/ace_common/templates/ace_common/edx_ace/common/base_body.html"
+                    .into(),
+                "ace_common/edx_ace/common/base_body.html".into()
+            )])
+        );
+        // A Studio-only template of that name is no candidate for an LMS theme file.
+        assert_eq!(
+            map_template(&idx, Service::Lms, "acme/header.html"),
+            Mapping::Addition
         );
     }
 

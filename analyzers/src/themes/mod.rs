@@ -46,7 +46,8 @@ pub fn analyze(
         .target_oid
         .map(|t| mapping::TreeIndex::build(repo, t, &exclude))
         .transpose()?;
-    let (themes, files) = discover::themes(repo, ctx.head, &roots, &base_index)?;
+    let (themes, files) =
+        discover::themes(repo, ctx.head, &roots, &base_index, &ctx.config.themes)?;
     let tags = history::release_tags(repo, &ctx.releases)?;
     let views = changed_views(ctx)?;
     let base_label = ctx
@@ -60,7 +61,12 @@ pub fn analyze(
         .map(|t| t.release.clone().unwrap_or_else(|| t.rev.clone()))
         .unwrap_or_default();
 
-    let jobs: Vec<&discover::ThemeFile> = files.iter().filter(|f| !f.from_upstream).collect();
+    // Upstream's example themes are upstream code: the fork's changes to them are in-place
+    // edits (below), not overrides.
+    let jobs: Vec<&discover::ThemeFile> = files
+        .iter()
+        .filter(|f| !f.from_upstream && !themes[f.theme].upstream)
+        .collect();
     progress.stage("themes", Some(jobs.len() as u64));
     // Upstream's history between base and target, walked once for every override's original.
     let history = match ctx.target_oid {
@@ -70,7 +76,7 @@ pub fn analyze(
                 .filter_map(|f| match worker::mapping(&base_index, f) {
                     mapping::Mapping::Original(p) => Some(p),
                     mapping::Mapping::Misplaced { original, .. } => Some(original),
-                    mapping::Mapping::Addition => None,
+                    mapping::Mapping::SameName(_) | mapping::Mapping::Addition => None,
                 })
                 .collect();
             history::PathHistory::build(repo, ctx.base_oid, target, &originals)?
@@ -115,14 +121,16 @@ pub fn analyze(
             files: mine.len() as u64,
             fork_files: mine.len() as u64 - upstream,
             upstream_files: upstream,
+            upstream: t.upstream,
         });
     }
 
-    // In-place edits, to be moved into the fork's theme (the one with most fork files).
+    // In-place edits, to be moved into the fork's theme (the one with most fork files; never
+    // one of upstream's example themes).
     let theme_dir = section
         .themes
         .iter()
-        .filter(|t| t.fork_files > 0)
+        .filter(|t| t.fork_files > 0 && !t.upstream)
         .max_by(|a, b| a.fork_files.cmp(&b.fork_files).then(b.path.cmp(&a.path)))
         .map(|t| t.path.clone())
         .unwrap_or_else(|| {
@@ -131,7 +139,12 @@ pub fn analyze(
                 roots.first().map_or("themes", String::as_str)
             )
         });
-    section.in_place = inplace::in_place_edits(ctx, &roots, &theme_dir)?;
+    let upstream_themes: Vec<String> = themes
+        .iter()
+        .filter(|t| t.upstream)
+        .map(|t| t.dir.clone())
+        .collect();
+    section.in_place = inplace::in_place_edits(ctx, &roots, &upstream_themes, &theme_dir)?;
     section.move_plan = inplace::move_plan(&section.in_place);
     for edit in &section.in_place {
         findings.push(in_place_finding(ctx, edit, &base_label)?);
@@ -220,7 +233,35 @@ fn changed_views(ctx: &Context) -> Result<Vec<ViewFile>> {
 }
 
 fn in_place_finding(ctx: &Context, edit: &InPlaceEdit, base_label: &str) -> Result<Finding> {
-    let (id, message) = if edit.change == "edited" {
+    let (id, message) = if let Some(sample) = &edit.upstream_theme {
+        let id = if edit.change == "edited" {
+            RuleId::FC501
+        } else {
+            RuleId::FC502
+        };
+        let what = if edit.change == "edited" {
+            format!(
+                "file of upstream's example theme `{sample}` edited in place (+{} −{} lines \
+                 against {base_label})",
+                edit.lines_added, edit.lines_removed
+            )
+        } else {
+            format!("new file added inside upstream's example theme `{sample}`")
+        };
+        let restore = if edit.change == "edited" {
+            " and restore upstream's file"
+        } else {
+            ""
+        };
+        (
+            id,
+            format!(
+                "{what}: example themes are upstream code; move the change to the fork's own \
+                 theme at `{}`{restore}",
+                edit.theme_path
+            ),
+        )
+    } else if edit.change == "edited" {
         (
             RuleId::FC501,
             format!(

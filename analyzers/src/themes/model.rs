@@ -38,6 +38,11 @@ pub struct ThemeInfo {
     pub fork_files: u64,
     /// Files identical to the base release's same path (upstream's own theme files).
     pub upstream_files: u64,
+    /// The theme directory exists in the base release (one of upstream's example themes): its
+    /// files are upstream code, the fork's changes to them are in-place edits, and it is never
+    /// where the move plan puts other edits.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub upstream: bool,
 }
 
 /// What a theme file is to the upgrade: [`OverrideEntry::status`] and its finding's `status`,
@@ -108,6 +113,10 @@ pub struct OverrideEntry {
     pub context_risks: Vec<ContextRisk>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// What the suggestion is based on: `branding`, `i18n`, `rewrite` or `blocks` (absent
+    /// without a suggestion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
 }
 
 /// The release whose original is closest by content to the override.
@@ -180,6 +189,10 @@ pub struct InPlaceEdit {
     pub lines_removed: u64,
     /// Where the file belongs as a theme override.
     pub theme_path: String,
+    /// The upstream example theme the file belongs to (`themes/red-theme`), when the edit is
+    /// to one of those rather than to a core template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream_theme: Option<String>,
 }
 
 /// One step of the move plan.

@@ -4,7 +4,7 @@
 
 use git2::Oid;
 
-use super::diffing::{divergence, is_binary, is_branding_only, Divergence};
+use super::diffing::{divergence, is_binary, is_branding_only, is_i18n_only, Divergence};
 use super::discover::{FileKind, Theme, ThemeFile};
 use super::history::{closest_release, PathHistory, ReleaseTag};
 use super::mapping::{map_static, map_template, Mapping, TreeIndex};
@@ -83,13 +83,70 @@ pub fn analyze(
         staleness: None,
         context_risks: Vec::new(),
         suggestion: None,
+        advice: None,
     };
     let sub = match file.kind {
         FileKind::Template => "templates",
         FileKind::Static => "static",
     };
+    let mapping = match mapping {
+        Mapping::SameName(candidates) => {
+            match closest_same_name(repo, sh.base_index, &candidates, &ovr_bytes)? {
+                Some(pick) => {
+                    let rule = sh.rules.rule(RuleId::FC409);
+                    let should =
+                        format!("{}/{}/{sub}/{}", theme.dir, file.service.as_str(), pick.rel);
+                    entry.original = Some(pick.original.clone());
+                    entry.should_live_at = Some(should.clone());
+                    let others = if pick.others.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; other upstream templates of that name: {}",
+                            pick.others
+                                .iter()
+                                .map(|(p, sim)| format!("`{p}` ({sim:.2})"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    };
+                    let ambiguous = if pick.ambiguous {
+                        " (ambiguous: another candidate is about as similar, check which one \
+                         the change was meant for)"
+                    } else {
+                        ""
+                    };
+                    let f = Finding::new(
+                        rule,
+                        &file.path,
+                        format!(
+                            "overrides nothing: upstream has this template at `{}` (similarity \
+                             {:.2}), so the override only takes effect at `{should}`{ambiguous}{others}",
+                            pick.original, pick.similarity
+                        ),
+                    )
+                    .status(OverrideStatus::Misplaced.as_str())
+                    .original(&pick.original)
+                    .data("similarity", pick.similarity)
+                    .target_location(Location {
+                        path: should,
+                        line: None,
+                        rev: Some("head".into()),
+                        note: Some("where the override takes effect".into()),
+                    })
+                    .build();
+                    return Ok((
+                        finish(entry, OverrideStatus::Misplaced.as_str(), &f),
+                        vec![f],
+                    ));
+                }
+                None => Mapping::Addition,
+            }
+        }
+        other => other,
+    };
     let original = match mapping {
-        Mapping::Addition => {
+        Mapping::Addition | Mapping::SameName(_) => {
             let rule = sh.rules.rule(RuleId::FC408);
             let what = if file.kind == FileKind::Template {
                 "template"
@@ -283,7 +340,10 @@ pub fn analyze(
 
     entry.divergence = Some(div.clone());
     if !redundant {
-        entry.suggestion = suggestion(language, &div, &base_bytes, &ovr_bytes);
+        if let Some((advice, text)) = suggestion(language, &div, &base_bytes, &ovr_bytes) {
+            entry.advice = Some(advice.to_string());
+            entry.suggestion = Some(text);
+        }
     }
     let status_finding = if redundant {
         let rule = sh.rules.rule(RuleId::FC401);
@@ -443,20 +503,108 @@ fn risk_finding(
     Ok(b.build())
 }
 
-/// Branding-only differences → configuration; few regions → the `<%inherit>`/`<%block>` form.
-fn suggestion(lang: Option<Lang>, div: &Divergence, base: &[u8], ovr: &[u8]) -> Option<String> {
+/// Least similarity for a theme template that overrides nothing to count as a misplaced copy
+/// of an upstream template of the same file name in another directory.
+pub const SAME_NAME_SIMILARITY: f64 = 0.3;
+/// Two candidates closer than this in similarity are reported as ambiguous.
+const AMBIGUOUS_MARGIN: f64 = 0.05;
+
+/// The upstream template a misplaced theme file was copied from.
+struct SameNamePick {
+    original: String,
+    rel: String,
+    similarity: f64,
+    ambiguous: bool,
+    /// The other candidates with their similarity, most similar first.
+    others: Vec<(String, f64)>,
+}
+
+/// Of the upstream templates named like the theme file, the most similar by content (ties: the
+/// first path), if it is at least [`SAME_NAME_SIMILARITY`] similar.
+fn closest_same_name(
+    repo: &Repo,
+    idx: &TreeIndex,
+    candidates: &[(String, String)],
+    ovr: &[u8],
+) -> Result<Option<SameNamePick>> {
+    let mut scored = Vec::new();
+    for (path, rel) in candidates {
+        let Some(blob) = idx.blob(path) else { continue };
+        let sim = divergence(&repo.blob_bytes(blob)?, ovr)?.similarity;
+        scored.push((path.clone(), rel.clone(), sim));
+    }
+    Ok(pick_same_name(scored))
+}
+
+/// The pick among scored candidates (upstream path, rel, similarity), in path order: the most
+/// similar (equal scores: the first path) if at least [`SAME_NAME_SIMILARITY`] similar; ambiguous
+/// when the runner-up is within [`AMBIGUOUS_MARGIN`].
+fn pick_same_name(mut scored: Vec<(String, String, f64)>) -> Option<SameNamePick> {
+    // Most similar first; equal scores keep path order (stable sort).
+    scored.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let (original, rel, similarity) = scored.first().cloned()?;
+    if similarity < SAME_NAME_SIMILARITY {
+        return None;
+    }
+    let ambiguous = scored
+        .get(1)
+        .is_some_and(|s| similarity - s.2 < AMBIGUOUS_MARGIN);
+    Some(SameNamePick {
+        original,
+        rel,
+        similarity,
+        ambiguous,
+        others: scored.into_iter().skip(1).map(|(p, _, s)| (p, s)).collect(),
+    })
+}
+
+/// Below this similarity to its original an override is a rewrite, not an edited copy.
+pub const REWRITE_SIMILARITY: f64 = 0.2;
+
+/// The advice for a differing override, with what it is based on: a rewrite (similarity below
+/// [`REWRITE_SIMILARITY`]) → keep it and watch the original's context; translation calls only
+/// → upstream; branding only → configuration; few regions → the `<%inherit>`/`<%block>` form.
+fn suggestion(
+    lang: Option<Lang>,
+    div: &Divergence,
+    base: &[u8],
+    ovr: &[u8],
+) -> Option<(&'static str, String)> {
     let lang = lang?;
     if div.binary || div.regions == 0 || lang == Lang::Underscore {
         return None;
     }
-    if is_branding_only(&text(base), &text(ovr)).unwrap_or(false) {
-        return Some(
+    if div.similarity < REWRITE_SIMILARITY {
+        return Some((
+            "rewrite",
+            format!(
+                "a rewrite, not an edited copy (similarity {:.2} to the original): overriding \
+                 blocks of the original does not apply; keep the full override, and at each \
+                 release check the original's context — the names its view passes and its \
+                 `<%page>` arguments — which this template must keep reading correctly",
+                div.similarity
+            ),
+        ));
+    }
+    let (b, o) = (text(base), text(ovr));
+    if is_i18n_only(&b, &o).unwrap_or(false) {
+        return Some((
+            "i18n",
+            "the change only adds or changes translation calls (`_()`/`gettext` wrappers): \
+             it is no branding but an i18n fix upstream would take — offer it upstream, and \
+             delete the override once the target release has it"
+                .into(),
+        ));
+    }
+    if is_branding_only(&b, &o).unwrap_or(false) {
+        return Some((
+            "branding",
             "the change is branding only (text, links, colours, images): set it through \
              configuration instead — site configuration values (e.g. `PLATFORM_NAME`, \
              marketing links) or the theme's Sass variables (`_variables.scss`) — and delete the \
              override"
                 .into(),
-        );
+        ));
     }
     if div.regions <= 3 {
         let form = match lang {
@@ -470,10 +618,65 @@ fn suggestion(lang: Option<Lang>, div: &Divergence, base: &[u8], ovr: &[u8]) -> 
         } else {
             format!("{} regions", div.regions)
         };
-        return Some(format!(
-            "differs from the original in {regions} only: {form} that change, or put the \
-             addition in a small template the original includes, instead of a full copy"
+        return Some((
+            "blocks",
+            format!(
+                "differs from the original in {regions} only: {form} that change, or put the \
+                 addition in a small template the original includes, instead of a full copy"
+            ),
         ));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(path: &str, sim: f64) -> (String, String, f64) {
+        let rel = path.split_once("/templates/").map_or(path, |(_, r)| r);
+        (path.to_string(), rel.to_string(), sim)
+    }
+
+    #[test]
+    fn same_name_pick_by_similarity() {
+        let a = "lms/templates/courseware/navbar.html";
+        let b = "lms/templates/header/navbar.html";
+        // The most similar wins, whatever the path order.
+        let p = pick_same_name(vec![cand(a, 0.4), cand(b, 0.9)]).expect("a pick");
+        assert_eq!(
+            (p.original.as_str(), p.rel.as_str()),
+            (b, "header/navbar.html")
+        );
+        assert!(!p.ambiguous);
+        assert_eq!(p.others, vec![(a.to_string(), 0.4)]);
+        // Two about as similar: the first path, said to be ambiguous.
+        let p = pick_same_name(vec![cand(a, 0.8), cand(b, 0.82)]).expect("a pick");
+        assert_eq!(p.original, b);
+        assert!(p.ambiguous);
+        let p = pick_same_name(vec![cand(a, 0.8), cand(b, 0.8)]).expect("a pick");
+        assert_eq!(p.original, a);
+        assert!(p.ambiguous);
+        // Nothing similar enough: no misplacement (a new template of the theme).
+        assert!(pick_same_name(vec![cand(a, 0.1), cand(b, 0.29)]).is_none());
+        assert!(pick_same_name(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn rewrite_and_translation_advice() {
+        let base =
+            "<%page expression_filter=\"h\"/>\n<main aria-label=\"Content\">\n<p>x</p>\n</main>\n";
+        let i18n = base.replace("\"Content\"", "\"${_('Content')}\"");
+        let div = divergence(base.as_bytes(), i18n.as_bytes()).expect("diff");
+        let (kind, _) =
+            suggestion(Some(Lang::Mako), &div, base.as_bytes(), i18n.as_bytes()).expect("advice");
+        assert_eq!(kind, "i18n");
+        let rewrite = "<div class=\"ours\">\n<ul><li>a</li></ul>\n</div>\n";
+        let div = divergence(base.as_bytes(), rewrite.as_bytes()).expect("diff");
+        assert!(div.similarity < REWRITE_SIMILARITY);
+        let (kind, text) = suggestion(Some(Lang::Mako), &div, base.as_bytes(), rewrite.as_bytes())
+            .expect("advice");
+        assert_eq!(kind, "rewrite");
+        assert!(!text.contains("<%inherit>"), "{text}");
+    }
 }

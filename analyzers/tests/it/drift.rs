@@ -441,3 +441,24 @@ fn rename_limit_applies_as_in_git() {
         r.warnings
     );
 }
+
+/// A fork whose every change is under its own theme (clean: `themes/acme` only) is theme-only,
+/// and FC101 does not fire for it however small `[drift] max_lines` is; typical (core edits,
+/// and an edit of upstream's example red theme) is not.
+#[test]
+fn theme_only_fork_is_no_large_drift() {
+    let fc101 = |r: &Report| r.findings.iter().any(|f| f.rule == "FC101");
+    let run_with_limit = |s: Scenario| {
+        let mut ctx = open(fork(s)).expect("open");
+        ctx.config.drift.max_lines = 1;
+        run(&ctx, &NoProgress).expect("run")
+    };
+    let clean = run_with_limit(Scenario::Clean);
+    assert!(clean.drift.theme_only);
+    assert_eq!(clean.drift.own_themes, vec!["themes/acme".to_string()]);
+    assert!(!fc101(&clean), "FC101 on a theme-only fork");
+    let typical = run_with_limit(Scenario::Typical);
+    assert!(!typical.drift.theme_only);
+    assert!(typical.drift.own_themes.is_empty());
+    assert!(fc101(&typical), "FC101 must still fire on typical");
+}

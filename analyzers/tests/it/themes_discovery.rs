@@ -124,3 +124,166 @@ fn roots_from_settings_and_config_all_template_roots_and_in_place_edits() {
     // settings and config files are not templates
     assert!(!section.in_place.iter().any(|e| e.path.ends_with(".py")));
 }
+
+/// Upstream's example themes are upstream code: a fork that edits `themes/red-theme` more than
+/// its own small theme gets those edits as in-place edits (FC501/FC502) to move into its own
+/// theme, the move plan never targets the example theme, and no red-theme file is an override.
+#[test]
+fn example_themes_are_upstream_code_and_never_the_move_target() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (fork, repo) = support::clone_at_redwood(tmp.path());
+    let read = |p: &str| std::fs::read(fork.join(p)).expect("upstream file");
+    let edit = |p: &str, extra: &str| {
+        let mut b = read(p);
+        b.extend_from_slice(extra.as_bytes());
+        b
+    };
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "themes/red-theme/lms/templates/header.html".into(),
+            edit(
+                "themes/red-theme/lms/templates/header.html",
+                "<p>ours</p>\n",
+            ),
+        ),
+        (
+            "themes/red-theme/lms/templates/footer.html".into(),
+            edit(
+                "themes/red-theme/lms/templates/footer.html",
+                "<p>ours</p>\n",
+            ),
+        ),
+        (
+            "themes/red-theme/lms/templates/extra/notice.html".into(),
+            b"<p>a notice of ours</p>\n".to_vec(),
+        ),
+        (
+            "themes/ours/lms/templates/ours/promo.html".into(),
+            b"<p>our promo</p>\n".to_vec(),
+        ),
+        (
+            "lms/templates/dashboard.html".into(),
+            edit("lms/templates/dashboard.html", "<p>in place</p>\n"),
+        ),
+    ];
+    support::commit_files(&repo, &files, "Edit the red theme, add our own theme");
+
+    let ctx = Context::open(&OpenOptions::new(&fork)).expect("context");
+    let mut findings = Vec::new();
+    let section = themes::analyze(&ctx, &NoProgress, &mut findings)
+        .expect("analysis")
+        .expect("section");
+
+    let red = section
+        .themes
+        .iter()
+        .find(|t| t.path == "themes/red-theme")
+        .expect("red theme listed");
+    assert!(red.upstream);
+    let ours = section
+        .themes
+        .iter()
+        .find(|t| t.path == "themes/ours")
+        .expect("own theme listed");
+    assert!(!ours.upstream);
+    assert!(
+        section
+            .overrides
+            .iter()
+            .all(|o| !o.path.starts_with("themes/red-theme/")),
+        "{:?}",
+        section.overrides
+    );
+    let moves: Vec<(&str, &str, &str)> = section
+        .move_plan
+        .iter()
+        .map(|m| (m.from.as_str(), m.to.as_str(), m.action.as_str()))
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            (
+                "lms/templates/dashboard.html",
+                "themes/ours/lms/templates/dashboard.html",
+                "copy-and-restore"
+            ),
+            (
+                "themes/red-theme/lms/templates/extra/notice.html",
+                "themes/ours/lms/templates/extra/notice.html",
+                "move"
+            ),
+            (
+                "themes/red-theme/lms/templates/footer.html",
+                "themes/ours/lms/templates/footer.html",
+                "copy-and-restore"
+            ),
+            (
+                "themes/red-theme/lms/templates/header.html",
+                "themes/ours/lms/templates/header.html",
+                "copy-and-restore"
+            ),
+        ]
+    );
+    let rule_of = |p: &str| {
+        findings
+            .iter()
+            .find(|f| f.path == p)
+            .map(|f| f.rule.as_str())
+            .unwrap_or("none")
+    };
+    assert_eq!(
+        rule_of("themes/red-theme/lms/templates/header.html"),
+        "FC501"
+    );
+    assert_eq!(
+        rule_of("themes/red-theme/lms/templates/extra/notice.html"),
+        "FC502"
+    );
+    let sample: Vec<_> = section
+        .in_place
+        .iter()
+        .filter_map(|e| e.upstream_theme.as_deref())
+        .collect();
+    assert_eq!(sample, vec!["themes/red-theme"; 3]);
+}
+
+/// `[themes] own` makes an example theme the fork's: its edits are overrides again, and it is
+/// where in-place edits move.
+#[test]
+fn an_example_theme_configured_as_own_is_the_forks() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (fork, repo) = support::clone_at_redwood(tmp.path());
+    let read = |p: &str| std::fs::read(fork.join(p)).expect("upstream file");
+    let mut header = read("themes/red-theme/lms/templates/header.html");
+    header.extend_from_slice(b"<p>ours</p>\n");
+    let mut dashboard = read("lms/templates/dashboard.html");
+    dashboard.extend_from_slice(b"<p>in place</p>\n");
+    let files: Vec<(String, Vec<u8>)> = vec![
+        (
+            "forkcheck.toml".into(),
+            b"[themes]\nown = [\"themes/red-theme\"]\n".to_vec(),
+        ),
+        ("themes/red-theme/lms/templates/header.html".into(), header),
+        ("lms/templates/dashboard.html".into(), dashboard),
+    ];
+    support::commit_files(&repo, &files, "Take over the red theme");
+
+    let ctx = Context::open(&OpenOptions::new(&fork)).expect("context");
+    let mut findings = Vec::new();
+    let section = themes::analyze(&ctx, &NoProgress, &mut findings)
+        .expect("analysis")
+        .expect("section");
+    let red = section
+        .themes
+        .iter()
+        .find(|t| t.path == "themes/red-theme")
+        .expect("red theme listed");
+    assert!(!red.upstream);
+    assert!(section
+        .overrides
+        .iter()
+        .any(|o| o.path == "themes/red-theme/lms/templates/header.html"));
+    assert!(section.in_place.iter().all(|e| e.upstream_theme.is_none()));
+    let moves: Vec<&str> = section.move_plan.iter().map(|m| m.to.as_str()).collect();
+    assert_eq!(moves, vec!["themes/red-theme/lms/templates/dashboard.html"]);
+}

@@ -46,6 +46,9 @@ struct ExpFinding {
     change: Option<String>,
     details: Option<Vec<String>>,
     commits: Option<Vec<String>>,
+    /// The override's advice kind (`branding`, `i18n`, `rewrite`, `blocks`), on its status
+    /// finding.
+    advice: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -97,6 +100,9 @@ fn actual(findings: &[Finding], section: &ThemesSection) -> Vec<ExpFinding> {
                 change: stale.map(|s| s.change.as_str().to_string()),
                 details: stale.map(|s| s.details.clone()),
                 commits: stale.map(|s| s.commits.iter().map(|c| c.summary.clone()).collect()),
+                advice: entry
+                    .filter(|_| theme_override && f.rule != "FC407")
+                    .and_then(|o| o.advice.clone()),
             }
         })
         .collect();
