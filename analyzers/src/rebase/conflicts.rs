@@ -8,8 +8,8 @@ use rayon::prelude::*;
 use super::diff3::merge3;
 use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide};
 use super::store::Store;
-use super::tree::{side_diff, upstream_side_from, Entry, SideDiff};
 use super::tree::{split_walk, tree_id};
+use super::tree::{upstream_side_from, Entry, SideDiff};
 use crate::error::Result;
 use crate::repo::Repo;
 
@@ -64,15 +64,21 @@ pub fn both_sides(
     // the fork looks up ([`upstream_side_from`]). A git2 repository is not `Sync`: each thread
     // opens its own handle.
     let (one, two) = (repo.reopen()?, repo.reopen()?);
-    let (fork, whole) = rayon::join(
-        move || side_diff(&one, ancestor, head, true),
-        move || -> Result<_> {
-            let (a, b) = (tree_id(&two, ancestor)?, tree_id(&two, target)?);
-            split_walk(&two, a, b, None)
-        },
+    let a = tree_id(repo, ancestor)?;
+    let (fork_raw, whole) = rayon::join(
+        move || split_walk(&one, a, tree_id(&one, head)?, None),
+        move || split_walk(&two, a, tree_id(&two, target)?, None),
     );
-    let fork = fork?;
-    let upstream = upstream_side_from(repo, ancestor, target, &fork, whole?)?;
+    let whole = whole?;
+    // The fork's renames that matter to the merge start at a path upstream changed or deleted
+    // (merge-ort's relevant sources); the others merge as a deletion plus an addition.
+    let upstream_touched: std::collections::HashSet<&str> = whole
+        .iter()
+        .filter(|c| c.old.is_some())
+        .map(|c| c.path.as_str())
+        .collect();
+    let fork = super::tree::side_from_raw(repo, ancestor, head, &fork_raw?, &upstream_touched)?;
+    let upstream = upstream_side_from(repo, ancestor, target, &fork, whole)?;
     Ok((fork, upstream))
 }
 

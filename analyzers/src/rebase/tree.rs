@@ -88,6 +88,7 @@ pub fn split_walk(
 pub fn side_diff(repo: &Repo, ancestor: Oid, side: Oid, renames: bool) -> Result<SideDiff> {
     let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
     let raw = split_walk(repo, a, b, None)?;
+    let renames = if renames { Renames::All } else { Renames::No };
     from_raw(repo, ancestor, side, &raw, renames)
 }
 
@@ -114,9 +115,10 @@ pub fn upstream_side(repo: &Repo, ancestor: Oid, side: Oid, fork: &SideDiff) -> 
             || (c.old.is_none() && creates.contains(c.path.as_str()))
     });
     if rename_reaches {
-        return side_diff(repo, ancestor, side, true);
+        let whole = split_walk(repo, a, b, None)?;
+        return from_raw(repo, ancestor, side, &whole, Renames::RelevantTo(&touched));
     }
-    from_raw(repo, ancestor, side, &raw, false)
+    from_raw(repo, ancestor, side, &raw, Renames::No)
 }
 
 /// [`upstream_side`] when the whole side's raw changes (`whole`, from
@@ -141,14 +143,38 @@ pub fn upstream_side_from(
             || (c.old.is_none() && creates.contains(c.path.as_str()))
     });
     if rename_reaches {
-        return from_raw(repo, ancestor, side, &whole, true);
+        return from_raw(repo, ancestor, side, &whole, Renames::RelevantTo(&touched));
     }
     let allow = allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
     let limited: Vec<_> = whole
         .into_iter()
         .filter(|c| allow.contains(&c.path) || c.is_submodule())
         .collect();
-    from_raw(repo, ancestor, side, &limited, false)
+    from_raw(repo, ancestor, side, &limited, Renames::No)
+}
+
+/// A side from its raw changes (from [`split_walk`]), renames paired only from deleted paths in
+/// `relevant` (what the other side changed).
+pub fn side_from_raw(
+    repo: &Repo,
+    ancestor: Oid,
+    side: Oid,
+    raw: &[Delta],
+    relevant: &HashSet<&str>,
+) -> Result<SideDiff> {
+    from_raw(repo, ancestor, side, raw, Renames::RelevantTo(relevant))
+}
+
+/// Which renames a side's changes are paired into.
+#[derive(Clone, Copy)]
+enum Renames<'a> {
+    No,
+    /// Every deleted path may be a rename source (the fork's own side).
+    All,
+    /// Only deleted paths the other side touched may be rename sources (merge-ort's "relevant
+    /// sources": a rename of a path the fork never touched merges like a deletion plus an
+    /// addition, so it need not be found).
+    RelevantTo(&'a HashSet<&'a str>),
 }
 
 /// A side from its raw changes; `renames`: pair deletions with additions like git's merge.
@@ -157,7 +183,7 @@ fn from_raw(
     ancestor: Oid,
     side: Oid,
     raw: &[Delta],
-    renames: bool,
+    renames: Renames<'_>,
 ) -> Result<SideDiff> {
     let mut out = SideDiff::default();
     let mut loose = Vec::new(); // deleted or added (a type change is both)
@@ -176,9 +202,14 @@ fn from_raw(
             loose.push(c);
         }
     }
-    let deletes = loose.iter().any(|c| c.new.is_none());
+    let source = |c: &&Delta| match renames {
+        Renames::No => false,
+        Renames::All => true,
+        Renames::RelevantTo(relevant) => relevant.contains(c.path.as_str()),
+    };
+    let deletes = loose.iter().any(|c| c.new.is_none() && source(c));
     let adds = loose.iter().any(|c| c.old.is_none());
-    if !(renames && deletes && adds) {
+    if !(deletes && adds) {
         for c in loose {
             match (c.old, c.new) {
                 (old @ Some(_), None) => {
@@ -200,23 +231,29 @@ fn from_raw(
         }
         return Ok(out);
     }
-    renamed_pairs(repo, ancestor, side, &loose, &mut out)?;
+    renamed_pairs(repo, ancestor, side, &loose, source, &mut out)?;
     Ok(out)
 }
 
 /// git's `merge.renameLimit` default.
 const MERGE_RENAME_LIMIT: usize = 7000;
 
-/// The deleted and added paths of `loose` paired by similarity as git's merge does (50 %),
-/// added into `out`: pairs as renames, the rest as deletions and additions.
+/// The deleted paths of `loose` that `source` accepts and its added paths paired by similarity
+/// as git's merge does (50 %), added into `out`: pairs as renames, the rest as deletions and
+/// additions.
 fn renamed_pairs(
     repo: &Repo,
     ancestor: Oid,
     side: Oid,
     loose: &[&Delta],
+    source: impl Fn(&&Delta) -> bool,
     out: &mut SideDiff,
 ) -> Result<()> {
-    let mut paths: Vec<&str> = loose.iter().map(|c| c.path.as_str()).collect();
+    let mut paths: Vec<&str> = loose
+        .iter()
+        .filter(|c| c.old.is_none() || source(c))
+        .map(|c| c.path.as_str())
+        .collect();
     paths.dedup();
     let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
     let renames =
