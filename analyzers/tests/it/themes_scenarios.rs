@@ -201,6 +201,9 @@ fn typical_covers_every_status() {
         ("FC405", "orphaned"),
         ("FC406", "misplaced"),
         ("FC407", "context-change"),
+        ("FC408", "addition"),
+        ("FC409", "misplaced"),
+        ("FC410", "dead"),
         ("FC501", "edited"),
     ] {
         assert!(has(rule, status), "typical lacks {rule} {status}");
