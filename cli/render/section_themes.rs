@@ -55,6 +55,7 @@ fn headline(s: &ThemesSection) -> String {
             "orphaned",
             "stale",
             "misplaced",
+            "dead",
             "redundant",
             "diverged",
             "addition",
@@ -179,7 +180,7 @@ fn upstream_cell(o: &OverrideEntry, has_target: bool) -> String {
             st.lines_removed,
             plural(st.commits_total, "commit")
         ),
-        ("misplaced" | "addition", None) => "-".into(),
+        ("misplaced" | "dead" | "addition", None) => "-".into(),
         (_, None) => "unchanged".into(),
     }
 }

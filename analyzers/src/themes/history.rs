@@ -53,6 +53,57 @@ fn blob_in_tree(repo: &Repo, tree: Oid, path: &str) -> Option<Oid> {
     (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
 }
 
+/// An upstream file an earlier release had and a later release (before the base) removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// The upstream path, as the last release that had it.
+    pub path: String,
+    /// Its blob in that release.
+    pub blob: Oid,
+    /// The last release (and rev) that had it.
+    pub last_release: String,
+    pub last_rev: String,
+    /// The first release after it without the file.
+    pub removed_in: String,
+}
+
+/// The first of `paths` (lookup order) that a release tag before `base_rev` had and a later tag
+/// before or at the base no longer has. Tags after the base are not read; when `base_rev` is no
+/// release tag, every tag counts.
+pub fn removed_before_base(
+    repo: &Repo,
+    tags: &[ReleaseTag],
+    paths: &[String],
+    base_rev: &str,
+) -> Option<Removed> {
+    let upto = tags
+        .iter()
+        .position(|t| t.rev == base_rev)
+        .map_or(tags.len(), |i| i + 1);
+    let tags = &tags[..upto];
+    for path in paths {
+        let Some(last) = tags
+            .iter()
+            .rposition(|t| blob_in_tree(repo, t.tree, path).is_some())
+        else {
+            continue;
+        };
+        let Some(gone) = tags.get(last + 1) else {
+            continue; // the newest tag read still has it
+        };
+        let had = &tags[last];
+        let blob = blob_in_tree(repo, had.tree, path)?;
+        return Some(Removed {
+            path: path.clone(),
+            blob,
+            last_release: had.release.clone(),
+            last_rev: had.rev.clone(),
+            removed_in: gone.release.clone(),
+        });
+    }
+    None
+}
+
 /// The release whose `original` is closest to `content`. Ties go to the base release's tag,
 /// else to the newest tied release. `None` when no release has the file or no blob is readable.
 pub fn closest_release(

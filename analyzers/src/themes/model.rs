@@ -54,16 +54,19 @@ pub enum OverrideStatus {
     Stale,
     Orphaned,
     Misplaced,
+    /// Overrides a template upstream removed in an earlier release than the base.
+    Dead,
     Addition,
 }
 
 impl OverrideStatus {
-    pub const ALL: [OverrideStatus; 6] = [
+    pub const ALL: [OverrideStatus; 7] = [
         OverrideStatus::Redundant,
         OverrideStatus::Diverged,
         OverrideStatus::Stale,
         OverrideStatus::Orphaned,
         OverrideStatus::Misplaced,
+        OverrideStatus::Dead,
         OverrideStatus::Addition,
     ];
 
@@ -75,6 +78,7 @@ impl OverrideStatus {
             OverrideStatus::Stale => "stale",
             OverrideStatus::Orphaned => "orphaned",
             OverrideStatus::Misplaced => "misplaced",
+            OverrideStatus::Dead => "dead",
             OverrideStatus::Addition => "addition",
         }
     }
@@ -91,11 +95,12 @@ pub struct OverrideEntry {
     /// Template language (`mako`, `django`, `underscore`, `plain`); absent for static files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// `redundant`, `diverged`, `stale`, `orphaned`, `misplaced` or `addition`.
+    /// `redundant`, `diverged`, `stale`, `orphaned`, `misplaced`, `dead` or `addition`.
     pub status: String,
     pub rule: String,
     pub severity: Severity,
-    /// The upstream file shadowed (for `misplaced`: the other service's file).
+    /// The upstream file shadowed (for `misplaced`: the other service's file; for `dead`: the
+    /// removed file, as the last release that had it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original: Option<String>,
     /// For `misplaced`: where the file would take effect.

@@ -6,7 +6,7 @@ use git2::Oid;
 
 use super::diffing::{divergence, is_binary, is_branding_only, is_i18n_only, Divergence};
 use super::discover::{FileKind, Theme, ThemeFile};
-use super::history::{closest_release, PathHistory, ReleaseTag};
+use super::history::{closest_release, removed_before_base, PathHistory, ReleaseTag};
 use super::mapping::{map_static, map_template, Mapping, TreeIndex};
 use super::model::{ContextRisk, OverrideEntry, OverrideStatus, Staleness};
 use super::noise::{classify, structural_details, ChangeClass};
@@ -147,6 +147,9 @@ pub fn analyze(
     };
     let original = match mapping {
         Mapping::Addition | Mapping::SameName(_) => {
+            if let Some((entry, f)) = dead(repo, sh, theme, file, entry.clone(), &ovr_bytes)? {
+                return Ok((entry, vec![f]));
+            }
             let rule = sh.rules.rule(RuleId::FC408);
             let what = if file.kind == FileKind::Template {
                 "template"
@@ -428,6 +431,94 @@ pub fn analyze(
         findings.push(risk_finding(sh, file, &original, risk)?);
     }
     Ok((finish(entry, &status, &status_finding), findings))
+}
+
+/// The upstream paths `file` would shadow (lookup order), in any release.
+fn lookup_paths(file: &ThemeFile) -> Vec<String> {
+    match file.kind {
+        FileKind::Template => file
+            .service
+            .template_roots()
+            .iter()
+            .map(|root| format!("{root}/{}", file.rel))
+            .collect(),
+        FileKind::Static => vec![
+            format!("{}/static/{}", file.service.as_str(), file.rel),
+            format!("common/static/{}", file.rel),
+        ],
+    }
+}
+
+/// A theme file that overrides nothing at the base but overrode a file an earlier release had:
+/// `dead` (FC410), with the release that removed the original and where its content went.
+fn dead(
+    repo: &Repo,
+    sh: &Shared<'_>,
+    theme: &Theme,
+    file: &ThemeFile,
+    mut entry: OverrideEntry,
+    ovr: &[u8],
+) -> Result<Option<(OverrideEntry, Finding)>> {
+    let Some(gone) = removed_before_base(repo, sh.tags, &lookup_paths(file), sh.base_rev) else {
+        return Ok(None);
+    };
+    // Where the content went: the same bytes anywhere in the base, else a base template of the
+    // same file name similar to the removed one.
+    let moved = match sh
+        .base_index
+        .blobs()
+        .filter(|(_, b)| **b == gone.blob)
+        .map(|(p, _)| p.clone())
+        .min()
+    {
+        Some(p) => Some((p, 1.0)),
+        None if file.kind == FileKind::Template => {
+            let old = repo.blob_bytes(gone.blob)?;
+            let candidates = sh.base_index.same_name_elsewhere(file.service, &file.rel);
+            closest_same_name(repo, sh.base_index, &candidates, &old)?
+                .map(|pick| (pick.original, pick.similarity))
+        }
+        None => None,
+    };
+    let sub = match file.kind {
+        FileKind::Template => "templates",
+        FileKind::Static => "static",
+    };
+    let advice = match &moved {
+        Some((p, sim)) => {
+            let rel = p
+                .split_once(&format!("/{sub}/"))
+                .map_or(p.as_str(), |(_, r)| r);
+            format!(
+                "its content moved to `{p}` (similarity {sim:.2}): port the customisation to \
+                 `{}/{}/{sub}/{rel}` and delete this file",
+                theme.dir,
+                file.service.as_str()
+            )
+        }
+        None => "delete it".to_string(),
+    };
+    let rule = sh.rules.rule(RuleId::FC410);
+    entry.original = Some(gone.path.clone());
+    entry.copied_from = closest_release(repo, sh.tags, &gone.path, ovr, &gone.last_rev);
+    let mut b = Finding::new(
+        rule,
+        &file.path,
+        format!(
+            "dead override: `{}` was last in {} and {} removed it, so this file overrides \
+             nothing in {}; {advice}",
+            gone.path, gone.last_release, gone.removed_in, sh.base_label
+        ),
+    )
+    .status(OverrideStatus::Dead.as_str())
+    .original(&gone.path)
+    .data("last_release", gone.last_release.as_str())
+    .data("removed_in", gone.removed_in.as_str());
+    if let Some((p, _)) = &moved {
+        b = b.data("moved_to", p.as_str());
+    }
+    let f = b.build();
+    Ok(Some((finish(entry, OverrideStatus::Dead.as_str(), &f), f)))
 }
 
 fn finish(mut entry: OverrideEntry, status: &str, f: &Finding) -> OverrideEntry {

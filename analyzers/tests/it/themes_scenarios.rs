@@ -49,6 +49,11 @@ struct ExpFinding {
     /// The override's advice kind (`branding`, `i18n`, `rewrite`, `blocks`), on its status
     /// finding.
     advice: Option<String>,
+    /// For `dead`: the last release that had the original and the one that removed it.
+    last_release: Option<String>,
+    removed_in: Option<String>,
+    /// For `dead`: where the removed original's content is in the base, if anywhere.
+    moved_to: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -65,6 +70,10 @@ fn expected(s: Scenario) -> Expected {
     let exp: Expected = toml::from_str(&text).expect("themes.toml parses");
     assert_eq!(exp.scenario, s.name());
     exp
+}
+
+fn data_str(f: &Finding, key: &str) -> Option<String> {
+    f.data.get(key).and_then(|v| v.as_str()).map(str::to_string)
 }
 
 /// The actual findings in the expected-data shape.
@@ -103,6 +112,9 @@ fn actual(findings: &[Finding], section: &ThemesSection) -> Vec<ExpFinding> {
                 advice: entry
                     .filter(|_| theme_override && f.rule != "FC407")
                     .and_then(|o| o.advice.clone()),
+                last_release: data_str(f, "last_release"),
+                removed_in: data_str(f, "removed_in"),
+                moved_to: data_str(f, "moved_to"),
             }
         })
         .collect();
@@ -189,6 +201,9 @@ fn typical_covers_every_status() {
         ("FC405", "orphaned"),
         ("FC406", "misplaced"),
         ("FC407", "context-change"),
+        ("FC408", "addition"),
+        ("FC409", "misplaced"),
+        ("FC410", "dead"),
         ("FC501", "edited"),
     ] {
         assert!(has(rule, status), "typical lacks {rule} {status}");
