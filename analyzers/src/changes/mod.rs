@@ -1,5 +1,5 @@
 //! The change set: what the fork changed, computed once per run and read by every analysis
-//! (docs/architecture.md, "One change set"):
+//! (docs/architecture.md, the `changes/` entry):
 //!
 //! - the base → head tree diff as `git diff BASE HEAD` gives it (renames as git's defaults),
 //!   with line counts computed on demand and kept ([`ChangeSet::line_stats`]);
