@@ -49,7 +49,7 @@ pub fn changed_files(ctx: &crate::Context) -> Result<Vec<FileChange>> {
         if old.is_none() && new.is_none() {
             continue;
         }
-        out.push(Delta::of(delta.path, old, new));
+        out.push(Delta::of(delta.path.clone(), old, new));
     }
     Ok(out)
 }

@@ -55,6 +55,7 @@ pub struct ChangeSet {
     base: Oid,
     head: Oid,
     commits: OnceLock<Vec<CommitChanges>>,
+    unrenamed: OnceLock<Vec<Delta>>,
     target: Option<(Oid, OnceLock<Vec<Delta>>)>,
     stats: Mutex<HashMap<Pair, LineStat>>,
 }
@@ -98,6 +99,7 @@ impl ChangeSet {
             base,
             head,
             commits: cell,
+            unrenamed: OnceLock::new(),
             target,
             stats: Mutex::new(HashMap::new()),
         })
@@ -113,8 +115,13 @@ impl ChangeSet {
     }
 
     /// The base → head changes as a tree diff without rename detection gives them: a renamed
-    /// file as the deletion of its old path and the addition of its new one; path order.
-    pub fn unrenamed(&self) -> Vec<Delta> {
+    /// file as the deletion of its old path and the addition of its new one; path order. Made
+    /// once (the configuration, settings and theme analyses all read it).
+    pub fn unrenamed(&self) -> &[Delta] {
+        self.unrenamed.get_or_init(|| self.split_renames())
+    }
+
+    fn split_renames(&self) -> Vec<Delta> {
         let mut out = Vec::with_capacity(self.files.len());
         for d in &self.files {
             if d.status == Status::Renamed {

@@ -69,6 +69,18 @@ pub fn similarity(a: &[u8], b: &[u8]) -> Result<f64> {
 /// replaces lines one for one, and the lines are equal once text between tags, quoted strings
 /// (links, image paths, labels), colours and numbers are masked?
 pub fn is_branding_only(original: &str, other: &str) -> Result<bool> {
+    every_line_replaced(original, other, |a, b| {
+        mask(a) == mask(b) && i18n_calls(a) == i18n_calls(b)
+    })
+}
+
+/// Whether `original` and `other` differ, every changed region replaces lines one for one,
+/// and `same_kind(old line, new line)` holds for each replaced pair (line ends trimmed).
+fn every_line_replaced(
+    original: &str,
+    other: &str,
+    same_kind: impl Fn(&str, &str) -> bool,
+) -> Result<bool> {
     let hunks = line_hunks(original.as_bytes(), other.as_bytes())?;
     let old = split_lines(original.as_bytes());
     let new = split_lines(other.as_bytes());
@@ -85,8 +97,7 @@ pub fn is_branding_only(original: &str, other: &str) -> Result<bool> {
             let (Some(a), Some(b)) = (old.get(h.o0 + k), new.get(h.n0 + k)) else {
                 return Ok(false);
             };
-            let (a, b) = (line(a), line(b));
-            if mask(&a) != mask(&b) || i18n_calls(&a) != i18n_calls(&b) {
+            if !same_kind(&line(a), &line(b)) {
                 return Ok(false);
             }
         }
@@ -177,29 +188,9 @@ fn without_i18n(line: &str) -> String {
 /// lines differ in their translation calls, and are equal once the wrappers are removed
 /// (a string newly wrapped in `_()`, a `gettext` swapped for `ugettext`)?
 pub fn is_i18n_only(original: &str, other: &str) -> Result<bool> {
-    let hunks = line_hunks(original.as_bytes(), other.as_bytes())?;
-    let old = split_lines(original.as_bytes());
-    let new = split_lines(other.as_bytes());
-    let line = |l: &[u8]| {
-        String::from_utf8_lossy(l)
-            .trim_end_matches(['\n', '\r'])
-            .to_string()
-    };
-    for h in &hunks {
-        if h.o1 - h.o0 != h.n1 - h.n0 || h.o0 == h.o1 {
-            return Ok(false);
-        }
-        for k in 0..h.o1 - h.o0 {
-            let (Some(a), Some(b)) = (old.get(h.o0 + k), new.get(h.n0 + k)) else {
-                return Ok(false);
-            };
-            let (a, b) = (line(a), line(b));
-            if i18n_calls(&a) == i18n_calls(&b) || without_i18n(&a) != without_i18n(&b) {
-                return Ok(false);
-            }
-        }
-    }
-    Ok(!hunks.is_empty())
+    every_line_replaced(original, other, |a, b| {
+        i18n_calls(a) != i18n_calls(b) && without_i18n(a) == without_i18n(b)
+    })
 }
 
 /// Attributes whose values are copy or links (not styling hooks such as `class`, which need

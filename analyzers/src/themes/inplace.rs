@@ -78,7 +78,7 @@ pub fn in_place_edits(
                 (svc, path, None)
             };
         let Some(new) = delta.new else { continue };
-        let stat = changes.line_stat(repo, &delta)?;
+        let stat = changes.line_stat(repo, delta)?;
         let new_bytes = repo.blob_bytes(new.oid)?;
         let language = (!is_binary(&new_bytes)).then(|| {
             Lang::detect(&delta.path, &String::from_utf8_lossy(&new_bytes))

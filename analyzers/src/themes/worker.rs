@@ -43,6 +43,16 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The head path where a misplaced override would take effect.
+fn takes_effect_at(path: String) -> Location {
+    Location {
+        path,
+        line: None,
+        rev: Some("head".into()),
+        note: Some("where the override takes effect".into()),
+    }
+}
+
 /// Which upstream file `file` overrides in the base tree.
 pub fn mapping(base_index: &TreeIndex, file: &ThemeFile) -> Mapping {
     match file.kind {
@@ -128,12 +138,7 @@ pub fn analyze(
                     .status(OverrideStatus::Misplaced.as_str())
                     .original(&pick.original)
                     .data("similarity", pick.similarity)
-                    .target_location(Location {
-                        path: should,
-                        line: None,
-                        rev: Some("head".into()),
-                        note: Some("where the override takes effect".into()),
-                    })
+                    .target_location(takes_effect_at(should))
                     .build();
                     return Ok((
                         finish(entry, OverrideStatus::Misplaced.as_str(), &f),
@@ -191,12 +196,7 @@ pub fn analyze(
             )
             .status(OverrideStatus::Misplaced.as_str())
             .original(&original)
-            .target_location(Location {
-                path: should,
-                line: None,
-                rev: Some("head".into()),
-                note: Some("where the override takes effect".into()),
-            })
+            .target_location(takes_effect_at(should))
             .build();
             return Ok((
                 finish(entry, OverrideStatus::Misplaced.as_str(), &f),
