@@ -32,6 +32,30 @@ use crate::trees::Status;
 use crate::{Context, Progress, Result};
 use risks::ViewFile;
 
+/// Per theme, the text of its fork-owned text files, joined (read only for themes with static
+/// files, the only ones that need it).
+fn theme_texts(
+    repo: &crate::repo::Repo,
+    themes: usize,
+    jobs: &[&discover::ThemeFile],
+) -> Result<Vec<String>> {
+    let mut out = vec![String::new(); themes];
+    for (k, text) in out.iter_mut().enumerate() {
+        let mine = || jobs.iter().filter(|f| f.theme == k);
+        if !mine().any(|f| f.kind == discover::FileKind::Static) {
+            continue;
+        }
+        for f in mine() {
+            let bytes = repo.blob_bytes(f.blob)?;
+            if !crate::changes::is_binary(&bytes) {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+                text.push('\n');
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Run the themes analysis: fills `findings` (FC4xx, FC5xx) and returns the section.
 pub fn analyze(
     ctx: &Context,
@@ -41,13 +65,23 @@ pub fn analyze(
     let repo = &ctx.repo;
     let roots = discover::theme_roots(repo, ctx.head, &ctx.config.themes.roots)?;
     let exclude: Vec<String> = roots.iter().map(|r| format!("{r}/")).collect();
-    let base_index = mapping::TreeIndex::build(repo, ctx.base_oid, &exclude)?;
-    let target_index = ctx
+    let mut base_index = mapping::TreeIndex::build(repo, ctx.base_oid, &exclude)?;
+    let mut target_index = ctx
         .target_oid
         .map(|t| mapping::TreeIndex::build(repo, t, &exclude))
         .transpose()?;
     let (themes, files) =
         discover::themes(repo, ctx.head, &roots, &base_index, &ctx.config.themes)?;
+    // Static assets are judged by the paths each service asks for, templates included.
+    if files
+        .iter()
+        .any(|f| f.kind == discover::FileKind::Static && !f.from_upstream)
+    {
+        base_index.add_template_requests(repo)?;
+        if let Some(t) = target_index.as_mut() {
+            t.add_template_requests(repo)?;
+        }
+    }
     let tags = history::release_tags(repo, &ctx.releases)?;
     let views = changed_views(ctx)?;
     let base_label = ctx
@@ -76,13 +110,16 @@ pub fn analyze(
                 .filter_map(|f| match worker::mapping(&base_index, f) {
                     mapping::Mapping::Original(p) => Some(p),
                     mapping::Mapping::Misplaced { original, .. } => Some(original),
-                    mapping::Mapping::SameName(_) | mapping::Mapping::Addition => None,
+                    mapping::Mapping::SameName(_)
+                    | mapping::Mapping::Requested(_)
+                    | mapping::Mapping::Addition => None,
                 })
                 .collect();
             history::PathHistory::build(repo, ctx.base_oid, target, &originals)?
         }
         None => history::PathHistory::default(),
     };
+    let theme_text = theme_texts(repo, themes.len(), &jobs)?;
     let shared = worker::Shared {
         base: ctx.base_oid,
         base_rev: &ctx.base.rev,
@@ -96,6 +133,7 @@ pub fn analyze(
         views: &views,
         rules: &ctx.rules,
         themes: &themes,
+        theme_text: &theme_text,
     };
     let results = analyze_files(&repo.handle(), &shared, &jobs, progress);
     progress.finish_stage();

@@ -37,6 +37,9 @@ pub struct Shared<'a> {
     pub views: &'a [ViewFile],
     pub rules: &'a Rules,
     pub themes: &'a [Theme],
+    /// Per theme, the text of its fork-owned text files (templates, Sass, CSS, JS), joined: to
+    /// tell whether the theme refers to one of its own assets.
+    pub theme_text: &'a [String],
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -101,18 +104,28 @@ pub fn analyze(
     };
     let mapping = match mapping {
         Mapping::SameName(candidates) => {
-            match closest_same_name(repo, sh.base_index, &candidates, &ovr_bytes)? {
+            let pick = match file.kind {
+                FileKind::Template => {
+                    closest_same_name(repo, sh.base_index, &candidates, &ovr_bytes)?
+                }
+                FileKind::Static => static_same_name(repo, sh, file, &candidates, &ovr_bytes)?,
+            };
+            match pick {
                 Some(pick) => {
                     let rule = sh.rules.rule(RuleId::FC409);
                     let should =
                         format!("{}/{}/{sub}/{}", theme.dir, file.service.as_str(), pick.rel);
                     entry.original = Some(pick.original.clone());
                     entry.should_live_at = Some(should.clone());
+                    let what = match file.kind {
+                        FileKind::Template => "template",
+                        FileKind::Static => "asset",
+                    };
                     let others = if pick.others.is_empty() {
                         String::new()
                     } else {
                         format!(
-                            "; other upstream templates of that name: {}",
+                            "; other upstream {what}s of that name: {}",
                             pick.others
                                 .iter()
                                 .map(|(p, sim)| format!("`{p}` ({sim:.2})"))
@@ -126,13 +139,18 @@ pub fn analyze(
                     } else {
                         ""
                     };
+                    let evidence = if pick.by_name {
+                        "the only upstream asset of that name the service serves".to_string()
+                    } else {
+                        format!("similarity {:.2}", pick.similarity)
+                    };
                     let f = Finding::new(
                         rule,
                         &file.path,
                         format!(
-                            "overrides nothing: upstream has this template at `{}` (similarity \
-                             {:.2}), so the override only takes effect at `{should}`{ambiguous}{others}",
-                            pick.original, pick.similarity
+                            "overrides nothing: upstream has this {what} at `{}` ({evidence}), so \
+                             the override only takes effect at `{should}`{ambiguous}{others}",
+                            pick.original
                         ),
                     )
                     .status(OverrideStatus::Misplaced.as_str())
@@ -151,6 +169,26 @@ pub fn analyze(
         other => other,
     };
     let original = match mapping {
+        Mapping::Requested(why) => {
+            let rule = sh.rules.rule(RuleId::FC408);
+            let f = Finding::new(
+                rule,
+                &file.path,
+                format!(
+                    "theme asset that takes effect: no upstream original for `{}` under the {svc} \
+                     static roots, but {svc} serves this path ({why})",
+                    file.rel,
+                    svc = file.service.as_str()
+                ),
+            )
+            .status(OverrideStatus::Addition.as_str())
+            .data("served_because", why.as_str())
+            .build();
+            return Ok((
+                finish(entry, OverrideStatus::Addition.as_str(), &f),
+                vec![f],
+            ));
+        }
         Mapping::Addition | Mapping::SameName(_) => {
             if let Some((entry, f)) = dead(repo, sh, theme, file, entry.clone(), &ovr_bytes)? {
                 return Ok((entry, vec![f]));
@@ -605,9 +643,45 @@ struct SameNamePick {
     original: String,
     rel: String,
     similarity: f64,
+    /// Picked by its file name alone (a binary asset with one same-named upstream asset).
+    by_name: bool,
     ambiguous: bool,
     /// The other candidates with their similarity, most similar first.
     others: Vec<(String, f64)>,
+}
+
+/// Of the upstream static files named like a theme asset that overrides nothing, the one it was
+/// meant to override: none when the theme's own files refer to the asset where it is (the theme
+/// uses it as a new asset); for a text asset the most similar (as for templates); for a binary
+/// one (images, fonts), the only candidate when there is exactly one.
+fn static_same_name(
+    repo: &Repo,
+    sh: &Shared<'_>,
+    file: &ThemeFile,
+    candidates: &[(String, String)],
+    ovr: &[u8],
+) -> Result<Option<SameNamePick>> {
+    if sh
+        .theme_text
+        .get(file.theme)
+        .is_some_and(|t| t.contains(file.rel.as_str()))
+    {
+        return Ok(None);
+    }
+    if !is_binary(ovr) {
+        return closest_same_name(repo, sh.base_index, candidates, ovr);
+    }
+    Ok(match candidates {
+        [(original, rel)] => Some(SameNamePick {
+            original: original.clone(),
+            rel: rel.clone(),
+            similarity: 0.0,
+            by_name: true,
+            ambiguous: false,
+            others: Vec::new(),
+        }),
+        _ => None,
+    })
 }
 
 /// Of the upstream templates named like the theme file, the most similar by content (ties: the
@@ -644,6 +718,7 @@ fn pick_same_name(mut scored: Vec<(String, String, f64)>) -> Option<SameNamePick
         original,
         rel,
         similarity,
+        by_name: false,
         ambiguous,
         others: scored.into_iter().skip(1).map(|(p, _, s)| (p, s)).collect(),
     })

@@ -54,6 +54,8 @@ struct ExpFinding {
     removed_in: Option<String>,
     /// For `dead`: where the removed original's content is in the base, if anywhere.
     moved_to: Option<String>,
+    /// For a static `addition` the service asks for: why it takes effect.
+    served_because: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -115,6 +117,7 @@ fn actual(findings: &[Finding], section: &ThemesSection) -> Vec<ExpFinding> {
                 last_release: data_str(f, "last_release"),
                 removed_in: data_str(f, "removed_in"),
                 moved_to: data_str(f, "moved_to"),
+                served_because: data_str(f, "served_because"),
             }
         })
         .collect();
