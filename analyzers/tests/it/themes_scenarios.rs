@@ -211,6 +211,11 @@ fn typical_covers_every_status() {
     ] {
         assert!(has(rule, status), "typical lacks {rule} {status}");
     }
+    // A fork-added app's template stays with the app (a plugin later): typical's acme_reports
+    // ships one, and nothing tells it to move into a theme (the exact comparison in `typical`
+    // holds the analyzer to this).
+    assert!(!exp.findings.iter().any(|f| f.path.contains("acme_reports")));
+    assert!(!exp.moves.iter().any(|m| m.from.contains("acme_reports")));
     assert!(exp.findings.iter().any(|f| f.rule == "FC407"
         && f.key.as_deref() == Some("homepage_overlay_html")
         && f.renamed_to.as_deref() == Some("homepage_overlay_content")));
