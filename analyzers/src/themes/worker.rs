@@ -448,15 +448,17 @@ pub fn analyze(
         Finding::new(
             rule,
             &file.path,
-            format!(
-                "diverged from {}'s `{original}` ({how}); {} leaves the original unchanged",
-                sh.base_label,
-                if sh.target.is_some() {
-                    sh.target_label
-                } else {
-                    "no target release"
-                }
-            ),
+            match sh.target {
+                Some(_) => format!(
+                    "diverged from {}'s `{original}` ({how}); {} leaves the original unchanged",
+                    sh.base_label, sh.target_label
+                ),
+                None => format!(
+                    "diverged from {}'s `{original}` ({how}); no target release to check the \
+                     original against",
+                    sh.base_label
+                ),
+            },
         )
         .status(OverrideStatus::Diverged.as_str())
         .original(&original)
