@@ -22,6 +22,7 @@ pub mod rules;
 pub(crate) mod secrets;
 pub mod trees;
 
+pub mod breaks;
 pub mod drift;
 pub(crate) mod genconfig;
 pub mod plan;
@@ -101,6 +102,7 @@ pub fn run_selected(
     } else {
         None
     };
+    let breaks = breaks::analyze(ctx, selected, progress, &mut findings)?;
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::ToolInfo::default(),
@@ -118,6 +120,7 @@ pub fn run_selected(
         themes,
         rebase,
         triage,
+        breaks,
         warnings: ctx.warnings.clone(),
         secrets: Default::default(),
     };

@@ -213,6 +213,7 @@ pub(crate) mod tests {
             themes: None,
             rebase: None,
             triage: None,
+            breaks: Default::default(),
             warnings: vec!["history is shallow: base detection may be off".into()],
             secrets: Default::default(),
         };

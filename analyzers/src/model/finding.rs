@@ -49,6 +49,9 @@ pub enum Kind {
     CoreTemplate,
     RebaseConflict,
     Upstream,
+    Migration,
+    Dependency,
+    Deprecation,
 }
 
 impl Kind {
@@ -62,6 +65,9 @@ impl Kind {
             Kind::CoreTemplate => "core-template",
             Kind::RebaseConflict => "rebase-conflict",
             Kind::Upstream => "upstream",
+            Kind::Migration => "migration",
+            Kind::Dependency => "dependency",
+            Kind::Deprecation => "deprecation",
         }
     }
 }
@@ -78,6 +84,9 @@ impl std::str::FromStr for Kind {
             Kind::CoreTemplate,
             Kind::RebaseConflict,
             Kind::Upstream,
+            Kind::Migration,
+            Kind::Dependency,
+            Kind::Deprecation,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
