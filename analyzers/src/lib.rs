@@ -75,6 +75,8 @@ pub fn run_selected(
     } else {
         None
     };
+    // What breaks beyond the diff, before the rebase: its cost counts these findings.
+    let breaks = breaks::analyze(ctx, selected, progress, &mut findings)?;
     // The fork's commits (one tree diff each) are read once for the rebase and the triage.
     let mut fork_commits =
         if wants(Analysis::Triage) || (wants(Analysis::Rebase) && ctx.target_oid.is_some()) {
@@ -102,7 +104,6 @@ pub fn run_selected(
     } else {
         None
     };
-    let breaks = breaks::analyze(ctx, selected, progress, &mut findings)?;
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::ToolInfo::default(),

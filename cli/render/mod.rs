@@ -16,6 +16,7 @@ pub mod releases;
 pub mod replace;
 pub mod rules;
 pub mod sarif;
+pub mod section_breaks;
 pub mod section_config;
 pub mod section_rebase;
 pub mod section_themes;

@@ -164,6 +164,12 @@ impl Finding {
         self.rule.parse().ok()
     }
 
+    /// What the finding is about, independent of the release it was judged against: path and
+    /// fingerprint (the fingerprint hashes rule, path and subject, never a release).
+    pub fn fingerprint_subject(&self) -> String {
+        format!("{}|{}", self.path, self.fingerprint)
+    }
+
     #[allow(clippy::new_ret_no_self)] // a builder, so invariants (fingerprint) are set in one place
     /// Start a finding for `rule` at `path`. Severity comes from the rule (as configured).
     pub fn new(rule: &Rule, path: impl Into<String>, message: impl Into<String>) -> FindingBuilder {
