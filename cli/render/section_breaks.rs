@@ -39,7 +39,11 @@ pub fn render(report: &Report, style: &Style) -> String {
                 "  {}  {} {}  {}",
                 style.cyan(&term(&x.path)),
                 x.status,
-                if x.upstream_app { "(upstream app)" } else { "(fork app)" },
+                if x.upstream_app {
+                    "(upstream app)"
+                } else {
+                    "(fork app)"
+                },
                 painted
             );
         }
@@ -107,7 +111,11 @@ pub fn render(report: &Report, style: &Style) -> String {
                 style.cyan(&term(&u.api)),
                 term(&u.removed_in),
                 first,
-                if u.already_broken { " (already at the base)" } else { "" },
+                if u.already_broken {
+                    " (already at the base)"
+                } else {
+                    ""
+                },
                 if u.theme { " [theme]" } else { "" }
             );
         }

@@ -64,17 +64,14 @@ impl Requirement {
 
 /// Normalised package name (PEP 503, roughly).
 pub fn normalise(name: &str) -> String {
-    name.trim()
-        .to_ascii_lowercase()
-        .replace(['_', '.'], "-")
+    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
 }
 
 /// Parse one line of a requirements file; `None` for comments, options and blank lines.
 pub fn parse_requirement(line: &str) -> Option<Requirement> {
     let line = line.split(" #").next().unwrap_or(line);
     let line = line.split(';').next().unwrap_or(line).trim();
-    if line.is_empty() || line.starts_with('#') || line.starts_with('-') || line.contains("://")
-    {
+    if line.is_empty() || line.starts_with('#') || line.starts_with('-') || line.contains("://") {
         return None;
     }
     let end = line
@@ -166,7 +163,8 @@ fn is_requirements_file(path: &str) -> bool {
     let Some(rest) = path.strip_prefix("requirements/") else {
         return false;
     };
-    let depth_ok = !rest.contains('/') || rest.strip_prefix("edx/").is_some_and(|r| !r.contains('/'));
+    let depth_ok =
+        !rest.contains('/') || rest.strip_prefix("edx/").is_some_and(|r| !r.contains('/'));
     depth_ok && (rest.ends_with(".txt") || rest.ends_with(".in"))
 }
 
@@ -205,14 +203,21 @@ fn find_spec<'a>(
         .find_map(|p| tree[p].get(package).map(|(s, _)| (p.as_str(), s.as_str())))
 }
 
-fn file_key<'a>(tree: &'a BTreeMap<String, BTreeMap<String, (String, u32)>>, file: &str) -> &'a str {
-    tree.get_key_value(file).map(|(k, _)| k.as_str()).unwrap_or("")
+fn file_key<'a>(
+    tree: &'a BTreeMap<String, BTreeMap<String, (String, u32)>>,
+    file: &str,
+) -> &'a str {
+    tree.get_key_value(file)
+        .map(|(k, _)| k.as_str())
+        .unwrap_or("")
 }
 
 fn extra_requirements(package: &str, spec: &str) -> Replacement {
     Replacement {
         yaml: None,
-        ansible: Some(format!("EDXAPP_EXTRA_REQUIREMENTS: [{{name: \"{package}{spec}\"}}]")),
+        ansible: Some(format!(
+            "EDXAPP_EXTRA_REQUIREMENTS: [{{name: \"{package}{spec}\"}}]"
+        )),
         tutor: Some(format!(
             "tutor config save --append OPENEDX_EXTRA_PIP_REQUIREMENTS=\"{package}{spec}\""
         )),
@@ -275,7 +280,9 @@ pub fn analyze(
         };
         let head = parse_file(&head_text);
         let base = match old {
-            Some(o) => text_of(repo, o)?.map(|t| parse_file(&t)).unwrap_or_default(),
+            Some(o) => text_of(repo, o)?
+                .map(|t| parse_file(&t))
+                .unwrap_or_default(),
             None => BTreeMap::new(),
         };
         for (package, (spec, line)) in &head {
@@ -549,13 +556,19 @@ mod tests {
     #[test]
     fn requirement_lines() {
         let r = |l: &str| parse_requirement(l).map(|r| (r.name, r.spec));
-        assert_eq!(r("Django==4.2.16"), Some(("django".into(), "==4.2.16".into())));
+        assert_eq!(
+            r("Django==4.2.16"),
+            Some(("django".into(), "==4.2.16".into()))
+        );
         assert_eq!(
             r("lxml[html_clean]==5.2.2  # via -r x"),
             Some(("lxml".into(), "==5.2.2".into()))
         );
         assert_eq!(r("lxml<5.3"), Some(("lxml".into(), "<5.3".into())));
-        assert_eq!(r("python_dateutil"), Some(("python-dateutil".into(), "".into())));
+        assert_eq!(
+            r("python_dateutil"),
+            Some(("python-dateutil".into(), "".into()))
+        );
         assert_eq!(r("    # via -r requirements/edx/kernel.in"), None);
         assert_eq!(r("-r base.txt"), None);
         assert_eq!(r("-e git+https://github.com/x/y.git#egg=y"), None);

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::{added_lines, fork_files, major_minor, text_of, Against};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::model::{Finding, Location, RuleId};
+use crate::model::{Finding, RuleId};
 use crate::repo::Repo;
 
 pub const REMOVALS_FILE: &str = include_str!("../../../rules/removals.toml");
@@ -169,7 +169,9 @@ fn django_of(
     Ok(table
         .django
         .iter()
-        .filter(|d| crate::releases::catalog::release(&d.release).is_some_and(|r| r.index <= rel.index))
+        .filter(|d| {
+            crate::releases::catalog::release(&d.release).is_some_and(|r| r.index <= rel.index)
+        })
         .last()
         .map(|d| d.version.clone()))
 }
@@ -245,7 +247,11 @@ pub fn analyze(
                     "template" => *kind == FileKind::Template,
                     _ => true,
                 };
-                if !applies || r.context.as_ref().is_some_and(|c| !line.contains(c.as_str())) {
+                if !applies
+                    || r.context
+                        .as_ref()
+                        .is_some_and(|c| !line.contains(c.as_str()))
+                {
                     continue;
                 }
                 let Some(token) = r.tokens.iter().find(|t| has_token(line, t)) else {
@@ -328,12 +334,6 @@ pub fn analyze(
                             .line(*line_no)
                             .subject(format!("{api}|{line_no}"))
                             .data("api", api)
-                            .target_location(Location {
-                                path: path.clone(),
-                                line: None,
-                                rev: Some(rev.clone()),
-                                note: None,
-                            })
                             .build(),
                         );
                     }
@@ -440,25 +440,27 @@ impl ModuleFacts {
         line: &str,
     ) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
-        let (module, names): (&str, Vec<&str>) =
-            if let Some(rest) = line.strip_prefix("from ") {
-                let Some((m, n)) = rest.split_once(" import ") else {
-                    return Ok(out);
-                };
-                let names = n
-                    .trim()
-                    .trim_start_matches('(')
-                    .trim_end_matches([')', '\\'])
-                    .split(',')
-                    .map(|x| x.split(" as ").next().unwrap_or("").trim())
-                    .filter(|x| !x.is_empty() && *x != "*")
-                    .collect();
-                (m.trim(), names)
-            } else if let Some(rest) = line.strip_prefix("import ") {
-                (rest.split([',', ' ']).next().unwrap_or("").trim(), Vec::new())
-            } else {
+        let (module, names): (&str, Vec<&str>) = if let Some(rest) = line.strip_prefix("from ") {
+            let Some((m, n)) = rest.split_once(" import ") else {
                 return Ok(out);
             };
+            let names = n
+                .trim()
+                .trim_start_matches('(')
+                .trim_end_matches([')', '\\'])
+                .split(',')
+                .map(|x| x.split(" as ").next().unwrap_or("").trim())
+                .filter(|x| !x.is_empty() && *x != "*")
+                .collect();
+            (m.trim(), names)
+        } else if let Some(rest) = line.strip_prefix("import ") {
+            (
+                rest.split([',', ' ']).next().unwrap_or("").trim(),
+                Vec::new(),
+            )
+        } else {
+            return Ok(out);
+        };
         if module.is_empty() || module.starts_with('.') {
             return Ok(out);
         }
@@ -547,7 +549,11 @@ mod tests {
         assert!(!t.removals.is_empty());
         for r in &t.removals {
             assert!(major_minor(&r.django).is_some(), "{}", r.id);
-            assert!(["python", "template", "any"].contains(&r.files.as_str()), "{}", r.id);
+            assert!(
+                ["python", "template", "any"].contains(&r.files.as_str()),
+                "{}",
+                r.id
+            );
             assert!(!r.tokens.is_empty(), "{}", r.id);
         }
         assert_eq!(first_release_with(t, (4, 0)), Some("quince"));
@@ -558,11 +564,17 @@ mod tests {
 
     #[test]
     fn tokens_match_whole_identifiers() {
-        assert!(has_token("from django.utils.translation import ugettext as _", "ugettext"));
+        assert!(has_token(
+            "from django.utils.translation import ugettext as _",
+            "ugettext"
+        ));
         assert!(!has_token("ugettext_lazy(x)", "ugettext"));
         assert!(has_token("ugettext_lazy(x)", "ugettext_lazy"));
         assert!(!has_token("from django.conf.urls import include", "url"));
-        assert!(has_token("from django.conf.urls import include, url", "url"));
+        assert!(has_token(
+            "from django.conf.urls import include, url",
+            "url"
+        ));
     }
 
     #[test]

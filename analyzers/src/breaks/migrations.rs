@@ -69,9 +69,7 @@ pub fn migration_path(path: &str) -> Option<(&str, &str)> {
     let app_dir = dir.strip_suffix("/migrations")?;
     let name = file.strip_suffix(".py")?;
     let bytes = name.as_bytes();
-    let numbered = bytes.len() > 5
-        && bytes[..4].iter().all(u8::is_ascii_digit)
-        && bytes[4] == b'_';
+    let numbered = bytes.len() > 5 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'_';
     (numbered && !app_dir.is_empty()).then_some((app_dir, name))
 }
 
@@ -314,10 +312,7 @@ pub fn analyze(
         return Ok(None);
     }
     let base = Index::build(repo, ctx.base_oid)?;
-    let target = against
-        .oid
-        .map(|oid| Index::build(repo, oid))
-        .transpose()?;
+    let target = against.oid.map(|oid| Index::build(repo, oid)).transpose()?;
     let mut parsed = Parsed {
         repo,
         cache: HashMap::new(),
@@ -329,9 +324,11 @@ pub fn analyze(
     };
     for m in &fork {
         let upstream_app = base.by_dir(&m.dir).is_some_and(|a| {
-            a.files
-                .keys()
-                .any(|n| !fork.iter().any(|f| f.dir == m.dir && &f.name == n && !f.edited))
+            a.files.keys().any(|n| {
+                !fork
+                    .iter()
+                    .any(|f| f.dir == m.dir && &f.name == n && !f.edited)
+            })
         });
         let mut verdicts = Vec::new();
         if m.edited {
@@ -353,7 +350,16 @@ pub fn analyze(
                 .build(),
             );
         } else if let Some(target) = &target {
-            check_dependencies(ctx, m, &base, target, &mut parsed, &rev, findings, &mut verdicts)?;
+            check_dependencies(
+                ctx,
+                m,
+                &base,
+                target,
+                &mut parsed,
+                &rev,
+                findings,
+                &mut verdicts,
+            )?;
             if upstream_app {
                 if let Some(app) = target.by_dir(&m.dir) {
                     check_in_app(
@@ -570,11 +576,7 @@ fn check_in_app(
         return Ok(());
     }
     // Same content under another name, added by the target.
-    if let Some((name, _)) = app
-        .files
-        .iter()
-        .find(|(n, o)| **o == m.blob && !in_base(n))
-    {
+    if let Some((name, _)) = app.files.iter().find(|(n, o)| **o == m.blob && !in_base(n)) {
         verdicts.push("already-upstream".into());
         findings.push(
             Finding::new(

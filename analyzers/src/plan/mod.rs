@@ -135,8 +135,11 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
     let drift_lines = crate::drift::lines(ctx)?;
     let model = CostModel::load(&ctx.config)?;
     // The releases in between, when both ends are named releases.
-    let mut stops: Vec<(String, git2::Oid, Option<&'static crate::releases::catalog::Release>)> =
-        Vec::new();
+    let mut stops: Vec<(
+        String,
+        git2::Oid,
+        Option<&'static crate::releases::catalog::Release>,
+    )> = Vec::new();
     if let (Some(base_rel), Some(target_rel)) = (ctx.base_release, ctx.target_release) {
         let mut cur = base_rel;
         while let Some(next) = next_target(&ctx.releases, cur) {
@@ -344,7 +347,12 @@ fn stale_summary(others: &[Finding]) -> Vec<String> {
     let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
     for f in others
         .iter()
-        .filter(|f| !matches!(f.kind, Kind::Migration | Kind::Dependency | Kind::Deprecation))
+        .filter(|f| {
+            !matches!(
+                f.kind,
+                Kind::Migration | Kind::Dependency | Kind::Deprecation
+            )
+        })
         .filter(|f| crate::cost::finding_weight(f).is_some())
     {
         *counts
