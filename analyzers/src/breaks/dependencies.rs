@@ -170,11 +170,11 @@ fn is_requirements_file(path: &str) -> bool {
 
 const CONSTRAINTS: &str = "requirements/constraints.txt";
 
+/// Requirements file → package → (spec, 1-based line).
+type Reqs = BTreeMap<String, BTreeMap<String, (String, u32)>>;
+
 /// Every requirements file of a release tree, parsed.
-fn tree_requirements(
-    ctx: &Context,
-    commit: git2::Oid,
-) -> Result<BTreeMap<String, BTreeMap<String, (String, u32)>>> {
+fn tree_requirements(ctx: &Context, commit: git2::Oid) -> Result<Reqs> {
     let mut out = BTreeMap::new();
     for (path, oid) in super::walk_blobs(&ctx.repo, commit, &|root, name| {
         is_requirements_file(&format!("{root}{name}"))
@@ -188,11 +188,7 @@ fn tree_requirements(
 
 /// The spec of `package` in `file` of `tree`, else in the tree's first file listing it (`.txt`
 /// before `.in`, constraints last).
-fn find_spec<'a>(
-    tree: &'a BTreeMap<String, BTreeMap<String, (String, u32)>>,
-    file: &str,
-    package: &str,
-) -> Option<(&'a str, &'a str)> {
+fn find_spec<'a>(tree: &'a Reqs, file: &str, package: &str) -> Option<(&'a str, &'a str)> {
     if let Some((spec, _)) = tree.get(file).and_then(|f| f.get(package)) {
         return Some((file_key(tree, file), spec));
     }
@@ -203,10 +199,7 @@ fn find_spec<'a>(
         .find_map(|p| tree[p].get(package).map(|(s, _)| (p.as_str(), s.as_str())))
 }
 
-fn file_key<'a>(
-    tree: &'a BTreeMap<String, BTreeMap<String, (String, u32)>>,
-    file: &str,
-) -> &'a str {
+fn file_key<'a>(tree: &'a Reqs, file: &str) -> &'a str {
     tree.get_key_value(file)
         .map(|(k, _)| k.as_str())
         .unwrap_or("")
@@ -435,12 +428,7 @@ pub fn analyze(
     Ok(Some(section))
 }
 
-fn spec_loc(
-    tree: &BTreeMap<String, BTreeMap<String, (String, u32)>>,
-    file: &str,
-    package: &str,
-    rev: &str,
-) -> Location {
+fn spec_loc(tree: &Reqs, file: &str, package: &str, rev: &str) -> Location {
     Location {
         path: file.to_string(),
         line: tree.get(file).and_then(|f| f.get(package)).map(|(_, l)| *l),

@@ -169,12 +169,15 @@ fn django_of(
     Ok(table
         .django
         .iter()
-        .filter(|d| {
+        .rev()
+        .find(|d| {
             crate::releases::catalog::release(&d.release).is_some_and(|r| r.index <= rel.index)
         })
-        .last()
         .map(|d| d.version.clone()))
 }
+
+/// A file to scan: its kind, the (line number, text) to read, whether it is a theme template.
+type Scan = (FileKind, Vec<(u32, String)>, bool);
 
 /// Run the removal checks against `against` (see the module documentation).
 pub fn analyze(
@@ -185,7 +188,7 @@ pub fn analyze(
     let table = table()?;
     let repo = &ctx.repo;
     // What to scan: (path, kind, lines, theme).
-    let mut scan: BTreeMap<String, (FileKind, Vec<(u32, String)>, bool)> = BTreeMap::new();
+    let mut scan: BTreeMap<String, Scan> = BTreeMap::new();
     for (path, old, new) in fork_files(ctx)? {
         let Some(kind) = kind_of(&path) else { continue };
         let Some(text) = text_of(repo, new)? else {

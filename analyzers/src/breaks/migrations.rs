@@ -606,7 +606,7 @@ fn check_in_app(
         nodes.push((name.clone(), parsed.get(*oid)?.clone()));
     }
     for f in fork.iter().filter(|f| f.dir == m.dir && !f.edited) {
-        let shipped = app.files.get(&f.name).is_some()
+        let shipped = app.files.contains_key(&f.name)
             || app.files.iter().any(|(n, o)| *o == f.blob && !in_base(n));
         if !shipped {
             nodes.push((f.name.clone(), f.declared.clone()));
@@ -636,10 +636,7 @@ fn check_in_app(
             ),
         )
         .subject(&m.name)
-        .data(
-            "leaves",
-            serde_json::Value::from(leaf.iter().cloned().collect::<Vec<_>>()),
-        );
+        .data("leaves", serde_json::Value::from(leaf.to_vec()));
         if let Some(first) = others.first() {
             f = f.target_location(target_loc(&app.dir, first, rev, None));
         }
