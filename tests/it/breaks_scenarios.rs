@@ -261,7 +261,7 @@ fn leaf_rule_agrees_with_a_python_reimplementation_of_django_s() {
         for (app_dir, app) in [
             ("cms/djangoapps/course_creators", "course_creators"),
             ("lms/djangoapps/grades", "grades"),
-            ("lms/djangoapps/verify_student", "verify_student"),
+            ("lms/djangoapps/id_verification", "id_verification"),
         ] {
             let files = app_files(&repo, rev, base, app_dir);
             let dir = tmp.path().join(format!("{to}-{app}"));
@@ -341,5 +341,66 @@ fn plan_puts_each_break_at_the_hop_where_it_first_bites() {
             "requirements/edx/base.txt (pin-behind-target)",
             "themes/acme/lms/templates/emails/course_digest.txt (removed-django-api)",
         ]
+    );
+}
+
+#[test]
+fn every_format_shows_the_breaks() {
+    let g = shared(Scenario::Breaks);
+    let render = |format: &str| {
+        let out = crate::common::run(
+            crate::common::forkcheck()
+                .args(["report", "--fail-on", "never", "--format", format, "--repo"])
+                .arg(&g.fork),
+        );
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        out.stdout
+    };
+    let terminal = render("terminal");
+    for needle in [
+        "Migrations  against open-release/sumac.2",
+        "0003_coursecreator_org_limit.py  added (upstream app)  leaf-clash, number-clash",
+        "Dependency pins  against open-release/sumac.2",
+        "lxml bumped ==5.2.2 → ==5.3.0  target ==5.2.2 (constraint <5.3)",
+        "Removed APIs  against open-release/sumac.2, Django 4.2.16",
+        "footer.html:4  ugettext  Django 4.0, first release: quince (already at the base) [theme]",
+        "makemigrations --merge course_creators",
+    ] {
+        assert!(
+            terminal.contains(needle),
+            "terminal lacks {needle:?}:\n{terminal}"
+        );
+    }
+    let markdown = render("markdown");
+    for needle in [
+        "## Migrations",
+        "## Dependency pins",
+        "## Removed APIs",
+        "| `jquery` (npm) |",
+    ] {
+        assert!(markdown.contains(needle), "markdown lacks {needle:?}");
+    }
+    let html = render("html");
+    for needle in [
+        "<h2>Migrations</h2>",
+        "<h2>Dependency pins</h2>",
+        "<h2>Removed APIs</h2>",
+    ] {
+        assert!(html.contains(needle), "html lacks {needle:?}");
+    }
+    let sarif: serde_json::Value = serde_json::from_str(&render("sarif")).unwrap();
+    let results: BTreeSet<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .filter(|id| matches!(id.as_bytes()[2], b'8' | b'9' | b'0'))
+        .collect();
+    assert_eq!(
+        results,
+        BTreeSet::from([
+            "FC001", "FC002", "FC801", "FC802", "FC804", "FC805", "FC806", "FC901", "FC902",
+            "FC903", "FC904", "FC905", "FC906"
+        ])
     );
 }

@@ -111,6 +111,33 @@ fn parse_file(text: &str) -> BTreeMap<String, (String, u32)> {
     out
 }
 
+/// pip-compile's `# via` annotations of a compiled requirements file: package → the packages
+/// that require it (`-r file` / `-c file` entries left out).
+pub fn via_of(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some(r) = parse_requirement(line) {
+            current = Some(r.name);
+            continue;
+        }
+        // Annotations are indented comments under their requirement.
+        let indented = line.starts_with([' ', '\t']);
+        let Some(comment) = line.trim().strip_prefix('#').filter(|_| indented) else {
+            current = None;
+            continue;
+        };
+        let Some(pkg) = &current else { continue };
+        let c = comment.trim();
+        let entry = c.strip_prefix("via").map(str::trim).unwrap_or(c);
+        if entry.is_empty() || entry.starts_with('-') {
+            continue;
+        }
+        out.entry(pkg.clone()).or_default().push(normalise(entry));
+    }
+    out
+}
+
 /// Compare two versions part by part (numbers numerically; `5.2` = `5.2.0`).
 pub fn cmp_versions(a: &str, b: &str) -> Ordering {
     let parts = |v: &str| -> Vec<String> {
@@ -259,6 +286,8 @@ pub fn analyze(
         .map(|oid| tree_requirements(ctx, oid))
         .transpose()?;
     let rev = against.label();
+    let mut vias: std::collections::HashMap<String, BTreeMap<String, Vec<String>>> =
+        Default::default();
     let mut section = DependenciesSection {
         against: against.rev.clone(),
         packages: Vec::new(),
@@ -401,10 +430,33 @@ pub fn analyze(
                     if tspec == spec {
                         continue;
                     }
+                    // Who needs the target's version, when its compiled file says so.
+                    let needed_by = match against.oid {
+                        Some(oid) => {
+                            if !vias.contains_key(tfile) {
+                                let v = repo
+                                    .text_at(oid, tfile)?
+                                    .map(|t| via_of(&t))
+                                    .unwrap_or_default();
+                                vias.insert(tfile.to_string(), v);
+                            }
+                            vias[tfile].get(package).cloned().unwrap_or_default()
+                        }
+                        None => Vec::new(),
+                    };
                     let tpin = tspec.strip_prefix("==");
                     let how = match (fork_pin, tpin) {
                         (Some(f), Some(t)) if cmp_versions(t, f) == Ordering::Greater => {
-                            format!("{rev} upgrades it past the fork's pin to {t}")
+                            let by = if needed_by.is_empty() {
+                                String::new()
+                            } else {
+                                format!(
+                                    ", which its {} need{} (pip-compile's `# via`)",
+                                    needed_by.join(", "),
+                                    if needed_by.len() == 1 { "s" } else { "" }
+                                )
+                            };
+                            format!("{rev} upgrades it past the fork's pin to {t}{by}")
                         }
                         (Some(_), Some(t)) => format!("{rev} pins {t}"),
                         _ => format!("{rev} requires `{package}{tspec}`"),
@@ -564,6 +616,16 @@ mod tests {
             r("pytz==2024.1 ; python_version >= \"3.8\""),
             Some(("pytz".into(), "==2024.1".into()))
         );
+    }
+
+    #[test]
+    fn via_annotations() {
+        let text = "lxml==5.2.2\n    # via\n    #   -r requirements/edx/kernel.in\n    #   xmlsec\n    #   edx_i18n_tools\nrequests==2.32.3\n    # via -r requirements/edx/kernel.in\nsix==1.16\n    # via python-dateutil\n# comment\n";
+        let v = via_of(text);
+        assert_eq!(v["lxml"], ["xmlsec", "edx-i18n-tools"]);
+        assert!(!v.contains_key("requests"));
+        assert_eq!(v["six"], ["python-dateutil"]);
+        assert_eq!(v.len(), 2);
     }
 
     #[test]
