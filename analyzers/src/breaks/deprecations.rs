@@ -46,7 +46,8 @@ pub struct DeprecationsSection {
 pub struct RemovedUse {
     pub path: String,
     pub line: u32,
-    /// The removal's id in rules/removals.toml, or `module:<dotted>` / `name:<dotted>.<name>`
+    /// The removal's id in rules/removals.toml, or `module:<dotted>`, `name:<dotted>.<name>`,
+    /// `templatetags:<library>`
     /// for an edx-platform removal read from the target tree.
     pub api: String,
     /// `Django 4.0`, or the release ref that no longer defines it.
@@ -238,6 +239,8 @@ pub fn analyze(
         uses: Vec::new(),
     };
     let mut modules = ModuleFacts::default();
+    // Template tag libraries of the base and the target, read on the first `{% load`.
+    let mut libraries: Option<(BTreeMap<String, String>, BTreeMap<String, String>)> = None;
     for (path, (kind, lines, theme)) in &scan {
         for (line_no, line) in lines {
             let trimmed = line.trim_start();
@@ -309,6 +312,51 @@ pub fn analyze(
                         .build(),
                 );
             }
+            if *kind == FileKind::Template && line.contains("{% load") {
+                if let Some(target) = against.oid {
+                    if libraries.is_none() {
+                        libraries = Some((
+                            tag_libraries(repo, ctx.base_oid)?,
+                            tag_libraries(repo, target)?,
+                        ));
+                    }
+                    let (at_base, at_target) = libraries.as_ref().expect("just set");
+                    for lib in loaded_libraries(line) {
+                        let Some(base_path) = at_base.get(&lib) else {
+                            continue; // Django's own (i18n, static) or a library of a package
+                        };
+                        if at_target.contains_key(&lib) {
+                            continue;
+                        }
+                        let api = format!("templatetags:{lib}");
+                        section.uses.push(RemovedUse {
+                            path: path.clone(),
+                            line: *line_no,
+                            api: api.clone(),
+                            removed_in: rev.clone(),
+                            release: against.release.map(|r| r.name.to_string()),
+                            already_broken: false,
+                            replacement: None,
+                            theme: *theme,
+                        });
+                        findings.push(
+                            Finding::new(
+                                ctx.rules.rule(RuleId::FC002),
+                                path,
+                                format!(
+                                    "loads the template tag library `{lib}` ({base_path} in the \
+                                     base), which {rev} no longer defines: the template fails \
+                                     with TemplateSyntaxError at the upgrade"
+                                ),
+                            )
+                            .line(*line_no)
+                            .subject(format!("{api}|{line_no}"))
+                            .data("api", api)
+                            .build(),
+                        );
+                    }
+                }
+            }
             if *kind == FileKind::Python {
                 if let Some(target) = against.oid {
                     for (api, what) in
@@ -378,6 +426,43 @@ fn theme_templates(ctx: &Context) -> Result<Vec<(String, git2::Oid)>> {
         out.push((path, blob));
     }
     Ok(out)
+}
+
+/// Template tag libraries of a tree: library name → the `*/templatetags/<name>.py` defining it.
+fn tag_libraries(repo: &Repo, commit: git2::Oid) -> Result<BTreeMap<String, String>> {
+    let files = super::walk_blobs(repo, commit, &|root, name| {
+        (root.ends_with("/templatetags/") || root == "templatetags/")
+            && name.ends_with(".py")
+            && name != "__init__.py"
+    })?;
+    let mut out = BTreeMap::new();
+    for (path, _) in files {
+        let lib = path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(".py")
+            .to_string();
+        out.entry(lib).or_insert(path);
+    }
+    Ok(out)
+}
+
+/// The libraries a line's `{% load a b %}` / `{% load x y from lib %}` tags load.
+fn loaded_libraries(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("{% load") {
+        let after = &rest[i + "{% load".len()..];
+        let end = after.find("%}").unwrap_or(after.len());
+        let words: Vec<&str> = after[..end].split_whitespace().collect();
+        match words.iter().position(|w| *w == "from") {
+            Some(p) => out.extend(words.get(p + 1).map(|w| w.to_string())),
+            None => out.extend(words.iter().map(|w| w.to_string())),
+        }
+        rest = &after[end..];
+    }
+    out
 }
 
 /// Module facts read from the base and target trees, cached per module.
@@ -578,6 +663,19 @@ mod tests {
             "from django.conf.urls import include, url",
             "url"
         ));
+    }
+
+    #[test]
+    fn load_tags_name_their_libraries() {
+        assert_eq!(
+            loaded_libraries("{% load i18n %}{% load static badge_tags %}"),
+            ["i18n", "static", "badge_tags"]
+        );
+        assert_eq!(
+            loaded_libraries("{% load award from badge_tags %}"),
+            ["badge_tags"]
+        );
+        assert!(loaded_libraries("no tags").is_empty());
     }
 
     #[test]
