@@ -16,6 +16,9 @@ const FAMILIES: &[(char, &str)] = &[
     ('5', "templates"),
     ('6', "rebase"),
     ('7', "triage"),
+    ('8', "migrations"),
+    ('9', "dependencies"),
+    ('0', "deprecations"),
 ];
 
 fn main() {

@@ -21,16 +21,22 @@ pub enum Analysis {
     Themes,
     Rebase,
     Triage,
+    Migrations,
+    Dependencies,
+    Deprecations,
 }
 
 impl Analysis {
-    pub const ALL: [Analysis; 6] = [
+    pub const ALL: [Analysis; 9] = [
         Analysis::Drift,
         Analysis::Config,
         Analysis::Settings,
         Analysis::Themes,
         Analysis::Rebase,
         Analysis::Triage,
+        Analysis::Migrations,
+        Analysis::Dependencies,
+        Analysis::Deprecations,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +47,9 @@ impl Analysis {
             Analysis::Themes => "themes",
             Analysis::Rebase => "rebase",
             Analysis::Triage => "triage",
+            Analysis::Migrations => "migrations",
+            Analysis::Dependencies => "dependencies",
+            Analysis::Deprecations => "deprecations",
         }
     }
 

@@ -93,10 +93,13 @@ pub enum Weight {
     PerCleanMergeFile,
     PerConflictHunk,
     PerConflictedFile,
+    PerDependencyConflict,
     PerEmptyCommit,
     PerGeneratedConfigEdit,
     PerKlocDrift,
+    PerMigrationProblem,
     PerOrphanedOverride,
+    PerRemovedApiUse,
     PerSettingsRisk,
     PerStaleOverride,
     PerTargetDeletedCommit,
@@ -109,10 +112,13 @@ impl Weight {
         Weight::PerCleanMergeFile,
         Weight::PerConflictHunk,
         Weight::PerConflictedFile,
+        Weight::PerDependencyConflict,
         Weight::PerEmptyCommit,
         Weight::PerGeneratedConfigEdit,
         Weight::PerKlocDrift,
+        Weight::PerMigrationProblem,
         Weight::PerOrphanedOverride,
+        Weight::PerRemovedApiUse,
         Weight::PerSettingsRisk,
         Weight::PerStaleOverride,
         Weight::PerTargetDeletedCommit,
@@ -125,10 +131,13 @@ impl Weight {
             Weight::PerCleanMergeFile => "per_clean_merge_file",
             Weight::PerConflictHunk => "per_conflict_hunk",
             Weight::PerConflictedFile => "per_conflicted_file",
+            Weight::PerDependencyConflict => "per_dependency_conflict",
             Weight::PerEmptyCommit => "per_empty_commit",
             Weight::PerGeneratedConfigEdit => "per_generated_config_edit",
             Weight::PerKlocDrift => "per_kloc_drift",
+            Weight::PerMigrationProblem => "per_migration_problem",
             Weight::PerOrphanedOverride => "per_orphaned_override",
+            Weight::PerRemovedApiUse => "per_removed_api_use",
             Weight::PerSettingsRisk => "per_settings_risk",
             Weight::PerStaleOverride => "per_stale_override",
             Weight::PerTargetDeletedCommit => "per_target_deleted_commit",
@@ -301,6 +310,15 @@ pub fn finding_weight(f: &Finding) -> Option<Weight> {
         (_, Some(RuleId::FC403 | RuleId::FC404)) => Some(Weight::PerStaleOverride),
         (Kind::Settings, _) if f.severity >= Severity::Warning => Some(Weight::PerSettingsRisk),
         (Kind::GeneratedConfig, _) => Some(Weight::PerGeneratedConfigEdit),
+        // What breaks beyond the diff (rules/migrations.toml, dependencies.toml,
+        // deprecations.toml): a warning or worse is work at the upgrade.
+        (Kind::Migration, _) if f.severity >= Severity::Warning => {
+            Some(Weight::PerMigrationProblem)
+        }
+        (Kind::Dependency, _) if f.severity >= Severity::Warning => {
+            Some(Weight::PerDependencyConflict)
+        }
+        (Kind::Deprecation, _) => Some(Weight::PerRemovedApiUse),
         _ => None,
     }
 }

@@ -22,6 +22,7 @@ pub mod rules;
 pub(crate) mod secrets;
 pub mod trees;
 
+pub mod breaks;
 pub mod drift;
 pub(crate) mod genconfig;
 pub mod plan;
@@ -74,6 +75,8 @@ pub fn run_selected(
     } else {
         None
     };
+    // What breaks beyond the diff, before the rebase: its cost counts these findings.
+    let breaks = breaks::analyze(ctx, selected, progress, &mut findings)?;
     // The fork's commits (one tree diff each) are read once for the rebase and the triage.
     let mut fork_commits =
         if wants(Analysis::Triage) || (wants(Analysis::Rebase) && ctx.target_oid.is_some()) {
@@ -118,6 +121,7 @@ pub fn run_selected(
         themes,
         rebase,
         triage,
+        breaks,
         warnings: ctx.warnings.clone(),
         secrets: Default::default(),
     };

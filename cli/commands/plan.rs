@@ -22,6 +22,9 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
         Analysis::Settings,
         Analysis::Themes,
         Analysis::Rebase,
+        Analysis::Migrations,
+        Analysis::Dependencies,
+        Analysis::Deprecations,
     ]);
     let ctx = open::open(&opts)?;
     if ctx.target_oid.is_none() {

@@ -74,6 +74,14 @@ pub fn terminal(p: &Plan, style: &Style) -> String {
             grid.row(vec![String::new(), term_entry(s)]);
         }
         grid.row(vec!["drop".into(), list(&h.dropped, term_entry)]);
+        // Migration clashes, pin conflicts and removed APIs that first bite at this hop.
+        let mut bites = h.first_bites.iter();
+        if let Some(first) = bites.next() {
+            grid.row(vec!["breaks".into(), term_entry(first)]);
+            for s in bites {
+                grid.row(vec![String::new(), term_entry(s)]);
+            }
+        }
         out.push_str(&grid.render(4, style));
     }
     let _ = writeln!(
@@ -119,6 +127,14 @@ pub fn markdown(p: &Plan) -> String {
             list(&h.target_deleted, md_code),
             list(&h.stale, md_text),
             list(&h.dropped, md_text)
+        );
+    }
+    for h in p.hops.iter().filter(|h| !h.first_bites.is_empty()) {
+        let _ = writeln!(
+            out,
+            "\nFirst bites at {}: {}.",
+            md_code(&h.to),
+            list(&h.first_bites, md_text)
         );
     }
     let _ = writeln!(

@@ -35,6 +35,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     template!("sections/themes.html.tera"),
     template!("sections/rebase.html.tera"),
     template!("sections/triage.html.tera"),
+    template!("sections/breaks.md.tera"),
+    template!("sections/breaks.html.tera"),
 ];
 
 /// Precomputed views for the templates.

@@ -12,7 +12,7 @@ use super::escape::{short_oid, term};
 use super::style::Style;
 use super::table::Grid;
 use super::view::{self, Table};
-use super::{section_config, section_rebase, section_themes};
+use super::{section_breaks, section_config, section_rebase, section_themes};
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
@@ -23,6 +23,7 @@ pub fn render(report: &Report, style: &Style) -> String {
         section_config::render(report, style),
         section_themes::render(report, style),
         section_rebase::render(report, style),
+        section_breaks::render(report, style),
     ] {
         if !section.trim().is_empty() {
             out.push('\n');

@@ -9,7 +9,17 @@ use std::collections::BTreeSet;
 use forkcheck_analyzers::report::{Finding, Location, Replacement};
 use serde_json::Value;
 
-const SECTIONS: &[&str] = &["config", "settings", "themes", "rebase", "triage", "plan"];
+const SECTIONS: &[&str] = &[
+    "config",
+    "settings",
+    "themes",
+    "rebase",
+    "triage",
+    "plan",
+    "migrations",
+    "dependencies",
+    "deprecations",
+];
 
 fn keys(value: &Value, path: &str, out: &mut BTreeSet<(String, String)>) {
     match value {

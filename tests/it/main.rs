@@ -5,6 +5,7 @@
 
 mod common;
 
+mod breaks_scenarios;
 mod cli_action;
 mod cli_commands;
 mod cli_docs;

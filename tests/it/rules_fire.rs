@@ -42,6 +42,12 @@ fn runs() -> Vec<Run> {
         to: "sumac".into(),
         config: Some("[drift]\nmax_lines = 100\n"),
     });
+    // FC803: ulmo deletes the grades migration the breaks fork depends on.
+    runs.push(Run {
+        scenario: Scenario::Breaks,
+        to: "ulmo".into(),
+        config: None,
+    });
     runs
 }
 

@@ -49,6 +49,9 @@ pub enum Kind {
     CoreTemplate,
     RebaseConflict,
     Upstream,
+    Migration,
+    Dependency,
+    Deprecation,
 }
 
 impl Kind {
@@ -62,6 +65,9 @@ impl Kind {
             Kind::CoreTemplate => "core-template",
             Kind::RebaseConflict => "rebase-conflict",
             Kind::Upstream => "upstream",
+            Kind::Migration => "migration",
+            Kind::Dependency => "dependency",
+            Kind::Deprecation => "deprecation",
         }
     }
 }
@@ -78,6 +84,9 @@ impl std::str::FromStr for Kind {
             Kind::CoreTemplate,
             Kind::RebaseConflict,
             Kind::Upstream,
+            Kind::Migration,
+            Kind::Dependency,
+            Kind::Deprecation,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -153,6 +162,12 @@ impl Finding {
     /// another forkcheck version that had other rules).
     pub fn rule_id(&self) -> Option<RuleId> {
         self.rule.parse().ok()
+    }
+
+    /// What the finding is about, independent of the release it was judged against: path and
+    /// fingerprint (the fingerprint hashes rule, path and subject, never a release).
+    pub fn fingerprint_subject(&self) -> String {
+        format!("{}|{}", self.path, self.fingerprint)
     }
 
     #[allow(clippy::new_ret_no_self)] // a builder, so invariants (fingerprint) are set in one place

@@ -112,10 +112,13 @@ mod tests {
                 "5" => "rules/templates.toml",
                 "6" => "rules/rebase.toml",
                 "7" => "rules/triage.toml",
+                "8" => "rules/migrations.toml",
+                "9" => "rules/dependencies.toml",
+                "0" => "rules/deprecations.toml",
                 other => panic!("{id}: no family {other}"),
             };
             assert_eq!(file, expected, "{id}");
         }
-        assert_eq!(RULE_FILES.len(), 7);
+        assert_eq!(RULE_FILES.len(), 10);
     }
 }

@@ -40,6 +40,10 @@ pub struct Hop {
     pub dropped: Vec<String>,
     /// The findings this hop brings (rebase findings, plus other analyses' for this release).
     pub findings: Vec<Finding>,
+    /// Migration clashes, pin conflicts and removed-API uses that first bite at this hop (not
+    /// found at an earlier hop): `path (rule-name)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub first_bites: Vec<String>,
 }
 
 /// The `plan` output.
@@ -60,6 +64,36 @@ pub struct Plan {
 
 /// The analyses whose findings a hop carries besides its rebase findings.
 const HOP_ANALYSES: [Analysis; 3] = [Analysis::Config, Analysis::Settings, Analysis::Themes];
+
+/// What breaks beyond the diff, judged on the plan's own change set against each hop's release.
+const BREAK_ANALYSES: [Analysis; 3] = [
+    Analysis::Migrations,
+    Analysis::Dependencies,
+    Analysis::Deprecations,
+];
+
+/// The breaks findings at one hop's release (the fork's changes since its base, against that
+/// release's tree).
+fn break_findings(
+    ctx: &Context,
+    rev: &str,
+    oid: git2::Oid,
+    release: Option<&'static crate::releases::catalog::Release>,
+    progress: &dyn Progress,
+) -> Result<Vec<Finding>> {
+    let selected: Vec<Analysis> = BREAK_ANALYSES
+        .into_iter()
+        .filter(|a| ctx.wants(*a))
+        .collect();
+    let against = crate::breaks::Against {
+        oid: Some(oid),
+        rev: Some(rev.to_string()),
+        release,
+    };
+    let mut findings = Vec::new();
+    crate::breaks::analyze_against(ctx, &against, &selected, progress, &mut findings)?;
+    Ok(findings)
+}
 
 /// Findings other analyses make for one hop's release (stale overrides, settings risks …): on
 /// the plan's own context (and its change set) when the hop is the context's base → target,
@@ -101,7 +135,11 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
     let drift_lines = crate::drift::lines(ctx)?;
     let model = CostModel::load(&ctx.config)?;
     // The releases in between, when both ends are named releases.
-    let mut stops: Vec<(String, git2::Oid)> = Vec::new();
+    let mut stops: Vec<(
+        String,
+        git2::Oid,
+        Option<&'static crate::releases::catalog::Release>,
+    )> = Vec::new();
     if let (Some(base_rel), Some(target_rel)) = (ctx.base_release, ctx.target_release) {
         let mut cur = base_rel;
         while let Some(next) = next_target(&ctx.releases, cur) {
@@ -109,18 +147,19 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
             if rel.index >= target_rel.index {
                 break;
             }
-            stops.push((next.rev.clone(), next.oid));
+            stops.push((next.rev.clone(), next.oid, Some(rel)));
             cur = rel;
         }
     }
-    stops.push((target_info.rev.clone(), target));
+    stops.push((target_info.rev.clone(), target, ctx.target_release));
 
     let base_rev = ctx.base.rev.clone();
     let mut hops = Vec::new();
     let mut prev: Option<(String, git2::Oid)> = None;
     let mut carried = None;
     let mut store = Store::default();
-    for (rev, oid) in &stops {
+    let mut seen_bites: std::collections::BTreeSet<(String, String)> = Default::default();
+    for (rev, oid, release) in &stops {
         progress.stage(&format!("plan: {rev}"), None);
         let (input, from_label, method) = match (&prev, carried.take()) {
             (Some((prev_rev, prev_oid)), Some((versions, commits))) => (
@@ -153,7 +192,18 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
         };
         let from_oid = input.from;
         let out = run_hop(&ctx.repo, input, std::mem::take(&mut store))?;
-        let others = other_findings(ctx, &from_label, rev, progress)?;
+        let mut others = other_findings(ctx, &from_label, rev, progress)?;
+        // Each break counts (and costs) at the hop where it first bites: fixed there, it is not
+        // met again at the next hop.
+        let breaks: Vec<Finding> = break_findings(ctx, rev, *oid, *release, progress)?
+            .into_iter()
+            .filter(|f| seen_bites.insert((f.rule.clone(), f.fingerprint_subject())))
+            .collect();
+        let first_bites: Vec<String> = breaks
+            .iter()
+            .map(|f| format!("{} ({})", f.path, f.name))
+            .collect();
+        others.extend(breaks);
         let section = build_section(
             &out,
             &model,
@@ -164,6 +214,7 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
         );
         let mut hop = make_hop(ctx, &section, &from_label, rev, others)?;
         hop.from_oid = from_oid.to_string();
+        hop.first_bites = first_bites;
         hops.push(hop);
         store = out.store;
         carried = Some((out.versions, out.rebased));
@@ -185,7 +236,14 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
         },
         Store::default(),
     )?;
-    let others = other_findings(ctx, &base_rev, &target_info.rev, progress)?;
+    let mut others = other_findings(ctx, &base_rev, &target_info.rev, progress)?;
+    others.extend(break_findings(
+        ctx,
+        &target_info.rev,
+        target,
+        ctx.target_release,
+        progress,
+    )?);
     let section = build_section(
         &out,
         &model,
@@ -249,6 +307,7 @@ fn make_hop(
             .map(|c| c.summary.clone())
             .collect(),
         findings,
+        first_bites: Vec::new(),
     })
 }
 
@@ -288,6 +347,12 @@ fn stale_summary(others: &[Finding]) -> Vec<String> {
     let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
     for f in others
         .iter()
+        .filter(|f| {
+            !matches!(
+                f.kind,
+                Kind::Migration | Kind::Dependency | Kind::Deprecation
+            )
+        })
         .filter(|f| crate::cost::finding_weight(f).is_some())
     {
         *counts

@@ -32,6 +32,10 @@ pub struct Report {
     pub rebase: Option<crate::rebase::RebaseSection>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triage: Option<crate::triage::TriageSection>,
+    /// `migrations`, `dependencies` and `deprecations` (what breaks at the target beyond the
+    /// diff), flattened into the top level.
+    #[serde(flatten)]
+    pub breaks: crate::breaks::Breaks,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// The secret values met during the run: never serialised; the binary scrubs every byte it
