@@ -47,9 +47,21 @@ impl HoursRange {
     pub fn is_zero(&self) -> bool {
         self.low == 0.0 && self.high == 0.0
     }
-    /// `1.5–4 h`, as people read it.
+    /// `1.5–4 h`, as people read it; `2 h` when both ends round alike, `< 0.1 h` for a
+    /// range that rounds to nothing but is not zero, `0 h` for none (never `0–0 h`).
     pub fn display(&self) -> String {
-        format!("{}–{} h", fmt_hours(self.low), fmt_hours(self.high))
+        let (low, high) = (fmt_hours(self.low), fmt_hours(self.high));
+        if high == "0" {
+            if self.high > 0.0 {
+                "< 0.1 h".into()
+            } else {
+                "0 h".into()
+            }
+        } else if low == high {
+            format!("{high} h")
+        } else {
+            format!("{low}–{high} h")
+        }
     }
 }
 
@@ -91,15 +103,20 @@ impl std::iter::Sum for HoursRange {
 pub enum Weight {
     PerCleanCommit,
     PerCleanMergeFile,
+    PerConfigMove,
     PerConflictHunk,
     PerConflictedFile,
     PerEmptyCommit,
     PerGeneratedConfigEdit,
     PerKlocDrift,
     PerOrphanedOverride,
+    PerOverlapNear,
+    PerOverlapSameFunction,
+    PerSecretRotation,
     PerSettingsRisk,
     PerStaleOverride,
     PerTargetDeletedCommit,
+    PerTemplateMove,
 }
 
 impl Weight {
@@ -107,15 +124,20 @@ impl Weight {
     pub const ALL: &'static [Weight] = &[
         Weight::PerCleanCommit,
         Weight::PerCleanMergeFile,
+        Weight::PerConfigMove,
         Weight::PerConflictHunk,
         Weight::PerConflictedFile,
         Weight::PerEmptyCommit,
         Weight::PerGeneratedConfigEdit,
         Weight::PerKlocDrift,
         Weight::PerOrphanedOverride,
+        Weight::PerOverlapNear,
+        Weight::PerOverlapSameFunction,
+        Weight::PerSecretRotation,
         Weight::PerSettingsRisk,
         Weight::PerStaleOverride,
         Weight::PerTargetDeletedCommit,
+        Weight::PerTemplateMove,
     ];
 
     /// The name in `rules/cost.toml` and `[cost]` (`per_conflict_hunk`).
@@ -123,15 +145,20 @@ impl Weight {
         match self {
             Weight::PerCleanCommit => "per_clean_commit",
             Weight::PerCleanMergeFile => "per_clean_merge_file",
+            Weight::PerConfigMove => "per_config_move",
             Weight::PerConflictHunk => "per_conflict_hunk",
             Weight::PerConflictedFile => "per_conflicted_file",
             Weight::PerEmptyCommit => "per_empty_commit",
             Weight::PerGeneratedConfigEdit => "per_generated_config_edit",
             Weight::PerKlocDrift => "per_kloc_drift",
             Weight::PerOrphanedOverride => "per_orphaned_override",
+            Weight::PerOverlapNear => "per_overlap_near",
+            Weight::PerOverlapSameFunction => "per_overlap_same_function",
+            Weight::PerSecretRotation => "per_secret_rotation",
             Weight::PerSettingsRisk => "per_settings_risk",
             Weight::PerStaleOverride => "per_stale_override",
             Weight::PerTargetDeletedCommit => "per_target_deleted_commit",
+            Weight::PerTemplateMove => "per_template_move",
         }
     }
 
@@ -407,5 +434,16 @@ mod tests {
             high: 4.0,
         };
         assert_eq!(h.display(), "1.3–4 h");
+        assert_eq!(HoursRange::ZERO.display(), "0 h");
+        let tiny = HoursRange {
+            low: 0.0,
+            high: 0.04,
+        };
+        assert_eq!(tiny.display(), "< 0.1 h");
+        let same = HoursRange {
+            low: 2.0,
+            high: 2.04,
+        };
+        assert_eq!(same.display(), "2 h");
     }
 }

@@ -47,6 +47,8 @@ pub struct HopOutput {
     /// The fork's versions of every path it changed, on top of `to`.
     pub versions: HashMap<String, Option<Version>>,
     pub store: Store,
+    /// Upstream's first-parent history of the hop (who changed what).
+    pub history: UpstreamHistory,
 }
 
 pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> {
@@ -167,6 +169,7 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
         rebased,
         versions,
         store,
+        history,
     })
 }
 
