@@ -18,6 +18,7 @@ pub mod rules;
 pub mod sarif;
 pub mod section_config;
 pub mod section_rebase;
+pub mod section_summary;
 pub mod section_themes;
 pub mod style;
 pub mod table;
@@ -165,6 +166,7 @@ pub(crate) mod tests {
                 rev: "open-release/sumac.1".into(),
                 oid: "eeeeeeeeeeffffffffff00000000001111111111".into(),
             }),
+            summary: None,
             drift: Drift {
                 files_changed: 42,
                 lines_added: 1234,

@@ -14,6 +14,7 @@ pub mod diff3;
 pub mod findings;
 pub mod hop;
 pub mod model;
+pub mod net;
 pub mod overlap;
 pub mod patchid;
 pub mod replay;
@@ -481,6 +482,10 @@ fn conflict_cost(model: &CostModel, c: &FileConflict) -> (HoursRange, String) {
 
 /// What replaying one commit costs.
 pub fn commit_cost(model: &CostModel, c: &CommitReplay) -> HoursRange {
+    if c.cancelled_by.is_some() {
+        // Dropped together with the commit it cancels.
+        return HoursRange::ZERO;
+    }
     let mut cost = match c.outcome {
         Outcome::Clean => model.of(Weight::PerCleanCommit, 1),
         Outcome::Empty => model.of(Weight::PerEmptyCommit, 1),

@@ -194,6 +194,9 @@ pub struct CommitReplay {
     pub residue: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trailers: Vec<Trailer>,
+    /// The fork commit this one cancels (or is cancelled by): together they change nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_by: Option<CommitRef>,
     pub cost: HoursRange,
 }
 

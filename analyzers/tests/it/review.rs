@@ -295,3 +295,65 @@ fn forks_without_a_past_upgrade_are_uncalibrated() {
         }
     }
 }
+
+#[test]
+fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
+    let g = shared(Scenario::Upgraded);
+    let (_ctx, r) = report(&g.fork);
+    let rb = r.rebase.as_ref().expect("a target");
+    let triage = r.triage.as_ref().expect("triage");
+    let class = |summary: &str| {
+        triage
+            .items
+            .iter()
+            .find(|i| i.summary == summary)
+            .unwrap_or_else(|| panic!("no triage item {summary}"))
+    };
+    // False → True → False → True: the first two cancel out, the third is the one change.
+    for (summary, partner) in [
+        (
+            "Enable discussions in devstack",
+            "Disable discussions in devstack again",
+        ),
+        (
+            "Disable discussions in devstack again",
+            "Enable discussions in devstack",
+        ),
+    ] {
+        let item = class(summary);
+        assert_eq!(item.class.as_str(), "reverted", "{summary}");
+        assert!(item.saving.is_zero(), "{summary}");
+        let replay = rb.commits.iter().find(|c| c.summary == summary).unwrap();
+        assert_eq!(
+            replay.cancelled_by.as_ref().map(|c| c.summary.as_str()),
+            Some(partner)
+        );
+        // The revert leaves devstack.py equal to the target's, yet it is not "upstream".
+        assert!(replay.upstream.is_none(), "{summary}");
+        assert!(replay.cost.is_zero(), "{summary}");
+    }
+    let last = class("Enable discussions in devstack with the forum container");
+    assert_eq!(last.class.as_str(), "configuration");
+    assert!(!last.saving.is_zero());
+    let merge = class("Merge tag 'open-release/redwood.2' into main");
+    assert_eq!(merge.class.as_str(), "upstream-import");
+    assert!(merge.saving.is_zero());
+    // No commit of this fork is already upstream.
+    assert!(rb.commits.iter().all(|c| c.upstream.is_none()));
+    assert_eq!(triage.counts.get("reverted"), Some(&2));
+    // The summary opens with the three features and says the estimate is calibrated.
+    let s = r.summary.as_ref().expect("summary");
+    assert_eq!(s.decisions[0].key, "rework");
+    assert_eq!(s.decisions[0].count, 4);
+    assert!(
+        s.calibration
+            .starts_with("calibrated from 1 past upgrade (open-release/redwood.2"),
+        "{}",
+        s.calibration
+    );
+    assert!(
+        s.decisions.iter().all(|d| d.key != "drop"),
+        "{:?}",
+        s.decisions
+    );
+}
