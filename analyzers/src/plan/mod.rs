@@ -155,7 +155,7 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
             }
         };
         let from_oid = input.from;
-        let touches = Touch::of(&input.commits);
+        let touches = Touch::of(&input.commits, &cal.merges());
         let out = run_hop(&ctx.repo, input, std::mem::take(&mut store))?;
         let overlaps = find_overlaps(&ctx.repo, &out, &touches)?;
         let others = other_findings(ctx, &from_label, rev, progress)?;
@@ -181,7 +181,7 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
     // Straight to the target.
     let (anc, method) = ancestor(ctx, target)?;
     let commits = fork_commits(ctx)?;
-    let touches = Touch::of(&commits);
+    let touches = Touch::of(&commits, &cal.merges());
     let out = run_hop(
         &ctx.repo,
         HopInput {

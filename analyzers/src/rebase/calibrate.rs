@@ -80,6 +80,11 @@ impl Default for Calibration {
 }
 
 impl Calibration {
+    /// The past upgrades' merge commits.
+    pub fn merges(&self) -> Vec<String> {
+        self.upgrades.iter().map(|u| u.merge.oid.clone()).collect()
+    }
+
     /// The factors from the measured upgrades.
     pub fn from_upgrades(upgrades: Vec<PastUpgrade>) -> Calibration {
         if upgrades.is_empty() {

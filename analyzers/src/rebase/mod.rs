@@ -103,7 +103,8 @@ pub fn analyze_commits(
     progress.stage("rebase", None);
     let model = CostModel::load(&ctx.config)?;
     let (anc, method) = ancestor(ctx, target)?;
-    let touches = Touch::of(&commits);
+    let calibration = calibration(ctx)?;
+    let touches = Touch::of(&commits, &calibration.merges());
     let input = HopInput {
         from: anc,
         to: target,
@@ -114,7 +115,6 @@ pub fn analyze_commits(
     };
     let out = run_hop(&ctx.repo, input, Store::default())?;
     let overlaps = find_overlaps(&ctx.repo, &out, &touches)?;
-    let calibration = calibration(ctx)?;
     let target_name = ctx
         .target
         .as_ref()
@@ -182,13 +182,15 @@ pub fn calibration(ctx: &Context) -> Result<Calibration> {
 /// Assemble the section of one hop with its costs. `others`: the other analyses' findings
 /// (stale overrides, settings risks, generated-config edits, secrets, core-template edits)
 /// that add to the cost; `overlaps` and `calibration` as [`find_overlaps`] and
-/// [`calibration`] give them.
+/// [`calibration`] give them. `_drift_lines` is no longer costed: the per-release estimate
+/// follows what needs a human (on a real fork with a vendored import, lines of drift made
+/// most of the hours while nobody re-works them; see docs/cost-model.md).
 #[allow(clippy::too_many_arguments)]
 pub fn build_section(
     out: &HopOutput,
     model: &CostModel,
     others: &[Finding],
-    drift_lines: u64,
+    _drift_lines: u64,
     [head, target, anc]: [Oid; 3],
     method: &str,
     overlaps: Overlaps,
@@ -231,15 +233,7 @@ pub fn build_section(
             });
         }
     }
-    let cost_split = split(
-        model,
-        &commits,
-        out,
-        &overlaps,
-        others,
-        drift_lines,
-        &calibration,
-    );
+    let cost_split = split(model, &commits, out, &overlaps, others, &calibration);
     let count = |o: Outcome| commits.iter().filter(|c| c.outcome == o).count();
     let summary = RebaseSummary {
         commits: commits.len(),
@@ -285,7 +279,6 @@ fn split(
     out: &HopOutput,
     overlaps: &Overlaps,
     others: &[Finding],
-    drift_lines: u64,
     cal: &Calibration,
 ) -> CostSplit {
     let mut per = Vec::new();
@@ -406,16 +399,6 @@ fn split(
         clean,
         1.0,
     );
-    if drift_lines > 0 {
-        per.push(CostItem {
-            what: "changed lines to regression-test (per thousand)".into(),
-            weight: Weight::PerKlocDrift.as_str().into(),
-            count: drift_lines as usize,
-            cost: model
-                .weight(Weight::PerKlocDrift)
-                .times(drift_lines as f64 / 1000.0),
-        });
-    }
     let mut once = Vec::new();
     item(
         &mut once,

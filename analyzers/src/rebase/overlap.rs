@@ -94,9 +94,12 @@ pub struct Touch {
 }
 
 impl Touch {
-    pub fn of(commits: &[super::store::ForkCommit]) -> Vec<Touch> {
+    /// The paths each fork commit touched, leaving out `imports`: merges of upstream (past
+    /// upgrades), whose diff against the first parent is upstream's work, not the fork's.
+    pub fn of(commits: &[super::store::ForkCommit], imports: &[String]) -> Vec<Touch> {
         commits
             .iter()
+            .filter(|c| !(c.merge && imports.contains(&c.oid.to_string())))
             .map(|c| Touch {
                 commit: CommitRef {
                     oid: c.oid.to_string(),
