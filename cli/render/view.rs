@@ -62,10 +62,10 @@ pub fn group_findings(report: &Report) -> Vec<FileGroup<'_>> {
         }
     }
     for file in &mut files {
-        file.rules.sort_by(|a, b| b.severity.cmp(&a.severity));
+        file.rules.sort_by_key(|r| std::cmp::Reverse(r.severity));
     }
     let worst = |f: &FileGroup<'_>| f.rules.iter().map(|r| r.severity).max();
-    files.sort_by(|a, b| worst(b).cmp(&worst(a)));
+    files.sort_by_key(|f| std::cmp::Reverse(worst(f)));
     files
 }
 

@@ -324,13 +324,8 @@ fn measure(base: &[u8], up: &[u8], fork: &[u8], python: bool) -> Result<Nearness
 
 /// Ancestor lines strictly between two changes (0 when they touch or overlap).
 fn gap(a: &Hunk, b: &Hunk) -> u32 {
-    let g = if a.o1 <= b.o0 {
-        b.o0 - a.o1
-    } else if b.o1 <= a.o0 {
-        a.o0 - b.o1
-    } else {
-        0
-    };
+    // Disjoint ranges leave the gap on one side; overlapping ones saturate to 0 on both.
+    let g = b.o0.saturating_sub(a.o1).max(a.o0.saturating_sub(b.o1));
     u32::try_from(g).unwrap_or(u32::MAX)
 }
 
