@@ -2,7 +2,7 @@
 //! factors that scale the cost model's per-release conflict and overlap weights for this fork.
 //!
 //! A past upgrade is a merge commit on the fork's first-parent history whose second parent is
-//! upstream's: a release ref's commit, or a commit of the upstream remote's branches (a
+//! upstream's: a release ref's commit, or a commit of upstream's development branch (a
 //! snapshot). For each, with `mb` the merge base of its two parents:
 //! - `both_changed`: files changed on both sides since `mb` (not identically);
 //! - `conflicted` / `conflict_hunks`: those a three-way merge (the same merge as the conflict
@@ -122,7 +122,7 @@ impl Calibration {
 }
 
 /// Find and measure the past upgrades on the first-parent history of `head`. `upstream`: the
-/// release refs' commits with their names; `remote_tips`: the upstream remote's branch tips.
+/// release refs' commits with their names; `remote_tips`: upstream's development branch tip.
 pub fn calibrate(
     repo: &Repo,
     head: Oid,

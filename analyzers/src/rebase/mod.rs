@@ -163,19 +163,9 @@ pub fn calibration(ctx: &Context) -> Result<Calibration> {
     for r in &ctx.releases.refs {
         releases.entry(r.oid).or_insert_with(|| r.rev.clone());
     }
-    let prefix = format!("refs/remotes/{}/", ctx.config.upstream.remote);
-    let mut tips = Vec::new();
-    if let Ok(refs) = ctx.repo.git().references() {
-        for r in refs.flatten() {
-            if r.name().is_some_and(|n| n.starts_with(&prefix)) {
-                if let Ok(c) = r.peel_to_commit() {
-                    tips.push(c.id());
-                }
-            }
-        }
-    }
-    tips.sort();
-    tips.dedup();
+    // Snapshots: commits of upstream's development branch (release branches are release refs
+    // already). One tip keeps the reachability checks to one walk per merge.
+    let tips: Vec<Oid> = dev_branch(ctx).map(|(_, oid)| oid).into_iter().collect();
     calibrate::calibrate(&ctx.repo, ctx.head, &releases, &tips)
 }
 
