@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::cost::HoursRange;
-use crate::model::{Finding, Kind, RuleId, Severity};
+use crate::model::{Finding, Kind, RuleId};
 use crate::rebase::RebaseSection;
 
 /// Features listed one per line; the rest are counted.
@@ -20,7 +20,7 @@ const TOP: usize = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// Stable key: `rework`, `deleted`, `secrets`, `config`, `templates`, `overrides`,
-    /// `settings`, `drop`.
+    /// `settings`, `settings-move`, `drop`.
     pub key: String,
     pub count: usize,
     /// The line as people read it.
@@ -169,16 +169,31 @@ pub fn summarize(
             plural(overrides, "theme override", "theme overrides")
         ),
     );
-    let settings = findings
-        .iter()
-        .filter(|f| f.kind == Kind::Settings && f.severity >= Severity::Warning)
-        .count();
+    let risks = count_rule(
+        findings,
+        &[
+            RuleId::FC304,
+            RuleId::FC305,
+            RuleId::FC306,
+            RuleId::FC307,
+            RuleId::FC308,
+        ],
+    );
     push(
         "settings",
-        settings,
+        risks,
         format!(
-            "check {} the target renames, removes or shadows",
-            plural(settings, "settings edit", "settings edits")
+            "check {} the target removes, renames, overrides or changes",
+            plural(risks, "settings edit", "settings edits")
+        ),
+    );
+    let edits = count_rule(findings, &[RuleId::FC301]);
+    push(
+        "settings-move",
+        edits,
+        format!(
+            "move {} to configuration (`forkcheck replace`)",
+            plural(edits, "settings-module edit", "settings-module edits")
         ),
     );
     let drop = count_rule(findings, &[RuleId::FC604]);
