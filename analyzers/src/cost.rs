@@ -113,6 +113,7 @@ pub enum Weight {
     PerOverlapNear,
     PerOverlapSameFunction,
     PerSecretRotation,
+    PerSettingsMove,
     PerSettingsRisk,
     PerStaleOverride,
     PerTargetDeletedCommit,
@@ -134,6 +135,7 @@ impl Weight {
         Weight::PerOverlapNear,
         Weight::PerOverlapSameFunction,
         Weight::PerSecretRotation,
+        Weight::PerSettingsMove,
         Weight::PerSettingsRisk,
         Weight::PerStaleOverride,
         Weight::PerTargetDeletedCommit,
@@ -155,6 +157,7 @@ impl Weight {
             Weight::PerOverlapNear => "per_overlap_near",
             Weight::PerOverlapSameFunction => "per_overlap_same_function",
             Weight::PerSecretRotation => "per_secret_rotation",
+            Weight::PerSettingsMove => "per_settings_move",
             Weight::PerSettingsRisk => "per_settings_risk",
             Weight::PerStaleOverride => "per_stale_override",
             Weight::PerTargetDeletedCommit => "per_target_deleted_commit",
@@ -326,6 +329,9 @@ pub fn finding_weight(f: &Finding) -> Option<Weight> {
     match (f.kind, f.rule_id()) {
         (_, Some(RuleId::FC405)) => Some(Weight::PerOrphanedOverride),
         (_, Some(RuleId::FC403 | RuleId::FC404)) => Some(Weight::PerStaleOverride),
+        // A settings edit as such merges like any line (its conflicts are counted as
+        // conflicts); what the target does to the setting is the per-release risk.
+        (_, Some(RuleId::FC301 | RuleId::FC302)) => None,
         (Kind::Settings, _) if f.severity >= Severity::Warning => Some(Weight::PerSettingsRisk),
         (Kind::GeneratedConfig, _) => Some(Weight::PerGeneratedConfigEdit),
         _ => None,

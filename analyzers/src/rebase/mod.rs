@@ -412,6 +412,13 @@ fn split(
         distinct(Kind::CoreTemplate),
         1.0,
     );
+    item(
+        &mut once,
+        "settings-module edits to move to configuration",
+        Weight::PerSettingsMove,
+        count_rule(&[RuleId::FC301]),
+        1.0,
+    );
     let upstream = commits.iter().filter(|c| c.upstream.is_some()).count();
     item(
         &mut once,

@@ -260,12 +260,13 @@ fn upgraded_overlaps_features_calibration_and_cost_split() {
         .iter()
         .map(|i| (i.what.as_str(), i.count))
         .collect();
-    // Nothing committed to move, no secrets, no core template edits: at most commits to drop.
-    assert!(
-        once.iter()
-            .all(|(w, _)| *w == "commits already upstream to drop"),
-        "{once:?}"
+    // One-time: the three settings-module edits (the footer logo, the footer links, the
+    // devstack flag) to move to configuration; nothing committed, no secrets, nothing upstream.
+    assert_eq!(
+        once,
+        vec![("settings-module edits to move to configuration", 3)]
     );
+    assert_eq!(rb.cost_split.one_time, model.of(Weight::PerSettingsMove, 3));
     let sum: forkcheck_analyzers::cost::HoursRange =
         rb.cost_split.per_release_items.iter().map(|i| i.cost).sum();
     assert_eq!(rb.cost, sum);
