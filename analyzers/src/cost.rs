@@ -47,9 +47,21 @@ impl HoursRange {
     pub fn is_zero(&self) -> bool {
         self.low == 0.0 && self.high == 0.0
     }
-    /// `1.5–4 h`, as people read it.
+    /// `1.5–4 h`, as people read it; `2 h` when both ends round alike, `< 0.1 h` for a
+    /// range that rounds to nothing but is not zero, `0 h` for none (never `0–0 h`).
     pub fn display(&self) -> String {
-        format!("{}–{} h", fmt_hours(self.low), fmt_hours(self.high))
+        let (low, high) = (fmt_hours(self.low), fmt_hours(self.high));
+        if high == "0" {
+            if self.high > 0.0 {
+                "< 0.1 h".into()
+            } else {
+                "0 h".into()
+            }
+        } else if low == high {
+            format!("{high} h")
+        } else {
+            format!("{low}–{high} h")
+        }
     }
 }
 
@@ -91,6 +103,7 @@ impl std::iter::Sum for HoursRange {
 pub enum Weight {
     PerCleanCommit,
     PerCleanMergeFile,
+    PerConfigMove,
     PerConflictHunk,
     PerConflictedFile,
     PerDependencyConflict,
@@ -99,10 +112,15 @@ pub enum Weight {
     PerKlocDrift,
     PerMigrationProblem,
     PerOrphanedOverride,
+    PerOverlapNear,
+    PerOverlapSameFunction,
     PerRemovedApiUse,
+    PerSecretRotation,
+    PerSettingsMove,
     PerSettingsRisk,
     PerStaleOverride,
     PerTargetDeletedCommit,
+    PerTemplateMove,
 }
 
 impl Weight {
@@ -110,6 +128,7 @@ impl Weight {
     pub const ALL: &'static [Weight] = &[
         Weight::PerCleanCommit,
         Weight::PerCleanMergeFile,
+        Weight::PerConfigMove,
         Weight::PerConflictHunk,
         Weight::PerConflictedFile,
         Weight::PerDependencyConflict,
@@ -118,10 +137,15 @@ impl Weight {
         Weight::PerKlocDrift,
         Weight::PerMigrationProblem,
         Weight::PerOrphanedOverride,
+        Weight::PerOverlapNear,
+        Weight::PerOverlapSameFunction,
         Weight::PerRemovedApiUse,
+        Weight::PerSecretRotation,
+        Weight::PerSettingsMove,
         Weight::PerSettingsRisk,
         Weight::PerStaleOverride,
         Weight::PerTargetDeletedCommit,
+        Weight::PerTemplateMove,
     ];
 
     /// The name in `rules/cost.toml` and `[cost]` (`per_conflict_hunk`).
@@ -129,6 +153,7 @@ impl Weight {
         match self {
             Weight::PerCleanCommit => "per_clean_commit",
             Weight::PerCleanMergeFile => "per_clean_merge_file",
+            Weight::PerConfigMove => "per_config_move",
             Weight::PerConflictHunk => "per_conflict_hunk",
             Weight::PerConflictedFile => "per_conflicted_file",
             Weight::PerDependencyConflict => "per_dependency_conflict",
@@ -137,10 +162,15 @@ impl Weight {
             Weight::PerKlocDrift => "per_kloc_drift",
             Weight::PerMigrationProblem => "per_migration_problem",
             Weight::PerOrphanedOverride => "per_orphaned_override",
+            Weight::PerOverlapNear => "per_overlap_near",
+            Weight::PerOverlapSameFunction => "per_overlap_same_function",
             Weight::PerRemovedApiUse => "per_removed_api_use",
+            Weight::PerSecretRotation => "per_secret_rotation",
+            Weight::PerSettingsMove => "per_settings_move",
             Weight::PerSettingsRisk => "per_settings_risk",
             Weight::PerStaleOverride => "per_stale_override",
             Weight::PerTargetDeletedCommit => "per_target_deleted_commit",
+            Weight::PerTemplateMove => "per_template_move",
         }
     }
 
@@ -308,6 +338,9 @@ pub fn finding_weight(f: &Finding) -> Option<Weight> {
     match (f.kind, f.rule_id()) {
         (_, Some(RuleId::FC405)) => Some(Weight::PerOrphanedOverride),
         (_, Some(RuleId::FC403 | RuleId::FC404)) => Some(Weight::PerStaleOverride),
+        // A settings edit as such merges like any line (its conflicts are counted as
+        // conflicts); what the target does to the setting is the per-release risk.
+        (_, Some(RuleId::FC301 | RuleId::FC302)) => None,
         (Kind::Settings, _) if f.severity >= Severity::Warning => Some(Weight::PerSettingsRisk),
         (Kind::GeneratedConfig, _) => Some(Weight::PerGeneratedConfigEdit),
         // What breaks beyond the diff (rules/migrations.toml, dependencies.toml,
@@ -425,5 +458,16 @@ mod tests {
             high: 4.0,
         };
         assert_eq!(h.display(), "1.3–4 h");
+        assert_eq!(HoursRange::ZERO.display(), "0 h");
+        let tiny = HoursRange {
+            low: 0.0,
+            high: 0.04,
+        };
+        assert_eq!(tiny.display(), "< 0.1 h");
+        let same = HoursRange {
+            low: 2.0,
+            high: 2.04,
+        };
+        assert_eq!(same.display(), "2 h");
     }
 }

@@ -114,6 +114,7 @@ pub fn run_selected(
         },
         base: ctx.base.clone(),
         target: ctx.target.clone(),
+        summary: None,
         drift,
         findings,
         settings,
@@ -137,6 +138,12 @@ pub fn run_selected(
         ));
     }
     report.sort_findings();
+    report.summary = Some(report::summary::summarize(
+        &ctx.base.rev,
+        ctx.target.as_ref().map(|t| t.rev.as_str()),
+        &report.findings,
+        report.rebase.as_ref(),
+    ));
     // Commit messages reach the report (subjects in the rebase and triage sections): a
     // `SECRET_KEY=…` written in one is hidden like any other secret.
     secrets::collect_commit_messages(ctx)?;

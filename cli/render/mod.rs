@@ -19,6 +19,7 @@ pub mod sarif;
 pub mod section_breaks;
 pub mod section_config;
 pub mod section_rebase;
+pub mod section_summary;
 pub mod section_themes;
 pub mod style;
 pub mod table;
@@ -166,6 +167,7 @@ pub(crate) mod tests {
                 rev: "open-release/sumac.1".into(),
                 oid: "eeeeeeeeeeffffffffff00000000001111111111".into(),
             }),
+            summary: None,
             drift: Drift {
                 files_changed: 42,
                 lines_added: 1234,

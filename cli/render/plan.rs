@@ -29,12 +29,28 @@ fn outcomes(h: &Hop) -> String {
     )
 }
 
-/// The hops, then the direct jump for comparison.
-fn rows(p: &Plan) -> impl Iterator<Item = (bool, &Hop)> {
-    p.hops
-        .iter()
-        .map(|h| (false, h))
-        .chain(std::iter::once((true, &p.direct)))
+/// The direct jump first (every item), then each hop with only what differs from it: a hop
+/// lists the conflicts, deletions, stale items and dropped commits the direct jump does not
+/// have, so an item shows once. With a single hop equal to the direct jump, only the jump.
+fn rows(p: &Plan) -> Vec<(bool, Hop)> {
+    let mut out = vec![(true, p.direct.clone())];
+    let single = p.hops.len() == 1 && p.hops[0].to == p.direct.to;
+    if single {
+        return out;
+    }
+    let d = &p.direct;
+    for h in &p.hops {
+        let only = |v: &[String], direct: &[String]| -> Vec<String> {
+            v.iter().filter(|x| !direct.contains(x)).cloned().collect()
+        };
+        let mut hop = h.clone();
+        hop.conflicted_files = only(&h.conflicted_files, &d.conflicted_files);
+        hop.target_deleted = only(&h.target_deleted, &d.target_deleted);
+        hop.stale = only(&h.stale, &d.stale);
+        hop.dropped = only(&h.dropped, &d.dropped);
+        out.push((false, hop));
+    }
+    out
 }
 
 pub fn terminal(p: &Plan, style: &Style) -> String {
@@ -54,33 +70,49 @@ pub fn terminal(p: &Plan, style: &Style) -> String {
         let label = if direct {
             format!("{} ", style.dim("straight to the target:"))
         } else {
-            String::new()
+            format!("{} ", style.dim("hop:"))
         };
         let _ = writeln!(out, "\n  {label}{title}  {}", style.bold(&h.cost.display()));
         let mut grid = Grid::new();
-        grid.row(vec!["commits".into(), outcomes(h)]);
-        grid.row(vec![
-            "conflicts".into(),
-            list(&h.conflicted_files, term_entry),
-        ]);
-        grid.row(vec!["deleted".into(), list(&h.target_deleted, term_entry)]);
-        // One stale entry a line: the list is long on a real fork.
-        let mut stale = h.stale.iter();
-        grid.row(vec![
-            "stale".into(),
-            stale.next().map_or_else(|| "-".into(), |s| term_entry(s)),
-        ]);
-        for s in stale {
-            grid.row(vec![String::new(), term_entry(s)]);
-        }
-        grid.row(vec!["drop".into(), list(&h.dropped, term_entry)]);
-        // Migration clashes, pin conflicts and removed APIs that first bite at this hop.
-        let mut bites = h.first_bites.iter();
-        if let Some(first) = bites.next() {
-            grid.row(vec!["breaks".into(), term_entry(first)]);
-            for s in bites {
-                grid.row(vec![String::new(), term_entry(s)]);
+        grid.row(vec!["commits".into(), outcomes(&h)]);
+        let mut any = false;
+        let mut section = |grid: &mut Grid, name: &str, v: &[String], one_a_line: bool| {
+            if !direct && v.is_empty() {
+                return;
             }
+            any = true;
+            if one_a_line {
+                // One entry a line: the list is long on a real fork.
+                let mut it = v.iter();
+                grid.row(vec![
+                    name.into(),
+                    it.next().map_or_else(|| "-".into(), |s| term_entry(s)),
+                ]);
+                for s in it {
+                    grid.row(vec![String::new(), term_entry(s)]);
+                }
+            } else {
+                grid.row(vec![name.into(), list(v, term_entry)]);
+            }
+        };
+        section(&mut grid, "conflicts", &h.conflicted_files, false);
+        section(&mut grid, "deleted", &h.target_deleted, false);
+        section(&mut grid, "stale", &h.stale, true);
+        section(&mut grid, "drop", &h.dropped, false);
+        // Migration clashes, pin conflicts and removed APIs that first bite at this hop.
+        if !h.first_bites.is_empty() {
+            section(&mut grid, "breaks", &h.first_bites, true);
+        }
+        if !direct && !any {
+            grid.row(vec![
+                "items".into(),
+                "nothing beyond the direct jump's".into(),
+            ]);
+        } else if !direct {
+            grid.row(vec![
+                String::new(),
+                style.dim("(only what the direct jump does not have)"),
+            ]);
         }
         out.push_str(&grid.render(4, style));
     }
@@ -107,7 +139,11 @@ pub fn markdown(p: &Plan) -> String {
     );
     let _ = writeln!(
         out,
-        "| Hop | Effort (h) | Commits | Conflicting files | Deleted under the fork | Stale | Drop |"
+        "The direct jump lists every item; each hop lists only what the direct jump does not have.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| Hop | Effort | Commits | Conflicting files | Deleted under the fork | Stale | Drop |"
     );
     let _ = writeln!(out, "|---|---:|---|---|---|---|---|");
     for (direct, h) in rows(p) {
@@ -119,10 +155,9 @@ pub fn markdown(p: &Plan) -> String {
         };
         let _ = writeln!(
             out,
-            "| {name} | {:.1}–{:.1} | {} | {} | {} | {} | {} |",
-            h.cost.low,
-            h.cost.high,
-            outcomes(h),
+            "| {name} | {} | {} | {} | {} | {} | {} |",
+            h.cost.display(),
+            outcomes(&h),
             list(&h.conflicted_files, md_code),
             list(&h.target_deleted, md_code),
             list(&h.stale, md_text),
@@ -196,6 +231,28 @@ mod tests {
         );
         assert!(out.contains("straight to the target:"), "{out}");
         assert!(out.contains("warning: shallow"), "{out}");
+    }
+
+    #[test]
+    fn hops_list_only_what_the_direct_jump_lacks() {
+        let mut p = sample();
+        let mut teak = hop("open-release/sumac.2", "release/teak.2");
+        teak["conflicted_files"] = serde_json::json!(["lms/envs/common.py", "lms/urls.py"]);
+        let mut direct = hop("open-release/redwood.2", "release/teak.2");
+        direct["conflicted_files"] = serde_json::json!(["lms/envs/common.py"]);
+        p.hops.push(serde_json::from_value(teak).unwrap());
+        p.direct = serde_json::from_value(direct).unwrap();
+        let out = terminal(&p, &Style::plain());
+        // The stale items appear once, under the direct jump.
+        assert_eq!(
+            out.matches("a|b.html (theme-override-stale)").count(),
+            1,
+            "{out}"
+        );
+        // The second hop names only its extra conflict.
+        assert!(out.contains("    conflicts  lms/urls.py\n"), "{out}");
+        assert_eq!(out.matches("lms/envs/common.py\n").count(), 1, "{out}");
+        assert!(out.contains("nothing beyond the direct jump's"), "{out}");
     }
 
     #[test]

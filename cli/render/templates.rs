@@ -25,6 +25,8 @@ macro_rules! template {
 const TEMPLATES: &[(&str, &str)] = &[
     template!("report.md.tera"),
     template!("report.html.tera"),
+    template!("sections/summary.md.tera"),
+    template!("sections/summary.html.tera"),
     template!("sections/config.md.tera"),
     template!("sections/settings.md.tera"),
     template!("sections/themes.md.tera"),
@@ -99,6 +101,18 @@ pub fn tera() -> anyhow::Result<Tera> {
     tera.register_filter("md_message", string_filter(escape::md_message));
     tera.register_filter("short", string_filter(|s| escape::short_oid(s).to_string()));
     tera.register_filter("html_code", string_filter(escape::html_message));
+    // `{{ cost | hours }}`: an hours range as people read it (`1.5–4 h`, `2 h`, never `0–0 h`).
+    tera.register_filter(
+        "hours",
+        |v: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+            let end = |k: &str| v.get(k).and_then(tera::Value::as_f64).unwrap_or(0.0);
+            let range = forkcheck_analyzers::cost::HoursRange {
+                low: end("low"),
+                high: end("high"),
+            };
+            Ok(tera::Value::String(range.display()))
+        },
+    );
     tera.add_raw_templates(TEMPLATES.to_vec())
         .map_err(|e| anyhow::anyhow!("internal error: a report template is invalid: {e:?}"))?;
     Ok(tera)

@@ -12,11 +12,16 @@ use super::escape::{short_oid, term};
 use super::style::Style;
 use super::table::Grid;
 use super::view::{self, Table};
-use super::{section_breaks, section_config, section_rebase, section_themes};
+use super::{section_breaks, section_config, section_rebase, section_summary, section_themes};
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     header(&mut out, report, style);
+    let summary = section_summary::render(report, style);
+    if !summary.is_empty() {
+        out.push('\n');
+        out.push_str(&summary);
+    }
     drift(&mut out, report, style);
     findings(&mut out, report, style);
     for section in [
@@ -172,7 +177,21 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
                 style.bold(&term(group.rule)),
                 style.dim(&term(group.name))
             );
-            for f in &group.findings {
+            let fold = group.findings.len() > FOLD_SAME;
+            if fold {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.bold(&format!(
+                        "{} × {} in {}",
+                        term(group.rule),
+                        group.findings.len(),
+                        term(file.path)
+                    ))
+                );
+            }
+            let shown = if fold { FOLD_SAME_SHOW } else { usize::MAX };
+            for f in group.findings.iter().take(shown) {
                 let loc = f.line.map(|l| format!("{l}:")).unwrap_or_default();
                 let sev = if f.severity == group.severity {
                     String::new()
@@ -195,10 +214,25 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
                     );
                 }
             }
+            if fold {
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    style.dim(&format!(
+                        "… and {} more (every finding: --format json or markdown)",
+                        group.findings.len() - FOLD_SAME_SHOW
+                    ))
+                );
+            }
         }
     }
     folded_findings(out, &files, style);
 }
+
+/// Findings of one rule in one file listed before the terminal folds them into one line.
+const FOLD_SAME: usize = 8;
+/// Findings shown of such a folded group.
+const FOLD_SAME_SHOW: usize = 3;
 
 /// Files a rule may be raised on before the terminal folds its findings.
 const FOLD_AT: usize = 25;

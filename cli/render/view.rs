@@ -30,9 +30,10 @@ pub struct FileGroup<'a> {
     pub rules: Vec<RuleGroup<'a>>,
 }
 
-/// Group findings by file, then by rule, keeping the report's canonical order of files and the
-/// order of first appearance of rules within a file. Linear in the number of findings (files are
-/// found through an index; a file holds few rules).
+/// Group findings by file, then by rule: files with an error first, then those with a warning,
+/// then the rest (each in the report's canonical path order), and within a file the rules by
+/// severity (ties in order of first appearance). Linear in the number of findings (files are
+/// found through an index; a file holds few rules) plus the sorts.
 pub fn group_findings(report: &Report) -> Vec<FileGroup<'_>> {
     let mut files: Vec<FileGroup<'_>> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
@@ -60,6 +61,11 @@ pub fn group_findings(report: &Report) -> Vec<FileGroup<'_>> {
             }),
         }
     }
+    for file in &mut files {
+        file.rules.sort_by_key(|r| std::cmp::Reverse(r.severity));
+    }
+    let worst = |f: &FileGroup<'_>| f.rules.iter().map(|r| r.severity).max();
+    files.sort_by_key(|f| std::cmp::Reverse(worst(f)));
     files
 }
 

@@ -12,9 +12,11 @@ use crate::context::{Analysis, Context};
 use crate::cost::{CostModel, HoursRange};
 use crate::model::{Finding, Kind};
 use crate::rebase::hop::{run_hop, ForkSide, HopInput};
+use crate::rebase::overlap::Touch;
 use crate::rebase::store::Store;
 use crate::rebase::{
-    ancestor, build_section, dev_branch, findings::rebase_findings, fork_commits, RebaseSummary,
+    ancestor, build_section, dev_branch, find_overlaps, findings::rebase_findings, fork_commits,
+    RebaseSummary,
 };
 use crate::releases::base::next_target;
 use crate::{Progress, Result};
@@ -134,6 +136,7 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
     };
     let drift_lines = crate::drift::lines(ctx)?;
     let model = CostModel::load(&ctx.config)?;
+    let cal = crate::rebase::calibration(ctx)?;
     // The releases in between, when both ends are named releases.
     let mut stops: Vec<(
         String,
@@ -191,7 +194,9 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
             }
         };
         let from_oid = input.from;
+        let touches = Touch::of(&input.commits, &cal.merges());
         let out = run_hop(&ctx.repo, input, std::mem::take(&mut store))?;
+        let overlaps = find_overlaps(&ctx.repo, &out, &touches)?;
         let mut others = other_findings(ctx, &from_label, rev, progress)?;
         // Each break counts (and costs) at the hop where it first bites: fixed there, it is not
         // met again at the next hop.
@@ -211,6 +216,8 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
             drift_lines,
             [ctx.head, *oid, from_oid],
             method,
+            overlaps,
+            cal.clone(),
         );
         let mut hop = make_hop(ctx, &section, &from_label, rev, others)?;
         hop.from_oid = from_oid.to_string();
@@ -224,18 +231,21 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
 
     // Straight to the target.
     let (anc, method) = ancestor(ctx, target)?;
+    let commits = fork_commits(ctx)?;
+    let touches = Touch::of(&commits, &cal.merges());
     let out = run_hop(
         &ctx.repo,
         HopInput {
             from: anc,
             to: target,
             fork: ForkSide::Git(ctx.head),
-            commits: fork_commits(ctx)?,
+            commits,
             hide: vec![ctx.head],
             dev: dev_branch(ctx),
         },
         Store::default(),
     )?;
+    let overlaps = find_overlaps(&ctx.repo, &out, &touches)?;
     let mut others = other_findings(ctx, &base_rev, &target_info.rev, progress)?;
     others.extend(break_findings(
         ctx,
@@ -251,6 +261,8 @@ pub fn plan(ctx: &Context, progress: &dyn Progress) -> Result<Option<Plan>> {
         drift_lines,
         [ctx.head, target, anc],
         method,
+        overlaps,
+        cal,
     );
     let mut direct = make_hop(ctx, &section, &base_rev, &target_info.rev, others)?;
     direct.from_oid = anc.to_string();

@@ -135,6 +135,21 @@ impl UpstreamHistory {
             .collect()
     }
 
+    /// The upstream commits of the chain that changed `path` (its blob differs from the
+    /// previous commit's), oldest first.
+    pub fn changed_in(&self, repo: &Repo, path: &str) -> Result<Vec<CommitRef>> {
+        let (start, versions) = self.versions(repo, path)?;
+        let mut prev = start;
+        let mut out = Vec::new();
+        for (i, v) in versions.iter().enumerate() {
+            if *v != prev {
+                out.push(commit_ref(repo, self.chain[i].0)?);
+                prev = *v;
+            }
+        }
+        Ok(out)
+    }
+
     /// The upstream commit that deleted `path`, if one in the chain did.
     pub fn deleted_in(&self, repo: &Repo, path: &str) -> Result<Option<CommitRef>> {
         let (start, versions) = self.versions(repo, path)?;

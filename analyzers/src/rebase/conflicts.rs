@@ -6,7 +6,7 @@ use git2::Oid;
 use rayon::prelude::*;
 
 use super::diff3::merge3;
-use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide};
+use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide, MergedBlobs};
 use super::store::Store;
 use super::tree::{split_walk, tree_id};
 use super::tree::{upstream_side_from, Entry, SideDiff};
@@ -217,6 +217,7 @@ fn run_merge(
             Some(CleanMerge {
                 path: t.path,
                 identical: true,
+                blobs: None,
             }),
         ));
     }
@@ -238,11 +239,18 @@ fn run_merge(
     let fork = store.read(repo, t.fork.oid)?;
     let m = merge3(&base, &upstream, &fork)?;
     if m.is_clean() {
+        let blobs = MergedBlobs {
+            base: t.base.map(|b| b.oid),
+            upstream: t.upstream.oid,
+            fork: t.fork.oid,
+            renamed_from: t.renamed_from.clone(),
+        };
         return Ok((
             None,
             Some(CleanMerge {
                 path: t.path,
                 identical: false,
+                blobs: Some(blobs),
             }),
         ));
     }

@@ -87,6 +87,64 @@ pub fn rebase_findings(rules: &Rules, s: &RebaseSection, target: &str) -> Result
                 .build(),
         );
     }
+    let fc606 = rules.rule(RuleId::FC606);
+    for o in &s.overlaps {
+        let how = match (&o.proximity, &o.function) {
+            (super::overlap::Proximity::SameFunction, Some(f)) => format!(
+                "both sides changed `{f}` ({} line{} apart)",
+                o.distance,
+                if o.distance == 1 { "" } else { "s" }
+            ),
+            (super::overlap::Proximity::Near, _) => format!(
+                "the changes are {} line{} apart",
+                o.distance,
+                if o.distance == 1 { "" } else { "s" }
+            ),
+            _ => format!("the changes are {} lines apart", o.distance),
+        };
+        let mut msg = format!(
+            "`{}` was changed by the fork and by {target}; it merges cleanly but {how}; fork: {}",
+            o.path,
+            names(&o.fork_commits)
+        );
+        if !o.upstream_commits.is_empty() {
+            msg.push_str(&format!("; upstream: {}", names(&o.upstream_commits)));
+        }
+        if !o.both_settings.is_empty() {
+            msg.push_str(&format!(
+                "; settings both sides touched: {}",
+                o.both_settings.join(", ")
+            ));
+        } else if !o.fork_settings.is_empty() && !o.upstream_settings.is_empty() {
+            msg.push_str(&format!(
+                "; settings: fork {}, upstream {}",
+                o.fork_settings.join(", "),
+                o.upstream_settings.join(", ")
+            ));
+        }
+        out.push(
+            Finding::new(fc606, &o.path, msg)
+                .status(o.proximity.as_str())
+                .data("distance", o.distance)
+                .data("function", o.function.clone())
+                .data(
+                    "fork_commits",
+                    o.fork_commits
+                        .iter()
+                        .map(|c| c.oid.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .data(
+                    "upstream_commits",
+                    o.upstream_commits
+                        .iter()
+                        .map(|c| c.oid.clone())
+                        .collect::<Vec<_>>(),
+                )
+                .data("both_settings", o.both_settings.clone())
+                .build(),
+        );
+    }
     let fc603 = rules.rule(RuleId::FC603);
     let fc604 = rules.rule(RuleId::FC604);
     let fc605 = rules.rule(RuleId::FC605);

@@ -47,6 +47,8 @@ pub struct HopOutput {
     /// The fork's versions of every path it changed, on top of `to`.
     pub versions: HashMap<String, Option<Version>>,
     pub store: Store,
+    /// Upstream's first-parent history of the hop (who changed what).
+    pub history: UpstreamHistory,
 }
 
 pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> {
@@ -119,10 +121,20 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
         .collect();
     let matches = patch_id_matches(repo, &ov.store, &fork_changes, &sets)?;
 
+    let mut partner: HashMap<usize, usize> = HashMap::new();
+    for (a, b) in super::net::cancelling_pairs(&input.commits) {
+        partner.insert(a, b);
+        partner.insert(b, a);
+    }
     let mut commits = Vec::with_capacity(input.commits.len());
     for (i, (fc, r)) in input.commits.iter().zip(replays).enumerate() {
-        let equal = content_equal(&fc.changes, |p| ov.target_version(p))?;
-        let upstream = match matches.get(&i) {
+        let cancelled_by = partner.get(&i).map(|&p| CommitRef {
+            oid: input.commits[p].oid.to_string(),
+            summary: input.commits[p].summary.clone(),
+        });
+        // A commit the fork itself undoes is not "already upstream", whatever the target has.
+        let equal = cancelled_by.is_none() && content_equal(&fc.changes, |p| ov.target_version(p))?;
+        let upstream = match matches.get(&i).filter(|_| cancelled_by.is_none()) {
             Some(m) => Some(UpstreamMatch {
                 method: MatchMethod::PatchId,
                 commit: Some(m.upstream.clone()),
@@ -156,6 +168,7 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
             upstream,
             residue,
             trailers: fc.trailers.clone(),
+            cancelled_by,
             cost: crate::cost::HoursRange::ZERO,
         });
     }
@@ -167,6 +180,7 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
         rebased,
         versions,
         store,
+        history,
     })
 }
 

@@ -98,6 +98,19 @@ pub struct CleanMerge {
     pub path: String,
     /// Both sides made the very same change.
     pub identical: bool,
+    /// The blobs merged (ancestor, upstream, fork), for the overlap analysis; not serialized.
+    #[serde(skip)]
+    pub blobs: Option<MergedBlobs>,
+}
+
+/// The three versions of a cleanly merged file (the ancestor's is `None` for an addition).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedBlobs {
+    pub base: Option<git2::Oid>,
+    pub upstream: git2::Oid,
+    pub fork: git2::Oid,
+    /// The ancestor's path when one side renamed the file.
+    pub renamed_from: Option<String>,
 }
 
 /// How a fork commit replays onto the target.
@@ -181,6 +194,9 @@ pub struct CommitReplay {
     pub residue: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trailers: Vec<Trailer>,
+    /// The fork commit this one cancels (or is cancelled by): together they change nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_by: Option<CommitRef>,
     pub cost: HoursRange,
 }
 
@@ -205,6 +221,30 @@ pub struct FileCost {
     pub reason: String,
 }
 
+/// One line of a cost: what, how many, how much.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostItem {
+    /// What the work is, e.g. `conflicted files` (the weight's unit, plural).
+    pub what: String,
+    /// The cost-model weight (`per_conflict_hunk`).
+    pub weight: String,
+    pub count: usize,
+    pub cost: HoursRange,
+}
+
+/// The estimate split into work every release costs again and work paid once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostSplit {
+    /// What the next upgrade costs, and every later one while the fork keeps its changes.
+    pub per_release: HoursRange,
+    /// Largest first.
+    pub per_release_items: Vec<CostItem>,
+    /// Work paid once that lowers every later release's cost.
+    pub one_time: HoursRange,
+    /// Largest first.
+    pub one_time_items: Vec<CostItem>,
+}
+
 /// The `rebase` section of the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RebaseSection {
@@ -223,10 +263,22 @@ pub struct RebaseSection {
     pub conflicts: Vec<FileConflict>,
     /// Paths changed on both sides that merge cleanly.
     pub clean_merges: Vec<CleanMerge>,
+    /// The clean merges of files the fork's commits changed, with proximity and commits
+    /// (FC606).
+    #[serde(default)]
+    pub overlaps: Vec<super::overlap::Overlap>,
+    /// Overlap and conflict files grouped by the fork commits that changed them together.
+    #[serde(default)]
+    pub features: Vec<super::overlap::Feature>,
     /// Every first-parent fork commit since the base, in order, replayed onto the target.
     pub commits: Vec<CommitReplay>,
     /// Estimated rebase effort per file.
     pub file_costs: Vec<FileCost>,
-    /// Total estimated effort of this rebase.
+    /// Estimated effort of this rebase: the per-release total of `cost_split`.
     pub cost: HoursRange,
+    #[serde(default)]
+    pub cost_split: CostSplit,
+    /// Past upgrades found in the fork's history and what they say about its cost.
+    #[serde(default)]
+    pub calibration: super::calibrate::Calibration,
 }

@@ -8,6 +8,8 @@ pub use crate::model::{
     TargetInfo,
 };
 
+pub mod summary;
+
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON report schema.
@@ -20,6 +22,9 @@ pub struct Report {
     pub repo: RepoInfo,
     pub base: BaseInfo,
     pub target: Option<TargetInfo>,
+    /// What to do first: one line per decision, then the cost (see [`summary`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<summary::Summary>,
     pub drift: crate::drift::Drift,
     pub findings: Vec<Finding>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -23,6 +23,11 @@ pub enum TriageClass {
     PluginCandidate,
     /// Specific to the organisation: keep.
     ForkSpecific,
+    /// Undone by another fork commit (or undoing one): together they change nothing.
+    Reverted,
+    /// Upstream's own content brought in: a merge of an upstream release or snapshot, or
+    /// translations or vendored code; re-import it at the upgrade instead of carrying it.
+    UpstreamImport,
 }
 
 impl TriageClass {
@@ -34,6 +39,8 @@ impl TriageClass {
             TriageClass::Theme => "theme",
             TriageClass::PluginCandidate => "plugin-candidate",
             TriageClass::ForkSpecific => "fork-specific",
+            TriageClass::Reverted => "reverted",
+            TriageClass::UpstreamImport => "upstream-import",
         }
     }
 
@@ -46,6 +53,8 @@ impl TriageClass {
             TriageClass::Theme => RuleId::FC704,
             TriageClass::PluginCandidate => RuleId::FC702,
             TriageClass::ForkSpecific => RuleId::FC706,
+            TriageClass::Reverted => RuleId::FC707,
+            TriageClass::UpstreamImport => RuleId::FC708,
         }
     }
 }
@@ -182,14 +191,54 @@ pub fn org_markers(added: &str, org: Option<&str>) -> Vec<String> {
 
 /// The classification of one commit with its reasons. `markers`: the organisation markers of
 /// the lines the commit adds ([`Markers`]), computed only when the classification needs them.
+/// Translations (`locale/` directories, `.po`/`.mo` catalogues).
+pub fn is_translation(path: &str) -> bool {
+    path.starts_with("conf/locale/")
+        || path.contains("/locale/")
+        || path.ends_with(".po")
+        || path.ends_with(".mo")
+}
+
+/// Vendored third-party code.
+pub fn is_vendor(path: &str) -> bool {
+    path.split('/')
+        .any(|seg| seg == "vendor" || seg == "node_modules" || seg == "vendored")
+}
+
+/// `upgrade`: when the commit is a merge of upstream (a past upgrade), what it merged.
 pub fn classify(
     c: &ForkCommit,
     replay: Option<&CommitReplay>,
     markers: impl FnOnce() -> Result<Vec<String>>,
     new_apps: &[String],
+    upgrade: Option<&str>,
 ) -> Result<(TriageClass, Vec<String>)> {
     let mut reasons = Vec::new();
     let paths: Vec<&str> = c.changes.iter().map(|p| p.path.as_str()).collect();
+    if let Some(label) = upgrade {
+        reasons.push(format!(
+            "merges upstream {label}: a past upgrade, not fork work"
+        ));
+        return Ok((TriageClass::UpstreamImport, reasons));
+    }
+    if let Some(other) = replay.and_then(|r| r.cancelled_by.as_ref()) {
+        reasons.push(format!(
+            "cancels out with {} \"{}\": together they change nothing",
+            crate::repo::short_id(&other.oid),
+            other.summary
+        ));
+        return Ok((TriageClass::Reverted, reasons));
+    }
+    if !paths.is_empty() && paths.iter().all(|p| is_translation(p) || is_vendor(p)) {
+        let t = paths.iter().filter(|p| is_translation(p)).count();
+        if t > 0 {
+            reasons.push(format!("updates {t} translation file(s)"));
+        }
+        if t < paths.len() {
+            reasons.push(format!("updates {} vendored file(s)", paths.len() - t));
+        }
+        return Ok((TriageClass::UpstreamImport, reasons));
+    }
     if let Some(r) = replay {
         if let Some(m) = &r.upstream {
             reasons.push(match &m.commit {

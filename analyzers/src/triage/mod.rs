@@ -83,6 +83,13 @@ fn action(class: TriageClass, c: &ForkCommit) -> String {
                 .into()
         }
         TriageClass::ForkSpecific => "keep; re-check at each release".into(),
+        TriageClass::Reverted => {
+            "squash it away with the commit it cancels (drop both when rebasing)".into()
+        }
+        TriageClass::UpstreamImport => {
+            "take upstream's version at the upgrade (re-pull translations, re-vendor) instead of carrying the change"
+                .into()
+        }
     }
 }
 
@@ -201,7 +208,14 @@ pub fn analyze_commits(
         let replay = replays.get(oid.as_str()).copied();
         let apps = new_apps(ctx, c)?;
         let markers = || commit_markers(ctx, c, org.as_deref());
-        let (class, mut reasons) = classify::classify(c, replay, markers, &apps)?;
+        let upgrade = rebase.and_then(|r| {
+            r.calibration
+                .upgrades
+                .iter()
+                .find(|u| u.merge.oid == oid)
+                .map(|u| u.upstream.as_str())
+        });
+        let (class, mut reasons) = classify::classify(c, replay, markers, &apps, upgrade)?;
         for t in &c.trailers {
             if t.key.eq_ignore_ascii_case("Forwarded") && t.value.eq_ignore_ascii_case("no") {
                 reasons.push("marked `Forwarded: no` (kept in the fork on purpose)".into());
@@ -228,12 +242,24 @@ pub fn analyze_commits(
                 })
             })
             .collect();
+        // Per-release savings: what replaying the commit costs, and what its files' other
+        // findings cost (a committed generated file once, however many keys it changes). A
+        // commit that cancels out or imports upstream's content saves nothing by leaving.
         let mut saving = replay.map(|r| r.cost).unwrap_or_default();
-        saving += related
-            .iter()
-            .filter_map(|f| finding_weight(f))
-            .map(|w| model.of(w, 1))
-            .sum();
+        let mut config_files = std::collections::BTreeSet::new();
+        for f in &related {
+            if let Some(w) = finding_weight(f) {
+                if w == crate::cost::Weight::PerGeneratedConfigEdit
+                    && !config_files.insert(f.path.as_str())
+                {
+                    continue;
+                }
+                saving += model.of(w, 1);
+            }
+        }
+        if matches!(class, TriageClass::Reverted | TriageClass::UpstreamImport) {
+            saving = HoursRange::ZERO;
+        }
         items.push(TriageItem {
             commit: oid,
             summary: c.summary.clone(),
@@ -260,7 +286,12 @@ pub fn analyze_commits(
     }
     let total_saving = items
         .iter()
-        .filter(|i| i.class != TriageClass::ForkSpecific)
+        .filter(|i| {
+            !matches!(
+                i.class,
+                TriageClass::ForkSpecific | TriageClass::Reverted | TriageClass::UpstreamImport
+            )
+        })
         .map(|i| i.saving)
         .sum();
     for i in &items {

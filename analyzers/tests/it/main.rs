@@ -14,6 +14,7 @@ mod rebase_diff3;
 mod rebase_scenarios;
 mod rebase_treediff;
 mod releases;
+mod review;
 mod themes_dead;
 mod themes_discovery;
 mod themes_parallel;

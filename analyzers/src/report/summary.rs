@@ -1,0 +1,269 @@
+//! The summary that opens every report: base → target, one line per decision a release manager
+//! has to make (re-work a feature, port edits to deleted files, rotate secrets, move config and
+//! templates, drop commits), then the cost: per release and one-time, each with its top
+//! contributors, and whether the fork's own past upgrades calibrated it.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cost::HoursRange;
+use crate::model::{Finding, Kind, RuleId};
+use crate::rebase::RebaseSection;
+
+/// Features listed one per line; the rest are counted.
+const FEATURES_SHOWN: usize = 3;
+/// Cost contributors named per range.
+const TOP: usize = 3;
+
+/// One decision: what to do, about how many things.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Stable key: `rework`, `deleted`, `secrets`, `config`, `templates`, `overrides`,
+    /// `settings`, `settings-move`, `drop`.
+    pub key: String,
+    pub count: usize,
+    /// The line as people read it.
+    pub text: String,
+}
+
+/// A cost range and what makes it up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CostLine {
+    pub cost: HoursRange,
+    /// The largest items: `conflict hunks (3): 0.8–3 h`.
+    pub top: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub base: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub decisions: Vec<Decision>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_release: Option<CostLine>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_time: Option<CostLine>,
+    /// `calibrated from …` or `uncalibrated: …`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub calibration: String,
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn count_rule(findings: &[Finding], ids: &[RuleId]) -> usize {
+    findings
+        .iter()
+        .filter(|f| f.rule_id().is_some_and(|r| ids.contains(&r)))
+        .count()
+}
+
+fn distinct_paths(findings: &[Finding], kind: Kind) -> usize {
+    findings
+        .iter()
+        .filter(|f| f.kind == kind)
+        .map(|f| f.path.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// The summary of a report's parts.
+pub fn summarize(
+    base: &str,
+    target: Option<&str>,
+    findings: &[Finding],
+    rebase: Option<&RebaseSection>,
+) -> Summary {
+    let mut decisions = Vec::new();
+    let mut push = |key: &str, count: usize, text: String| {
+        if count > 0 {
+            decisions.push(Decision {
+                key: key.into(),
+                count,
+                text,
+            });
+        }
+    };
+    if let Some(rb) = rebase {
+        let files: usize = rb.features.iter().map(|f| f.files.len()).sum();
+        let mut lines = Vec::new();
+        for f in rb.features.iter().take(FEATURES_SHOWN) {
+            let mut parts = Vec::new();
+            if f.overlaps > 0 {
+                parts.push(plural(
+                    f.overlaps,
+                    "overlap with upstream",
+                    "overlaps with upstream",
+                ));
+            }
+            if f.conflicts > 0 {
+                parts.push(plural(f.conflicts, "conflict", "conflicts"));
+            }
+            lines.push(format!(
+                "\"{}\" ({}: {})",
+                f.name,
+                plural(f.files.len(), "file", "files"),
+                parts.join(", ")
+            ));
+        }
+        let more = rb.features.len().saturating_sub(FEATURES_SHOWN);
+        let mut text = format!(
+            "{} need{} re-work: {}",
+            plural(files, "file", "files"),
+            if files == 1 { "s" } else { "" },
+            lines.join("; ")
+        );
+        if more > 0 {
+            text.push_str(&format!(
+                " and {}",
+                plural(more, "more feature", "more features")
+            ));
+        }
+        push("rework", files, text);
+    }
+    let deleted = count_rule(findings, &[RuleId::FC602]);
+    push(
+        "deleted",
+        deleted,
+        format!(
+            "port or drop {} to files the target deleted",
+            plural(deleted, "edit", "edits")
+        ),
+    );
+    let secrets = findings.iter().filter(|f| f.kind == Kind::Secret).count();
+    push(
+        "secrets",
+        secrets,
+        format!(
+            "rotate {}",
+            plural(secrets, "committed secret", "committed secrets")
+        ),
+    );
+    let config = distinct_paths(findings, Kind::GeneratedConfig);
+    push(
+        "config",
+        config,
+        format!(
+            "move {} to configuration management (`forkcheck replace`)",
+            plural(config, "committed config file", "committed config files")
+        ),
+    );
+    let templates = distinct_paths(findings, Kind::CoreTemplate);
+    push(
+        "templates",
+        templates,
+        format!(
+            "move {} into the theme",
+            plural(templates, "core template edit", "core template edits")
+        ),
+    );
+    let overrides = count_rule(findings, &[RuleId::FC403, RuleId::FC404, RuleId::FC405]);
+    push(
+        "overrides",
+        overrides,
+        format!(
+            "update {} the target changed",
+            plural(overrides, "theme override", "theme overrides")
+        ),
+    );
+    let risks = count_rule(
+        findings,
+        &[
+            RuleId::FC304,
+            RuleId::FC305,
+            RuleId::FC306,
+            RuleId::FC307,
+            RuleId::FC308,
+        ],
+    );
+    push(
+        "settings",
+        risks,
+        format!(
+            "check {} the target removes, renames, overrides or changes",
+            plural(risks, "settings edit", "settings edits")
+        ),
+    );
+    let edits = count_rule(findings, &[RuleId::FC301]);
+    push(
+        "settings-move",
+        edits,
+        format!(
+            "move {} to configuration (`forkcheck replace`)",
+            plural(edits, "settings-module edit", "settings-module edits")
+        ),
+    );
+    let drop = count_rule(findings, &[RuleId::FC604]);
+    push(
+        "drop",
+        drop,
+        format!(
+            "drop {} already upstream",
+            plural(drop, "commit", "commits")
+        ),
+    );
+    let line = |cost: HoursRange, items: &[crate::rebase::CostItem]| CostLine {
+        cost,
+        top: items
+            .iter()
+            .filter(|i| !i.cost.is_zero())
+            .take(TOP)
+            .map(|i| format!("{} ({}): {}", i.what, i.count, i.cost.display()))
+            .collect(),
+    };
+    let (per_release, one_time, calibration) = match rebase {
+        Some(rb) => {
+            let s = &rb.cost_split;
+            (
+                Some(line(s.per_release, &s.per_release_items)),
+                (!s.one_time_items.is_empty()).then(|| line(s.one_time, &s.one_time_items)),
+                calibration_line(rb),
+            )
+        }
+        None => (None, None, String::new()),
+    };
+    Summary {
+        base: base.into(),
+        target: target.map(String::from),
+        decisions,
+        per_release,
+        one_time,
+        calibration,
+    }
+}
+
+fn calibration_line(rb: &RebaseSection) -> String {
+    let c = &rb.calibration;
+    if !c.calibrated {
+        return "uncalibrated: the fork's history has no merge of an upstream release or \
+                snapshot to measure (forkcheck's default weights)"
+            .into();
+    }
+    let parts: Vec<String> = c
+        .upgrades
+        .iter()
+        .map(|u| {
+            let days = u.calendar_seconds as f64 / 86_400.0;
+            format!(
+                "{}: {} changed on both sides, {} conflicted ({}), {} resolved by hand, {} over {:.1} days",
+                u.upstream,
+                plural(u.both_changed, "file", "files"),
+                u.conflicted,
+                plural(u.conflict_hunks, "hunk", "hunks"),
+                u.resolved_by_hand.len(),
+                plural(u.follow_ups.len(), "follow-up fix", "follow-up fixes"),
+                days
+            )
+        })
+        .collect();
+    format!(
+        "calibrated from {} ({}): conflict weights ×{}, overlap weights ×{}",
+        plural(c.upgrades.len(), "past upgrade", "past upgrades"),
+        parts.join("; "),
+        c.conflict_factor,
+        c.overlap_factor
+    )
+}

@@ -1,0 +1,360 @@
+//! The upgrade review (issue 10) on fixture scenarios, against git and against the `upgraded`
+//! scenario's design (`fixtures/src/content/upgrade.rs`):
+//! - the semantic-overlap set equals the files both `git diff BASE TARGET` and `git diff BASE
+//!   HEAD` change (rename-aware, keyed by the base path), minus `git merge-tree`'s conflicts and
+//!   minus files both sides changed identically;
+//! - `upgraded`: its overlaps (proximity, distance, function, commits, settings), features,
+//!   the measured past upgrade, the calibration factors and the cost split, exactly.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use forkcheck_analyzers::context::{Context, OpenOptions};
+use forkcheck_analyzers::cost::{CostModel, Weight};
+use forkcheck_analyzers::rebase::overlap::Proximity;
+use forkcheck_analyzers::NoProgress;
+use forkcheck_fixtures::{git_command, shared, Scenario};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let home = tempfile::tempdir().unwrap();
+    forkcheck_fixtures::prepare_git_home(home.path()).unwrap();
+    let out = git_command(dir, home.path()).args(args).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Base paths `git diff -M --name-status a b` reports changed (the old path of a rename).
+fn changed(dir: &Path, a: &str, b: &str) -> BTreeSet<String> {
+    git(dir, &["diff", "-M", "--name-status", a, b])
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            let _status = f.next()?;
+            f.next().map(String::from)
+        })
+        .collect()
+}
+
+fn report(fork: &Path) -> (Context, forkcheck_analyzers::Report) {
+    let ctx = Context::open(&OpenOptions::new(fork)).unwrap();
+    let r = forkcheck_analyzers::run(&ctx, &NoProgress).unwrap();
+    (ctx, r)
+}
+
+#[test]
+fn overlaps_equal_files_changed_on_both_sides_minus_git_conflicts() {
+    for s in [
+        Scenario::Typical,
+        Scenario::Merged,
+        Scenario::Clean,
+        Scenario::Tutor,
+        Scenario::Upgraded,
+    ] {
+        let g = shared(s);
+        let (ctx, r) = report(&g.fork);
+        let rb = r.rebase.expect("a target");
+        let base = ctx.base.rev.clone();
+        let target = rb.target.clone();
+        let both: BTreeSet<String> = changed(&g.fork, &base, &target)
+            .intersection(&changed(&g.fork, &base, "HEAD"))
+            .cloned()
+            .collect();
+        // merge-tree writes objects: run it on a copy.
+        let tmp = tempfile::tempdir().unwrap();
+        let copy = tmp.path().join("fork");
+        let ok = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(&g.fork)
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let home = tempfile::tempdir().unwrap();
+        forkcheck_fixtures::prepare_git_home(home.path()).unwrap();
+        let out = git_command(&copy, home.path())
+            .args([
+                "merge-tree",
+                "--write-tree",
+                "--name-only",
+                "--no-messages",
+                &target,
+                "HEAD",
+            ])
+            .output()
+            .unwrap();
+        let conflicts: BTreeSet<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .skip(1)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        let identical = |p: &str| {
+            let blob = |rev: &str| {
+                git_command(&g.fork, home.path())
+                    .args(["rev-parse", &format!("{rev}:{p}")])
+                    .output()
+                    .map(|o| o.stdout)
+                    .unwrap_or_default()
+            };
+            blob("HEAD") == blob(&target)
+        };
+        let want: BTreeSet<String> = both
+            .into_iter()
+            .filter(|p| !conflicts.contains(p) && !identical(p))
+            .collect();
+        let ours: BTreeSet<String> = rb
+            .overlaps
+            .iter()
+            .map(|o| o.renamed_from.clone().unwrap_or_else(|| o.path.clone()))
+            .collect();
+        assert_eq!(ours, want, "{s}: overlaps differ from git");
+        // Every overlap is a finding.
+        let fc606: BTreeSet<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule == "FC606")
+            .map(|f| f.path.as_str())
+            .collect();
+        let paths: BTreeSet<&str> = rb.overlaps.iter().map(|o| o.path.as_str()).collect();
+        assert_eq!(fc606, paths, "{s}: one FC606 per overlap");
+    }
+}
+
+#[test]
+fn upgraded_overlaps_features_calibration_and_cost_split() {
+    let g = shared(Scenario::Upgraded);
+    let (_ctx, r) = report(&g.fork);
+    let rb = r.rebase.expect("a target");
+    let summaries = |v: &[forkcheck_analyzers::rebase::CommitRef]| -> Vec<String> {
+        v.iter().map(|c| c.summary.clone()).collect()
+    };
+    let got: Vec<_> = rb
+        .overlaps
+        .iter()
+        .map(|o| {
+            (
+                o.path.as_str(),
+                o.proximity,
+                o.distance,
+                o.function.as_deref(),
+                summaries(&o.fork_commits),
+                summaries(&o.upstream_commits),
+                o.both_settings.clone(),
+            )
+        })
+        .collect();
+    let nav = vec!["Resume learners at their last unit".to_string()];
+    assert_eq!(
+        got,
+        vec![
+            // The module docstring (line 1) vs sumac's toggle added after line 25.
+            (
+                "lms/djangoapps/courseware/toggles.py",
+                Proximity::Elsewhere,
+                24,
+                None,
+                nav.clone(),
+                vec!["feat: add the courseware outline sidebar toggle".to_string()],
+                vec![],
+            ),
+            // The `position` test vs sumac's empty-children fix, 7 lines further down.
+            (
+                "lms/djangoapps/courseware/utils.py",
+                Proximity::SameFunction,
+                7,
+                Some("get_current_child"),
+                nav.clone(),
+                vec!["fix: handle sequences without children in get_current_child".to_string()],
+                vec![],
+            ),
+            // The footer logo, one line above sumac's removal of LEGACY_FOOTER_LINKS, which
+            // the fork extends at the end of the file.
+            (
+                "lms/envs/common.py",
+                Proximity::Near,
+                1,
+                None,
+                vec!["Acme footer: our logo and a help link".to_string()],
+                vec![
+                    "feat: learner records v2, shorter sessions, course-about permission"
+                        .to_string()
+                ],
+                vec!["LEGACY_FOOTER_LINKS".to_string()],
+            ),
+        ]
+    );
+    let features: Vec<_> = rb
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f.files.len(), f.overlaps, f.conflicts))
+        .collect();
+    assert_eq!(
+        features,
+        vec![
+            ("Resume learners at their last unit", 2, 2, 0),
+            ("Acme footer: our logo and a help link", 1, 1, 0),
+            ("Enroll learners in honor mode by default", 1, 0, 1),
+        ]
+    );
+
+    // The past upgrade: the merge of redwood.2.
+    let cal = &rb.calibration;
+    assert!(cal.calibrated);
+    assert_eq!(cal.upgrades.len(), 1);
+    let u = &cal.upgrades[0];
+    assert_eq!(
+        u.merge.summary,
+        "Merge tag 'open-release/redwood.2' into main"
+    );
+    assert_eq!(u.upstream, "open-release/redwood.2");
+    let api = "openedx/core/djangoapps/enrollments/api.py".to_string();
+    assert_eq!((u.both_changed, u.conflicted, u.conflict_hunks), (1, 1, 1));
+    assert_eq!(u.resolved_by_hand, vec![api.clone()]);
+    assert_eq!(
+        summaries(&u.follow_ups),
+        vec!["Fix honor-mode default after the redwood.2 merge".to_string()]
+    );
+    assert_eq!(u.followed_up_files, vec![api]);
+    // The follow-up came 25 hours after the merge (the fixture clock: +1 h per commit, +24 h).
+    assert_eq!(u.calendar_seconds, 25 * 3600);
+    // (C + F + 1) / (C + 1) = (1 + 1 + 1) / 2; no clean overlap measured: 2 (0 + 1) / (0 + 2).
+    assert_eq!((cal.conflict_factor, cal.overlap_factor), (1.5, 1.0));
+
+    // The split: what each per-release item counts, and the calibrated conflict weights.
+    let model = CostModel::load(&Default::default()).unwrap();
+    let item = |what: &str| {
+        rb.cost_split
+            .per_release_items
+            .iter()
+            .find(|i| i.what == what)
+            .unwrap_or_else(|| panic!("no per-release item {what}: {:?}", rb.cost_split))
+    };
+    let conflicted = item("conflicted files");
+    assert_eq!(conflicted.count, 1);
+    assert_eq!(
+        conflicted.cost,
+        model.of(Weight::PerConflictedFile, 1).times(1.5)
+    );
+    assert_eq!(item("conflict hunks").count, 1);
+    for (what, w) in [
+        (
+            "semantic overlaps in the same function",
+            Weight::PerOverlapSameFunction,
+        ),
+        (
+            "semantic overlaps near upstream's change",
+            Weight::PerOverlapNear,
+        ),
+        (
+            "semantic overlaps elsewhere in the file",
+            Weight::PerCleanMergeFile,
+        ),
+    ] {
+        assert_eq!(item(what).count, 1, "{what}");
+        assert_eq!(item(what).cost, model.of(w, 1), "{what}");
+    }
+    let once: Vec<(&str, usize)> = rb
+        .cost_split
+        .one_time_items
+        .iter()
+        .map(|i| (i.what.as_str(), i.count))
+        .collect();
+    // One-time: the three settings-module edits (the footer logo, the footer links, the
+    // devstack flag) to move to configuration; nothing committed, no secrets, nothing upstream.
+    assert_eq!(
+        once,
+        vec![("settings-module edits to move to configuration", 3)]
+    );
+    assert_eq!(rb.cost_split.one_time, model.of(Weight::PerSettingsMove, 3));
+    let sum: forkcheck_analyzers::cost::HoursRange =
+        rb.cost_split.per_release_items.iter().map(|i| i.cost).sum();
+    assert_eq!(rb.cost, sum);
+    assert_eq!(rb.cost, rb.cost_split.per_release);
+}
+
+#[test]
+fn forks_without_a_past_upgrade_are_uncalibrated() {
+    for s in [Scenario::Typical, Scenario::Merged] {
+        let g = shared(s);
+        let (_ctx, r) = report(&g.fork);
+        let cal = r.rebase.expect("a target").calibration;
+        match s {
+            // typical never merged upstream; merged's merge of redwood.2 changed no file both
+            // sides had changed: measured, with nothing to learn from.
+            Scenario::Typical => {
+                assert!(!cal.calibrated);
+                assert!(cal.upgrades.is_empty());
+                assert_eq!((cal.conflict_factor, cal.overlap_factor), (1.0, 1.0));
+            }
+            _ => {
+                assert!(cal.calibrated);
+                assert_eq!(cal.upgrades.len(), 1);
+                assert_eq!(cal.upgrades[0].both_changed, 0);
+                assert_eq!((cal.conflict_factor, cal.overlap_factor), (1.0, 1.0));
+            }
+        }
+    }
+}
+
+#[test]
+fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
+    let g = shared(Scenario::Upgraded);
+    let (_ctx, r) = report(&g.fork);
+    let rb = r.rebase.as_ref().expect("a target");
+    let triage = r.triage.as_ref().expect("triage");
+    let class = |summary: &str| {
+        triage
+            .items
+            .iter()
+            .find(|i| i.summary == summary)
+            .unwrap_or_else(|| panic!("no triage item {summary}"))
+    };
+    // False → True → False → True: the first two cancel out, the third is the one change.
+    for (summary, partner) in [
+        (
+            "Enable discussions in devstack",
+            "Disable discussions in devstack again",
+        ),
+        (
+            "Disable discussions in devstack again",
+            "Enable discussions in devstack",
+        ),
+    ] {
+        let item = class(summary);
+        assert_eq!(item.class.as_str(), "reverted", "{summary}");
+        assert!(item.saving.is_zero(), "{summary}");
+        let replay = rb.commits.iter().find(|c| c.summary == summary).unwrap();
+        assert_eq!(
+            replay.cancelled_by.as_ref().map(|c| c.summary.as_str()),
+            Some(partner)
+        );
+        // The revert leaves devstack.py equal to the target's, yet it is not "upstream".
+        assert!(replay.upstream.is_none(), "{summary}");
+        assert!(replay.cost.is_zero(), "{summary}");
+    }
+    let last = class("Enable discussions in devstack with the forum container");
+    assert_eq!(last.class.as_str(), "configuration");
+    assert!(!last.saving.is_zero());
+    let merge = class("Merge tag 'open-release/redwood.2' into main");
+    assert_eq!(merge.class.as_str(), "upstream-import");
+    assert!(merge.saving.is_zero());
+    // No commit of this fork is already upstream.
+    assert!(rb.commits.iter().all(|c| c.upstream.is_none()));
+    assert_eq!(triage.counts.get("reverted"), Some(&2));
+    // The summary opens with the three features and says the estimate is calibrated.
+    let s = r.summary.as_ref().expect("summary");
+    assert_eq!(s.decisions[0].key, "rework");
+    assert_eq!(s.decisions[0].count, 4);
+    assert!(
+        s.calibration
+            .starts_with("calibrated from 1 past upgrade (open-release/redwood.2"),
+        "{}",
+        s.calibration
+    );
+    assert!(
+        s.decisions.iter().all(|d| d.key != "drop"),
+        "{:?}",
+        s.decisions
+    );
+}
