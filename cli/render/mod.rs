@@ -16,6 +16,7 @@ pub mod releases;
 pub mod replace;
 pub mod rules;
 pub mod sarif;
+pub mod section_check;
 pub mod section_config;
 pub mod section_rebase;
 pub mod section_themes;
@@ -213,6 +214,7 @@ pub(crate) mod tests {
             themes: None,
             rebase: None,
             triage: None,
+            check: None,
             warnings: vec!["history is shallow: base detection may be off".into()],
             secrets: Default::default(),
         };
