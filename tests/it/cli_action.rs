@@ -1,6 +1,8 @@
 //! `action.yml` is a valid composite action: its metadata is complete, its steps lint clean as a
-//! workflow under actionlint, its shell steps pass ShellCheck, and the README's workflow example
-//! lints clean. The tools are installed by `scripts/test.sh`; without them these tests fail.
+//! workflow under actionlint, its shell steps pass ShellCheck; the release workflow and the
+//! documented workflow (docs/github-action.md) lint clean too; action-validator accepts all three
+//! and zizmor reports nothing on them. The tools are installed by `scripts/test.sh`; without them
+//! these tests fail with the command that installs them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -131,14 +133,255 @@ fn action_metadata_is_complete() {
     assert!(text.contains("cargo install --locked --path \"$GITHUB_ACTION_PATH\""));
     assert!(text.contains("github/codeql-action/upload-sarif"));
     assert!(text.contains("$GITHUB_STEP_SUMMARY"));
-    // The README documents every input.
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    for name in &names {
-        assert!(
-            readme.contains(&format!("`{name}`")),
-            "README does not document input `{name}`"
-        );
+    // `check` on pull requests against the base commit, one forkcheck run for every output.
+    assert!(text.contains("github.event.pull_request.base.sha"));
+    assert_eq!(
+        text.matches("\"$bin\" \"$mode\"").count(),
+        1,
+        "one analysis"
+    );
+    for flag in ["--sarif", "--markdown", "--json"] {
+        assert!(text.contains(flag), "{flag}");
     }
+    // The upload may fail without failing the job, never runs on fork pull requests, and
+    // annotations stand in for it.
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+        })
+        .expect("upload step");
+    assert_eq!(upload["continue-on-error"].as_bool(), Some(true));
+    let cond = upload["if"].as_str().unwrap();
+    assert!(
+        cond.contains("head.repo.full_name == github.repository"),
+        "{cond}"
+    );
+    assert!(text.contains("steps.upload.outcome != 'success'"));
+    assert!(text.contains("::\\($level) file="));
+    // A prebuilt release is tried first, with its checksum; the build is cached.
+    assert!(text.contains("releases/download"));
+    assert!(text.contains("shasum -a 256 -c"));
+    assert!(text.contains("uses: actions/cache@"));
+    // The README and docs/github-action.md document every input.
+    for doc in ["README.md", "docs/github-action.md"] {
+        let text = std::fs::read_to_string(root().join(doc)).unwrap();
+        for name in &names {
+            assert!(
+                text.contains(&format!("`{name}`")),
+                "{doc} does not document input `{name}`"
+            );
+        }
+    }
+}
+
+/// Every `uses:` of `text` is pinned by a full commit SHA (local actions aside).
+fn assert_pinned(name: &str, text: &str) {
+    let mut n = 0;
+    for line in text.lines() {
+        let Some(rest) = line
+            .trim_start()
+            .trim_start_matches("- ")
+            .strip_prefix("uses:")
+        else {
+            continue;
+        };
+        let target = rest.split('#').next().unwrap().trim();
+        if target.starts_with("./") {
+            continue;
+        }
+        let sha = target.rsplit_once('@').map(|(_, r)| r).unwrap_or("");
+        assert!(
+            sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{name}: `{target}` is not pinned by a commit SHA"
+        );
+        n += 1;
+    }
+    assert!(n > 0, "{name} uses no action");
+}
+
+/// The documented workflow (the first YAML block of docs/github-action.md), written to
+/// `dir/.github/workflows/forkcheck.yml` (zizmor recognises workflows by their place).
+fn documented_workflow(dir: &Path) -> PathBuf {
+    let doc = std::fs::read_to_string(root().join("docs/github-action.md")).unwrap();
+    let block = doc
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("docs/github-action.md shows a workflow");
+    let wf = dir.join(".github/workflows");
+    std::fs::create_dir_all(&wf).unwrap();
+    let path = wf.join("forkcheck.yml");
+    std::fs::write(&path, block).unwrap();
+    path
+}
+
+fn release_workflow() -> PathBuf {
+    root().join(".github/workflows/release.yml")
+}
+
+#[test]
+fn documented_workflow_is_complete_and_lints_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = documented_workflow(dir.path());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (code, out) = actionlint(&path);
+    assert_eq!(code, 0, "{text}\n{out}");
+    let wf = load(&path);
+    let job = &wf["jobs"]["forkcheck"];
+    let perms = job["permissions"].as_hash().expect("job permissions");
+    let perms: Vec<(String, String)> = perms
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap().into(), v.as_str().unwrap().into()))
+        .collect();
+    for (k, v) in [
+        ("contents", "read"),
+        ("security-events", "write"),
+        ("actions", "read"),
+    ] {
+        assert!(perms.contains(&(k.into(), v.into())), "{perms:?}");
+    }
+    assert_eq!(perms.len(), 3, "{perms:?}");
+    let steps = job["steps"].as_vec().unwrap();
+    let checkout = &steps[0];
+    assert_eq!(checkout["with"]["fetch-depth"].as_i64(), Some(0));
+    assert_eq!(
+        checkout["with"]["persist-credentials"].as_bool(),
+        Some(false)
+    );
+    assert!(text.contains("refs/tags/open-release/*:refs/tags/open-release/*"));
+    assert!(text.contains("pull_request"));
+    assert_pinned("docs/github-action.md", &text);
+}
+
+#[test]
+fn release_workflow_builds_every_platform_with_checksums() {
+    let path = release_workflow();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (code, out) = actionlint(&path);
+    assert_eq!(code, 0, "{out}");
+    let wf = load(&path);
+    assert!(wf["on"]["push"]["tags"].as_vec().is_some(), "built on tags");
+    let targets: Vec<&str> = wf["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["target"].as_str())
+        .collect();
+    for t in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+    ] {
+        assert!(targets.contains(&t), "{t} missing: {targets:?}");
+    }
+    // The asset names the action downloads, and their checksums.
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    assert!(text.contains("asset=\"forkcheck-$TARGET.tar.gz\""));
+    assert!(action.contains("asset=\"forkcheck-$target.tar.gz\""));
+    assert!(text.contains("shasum -a 256 \"$asset\" > \"$asset.sha256\""));
+    assert!(action.contains("\"$url/$asset.sha256\""));
+    assert_pinned("release.yml", &text);
+    assert_pinned("action.yml", &action);
+}
+
+/// action-validator (npm `@action-validator/cli`, installed by scripts/test.sh): (code, output).
+fn action_validator(file: &Path) -> (i32, String) {
+    let bin = root().join(".venv/npm-av/node_modules/.bin/action-validator");
+    assert!(
+        bin.is_file(),
+        "action-validator is not installed: run scripts/test.sh (it runs `npm install --prefix \
+         .venv/npm-av @action-validator/cli`)"
+    );
+    let out = Command::new(&bin)
+        .arg(file)
+        .output()
+        .expect("action-validator runs (it needs Node.js)");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn action_validator_accepts_the_action_and_the_workflows() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in [
+        root().join("action.yml"),
+        release_workflow(),
+        documented_workflow(dir.path()),
+    ] {
+        let (code, out) = action_validator(&path);
+        assert_eq!(code, 0, "{}:\n{out}", path.display());
+    }
+    // It can fail: a job without `runs-on` and an action without `runs`.
+    let bad = dir.path().join(".github/workflows/bad.yml");
+    std::fs::write(
+        &bad,
+        "on: push\njobs:\n  a:\n    steps:\n      - run: true\n",
+    )
+    .unwrap();
+    let (code, out) = action_validator(&bad);
+    assert_ne!(code, 0, "{out}");
+    let bad_action = dir.path().join("action.yml");
+    std::fs::write(&bad_action, "name: x\ndescription: y\n").unwrap();
+    let (code, out) = action_validator(&bad_action);
+    assert_ne!(code, 0, "{out}");
+}
+
+/// zizmor (PyPI, installed into .venv by scripts/test.sh), offline: (code, output).
+fn zizmor(files: &[PathBuf]) -> (i32, String) {
+    let bin = root().join(".venv/bin/zizmor");
+    assert!(
+        bin.is_file(),
+        "zizmor is not installed: run scripts/test.sh (it runs `.venv/bin/pip install zizmor`)"
+    );
+    let out = Command::new(&bin)
+        .args(["--offline", "--no-progress", "--format", "plain"])
+        .args(files)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("zizmor runs");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn zizmor_reports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = vec![
+        root().join("action.yml"),
+        release_workflow(),
+        documented_workflow(dir.path()),
+    ];
+    let (code, out) = zizmor(&files);
+    assert_eq!(code, 0, "zizmor:\n{out}");
+    assert!(out.contains("No findings"), "{out}");
+    // It does report: an unpinned action that keeps the token and interpolates into a script.
+    let bad = dir.path().join(".github/workflows/bad.yml");
+    std::fs::write(
+        &bad,
+        "on: pull_request_target\npermissions: write-all\njobs:\n  a:\n    runs-on: ubuntu-latest\n    \
+         steps:\n      - uses: actions/checkout@v4\n        with:\n          ref: ${{ github.event.pull_request.head.sha }}\n      \
+         - run: echo ${{ github.event.pull_request.title }}\n",
+    )
+    .unwrap();
+    let (code, out) = zizmor(&[bad]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("template-injection"), "{out}");
 }
 
 #[test]
@@ -154,8 +397,8 @@ fn action_steps_lint_clean_with_actionlint() {
 }
 
 #[test]
-fn readme_workflow_lints_clean_with_actionlint() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+fn documented_workflows_lint_clean_with_actionlint() {
+    let readme = std::fs::read_to_string(root().join("docs/github-action.md")).unwrap();
     let blocks: Vec<&str> = readme
         .split("```yaml\n")
         .skip(1)
@@ -164,14 +407,17 @@ fn readme_workflow_lints_clean_with_actionlint() {
         .collect();
     assert!(
         !blocks.is_empty(),
-        "the README shows a workflow using the action"
+        "docs/github-action.md shows a workflow using the action"
     );
     let dir = tempfile::tempdir().unwrap();
     for (i, block) in blocks.iter().enumerate() {
-        let path = dir.path().join(format!("readme-{i}.yml"));
+        let path = dir.path().join(format!("doc-{i}.yml"));
         std::fs::write(&path, block).unwrap();
         let (code, out) = actionlint(&path);
-        assert_eq!(code, 0, "README workflow {i}:\n{block}\n{out}");
+        assert_eq!(
+            code, 0,
+            "docs/github-action.md workflow {i}:\n{block}\n{out}"
+        );
         assert!(
             block.contains("fetch-depth: 0"),
             "the example must fetch full history"
@@ -224,4 +470,39 @@ fn action_shell_steps_pass_shellcheck() {
         checked += 1;
     }
     assert!(checked >= 2);
+}
+
+#[test]
+fn workflow_run_blocks_pass_shellcheck() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for path in [release_workflow(), documented_workflow(dir.path())] {
+        let wf = load(&path);
+        for (job_name, job) in wf["jobs"].as_hash().expect("jobs") {
+            for (i, step) in job["steps"].as_vec().expect("steps").iter().enumerate() {
+                let Some(script) = step["run"].as_str() else {
+                    continue;
+                };
+                let name = format!("{}:{job_name:?}:{i}", path.display());
+                assert!(
+                    !script.contains("${{"),
+                    "{name}: pass values through `env:`, not `${{{{ }}}}` in scripts"
+                );
+                let file = dir.path().join(format!("step-{checked}.sh"));
+                std::fs::write(&file, format!("#!/usr/bin/env bash\n{script}")).unwrap();
+                let out = Command::new("shellcheck")
+                    .args(["--shell=bash", "--severity=style"])
+                    .arg(&file)
+                    .output()
+                    .expect("shellcheck runs (scripts/test.sh installs it)");
+                assert!(
+                    out.status.success(),
+                    "{name}:\n{}",
+                    String::from_utf8_lossy(&out.stdout)
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "{checked}");
 }

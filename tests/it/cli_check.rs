@@ -126,7 +126,10 @@ fn a_settings_edit_fails_the_check_with_exactly_that_finding() {
     // One line replaced: two changed lines more than the base.
     assert_eq!(check["drift"]["lines_delta"], 2);
     assert!(check["unchanged"].as_u64().unwrap() > 10, "{check}");
-    assert!(check["cost"]["delta_high"].as_f64().unwrap() > 0.0, "{check}");
+    assert!(
+        check["cost"]["delta_high"].as_f64().unwrap() > 0.0,
+        "{check}"
+    );
     assert!(
         stderr.contains("1 new finding at or above `warning`"),
         "{stderr}"
@@ -149,7 +152,10 @@ fn an_env_json_edit_fails_the_check_with_exactly_that_finding() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         serious(&json),
-        vec![("FC201".to_string(), "lms/envs/bok_choy.env.json".to_string())]
+        vec![(
+            "FC201".to_string(),
+            "lms/envs/bok_choy.env.json".to_string()
+        )]
     );
     let msg = json["findings"]
         .as_array()
@@ -184,7 +190,10 @@ fn a_theme_sass_change_passes() {
 fn removing_a_committed_secret_reports_it_fixed() {
     let (_dir, fork) = fork();
     git(&fork, &["rm", "-q", "config/lms.auth.json"]);
-    git(&fork, &["commit", "-q", "-m", "Remove the committed auth file"]);
+    git(
+        &fork,
+        &["commit", "-q", "-m", "Remove the committed auth file"],
+    );
     let r = run(forkcheck()
         .current_dir(&fork)
         .args(["check", "--base-ref", "pr-base"]));
@@ -209,7 +218,11 @@ fn removing_a_committed_secret_reports_it_fixed() {
         .all(|f| f["kind"] != "secret"));
     assert!(json["check"]["drift"]["lines_delta"].as_i64().unwrap() < 0);
     // The terminal says so, and no secret value of the removed file is printed anywhere.
-    assert!(r.stdout.contains("shrinks the fork's rebase cost"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("shrinks the fork's rebase cost"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("Fixed findings"), "{}", r.stdout);
     for out in [&r.stdout, &r.stderr, &json.to_string()] {
         assert!(!out.contains("acme-FAKE"), "a secret value leaked:\n{out}");
@@ -261,9 +274,13 @@ fn budgets_fail_the_check_whatever_fail_on_says() {
     assert_eq!(code, 0, "{json}");
     // An unknown rule is a configuration error.
     std::fs::write(&config, "[check]\nalways_fail = [\"FC999\"]\n").unwrap();
-    let r = run(forkcheck()
-        .current_dir(&fork)
-        .args(["check", "--base-ref", "pr-base", "--config", &config]));
+    let r = run(forkcheck().current_dir(&fork).args([
+        "check",
+        "--base-ref",
+        "pr-base",
+        "--config",
+        &config,
+    ]));
     assert_eq!(r.code, 8, "{}", r.stderr);
     assert!(r.stderr.contains("FC999"), "{}", r.stderr);
 }
@@ -278,7 +295,10 @@ fn a_baseline_accepts_todays_findings() {
         .arg(&baseline));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let text = std::fs::read_to_string(&baseline).unwrap();
-    assert!(!text.contains("acme-FAKE"), "a secret value in the baseline");
+    assert!(
+        !text.contains("acme-FAKE"),
+        "a secret value in the baseline"
+    );
     let stored: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(stored["baseline_version"], 1);
     assert!(stored["findings"].as_array().unwrap().len() > 10);
@@ -348,8 +368,9 @@ fn a_missing_base_revision_names_the_fetch() {
         .args(["check", "--base-ref", sha]));
     assert_eq!(r.code, 5, "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains(&format!("help: fetch it: `git fetch --no-tags origin {sha}`")),
+        r.stderr.contains(&format!(
+            "help: fetch it: `git fetch --no-tags origin {sha}`"
+        )),
         "{}",
         r.stderr
     );
@@ -448,7 +469,14 @@ fn one_run_writes_every_format() {
     std::fs::create_dir(&out).unwrap();
     let r = run(forkcheck()
         .current_dir(&fork)
-        .args(["check", "--base-ref", "pr-base", "--quiet", "--fail-on", "never"])
+        .args([
+            "check",
+            "--base-ref",
+            "pr-base",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ])
         .arg("--json")
         .arg(out.join("c.json"))
         .arg("--sarif")
@@ -459,7 +487,11 @@ fn one_run_writes_every_format() {
         .arg(out.join("c.html"))
         .args(["-f", "terminal"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("grows the fork's rebase cost"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("grows the fork's rebase cost"),
+        "{}",
+        r.stdout
+    );
     let json: Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("c.json")).unwrap()).unwrap();
     let sarif: Value =
@@ -469,14 +501,25 @@ fn one_run_writes_every_format() {
     // The same new findings everywhere.
     let n = json["findings"].as_array().unwrap().len();
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), n);
-    assert!(md.starts_with("**This change grows the fork's rebase cost"), "{md}");
+    assert!(
+        md.starts_with("**This change grows the fork's rebase cost"),
+        "{md}"
+    );
     assert!(md.contains("## Change"), "{md}");
     assert!(md.contains("LMS\\_ENROLLMENT\\_API\\_PATH") || md.contains("LMS_ENROLLMENT_API_PATH"));
     assert!(html.contains("<h2 id=\"change\">Change</h2>"));
     // `report` too, with repeated -f/-o pairs.
     let r = run(forkcheck()
         .current_dir(&fork)
-        .args(["report", "--quiet", "--fail-on", "never", "-f", "json", "-o"])
+        .args([
+            "report",
+            "--quiet",
+            "--fail-on",
+            "never",
+            "-f",
+            "json",
+            "-o",
+        ])
         .arg(out.join("r.json"))
         .args(["-f", "markdown", "-o"])
         .arg(out.join("r.md")));
@@ -489,9 +532,9 @@ fn one_run_writes_every_format() {
         .unwrap()
         .starts_with("# forkcheck report"));
     // Unpaired -f/-o and two outputs to one file are usage errors, before any analysis.
-    let r = run(forkcheck().current_dir(&fork).args([
-        "report", "-f", "json", "-f", "html", "-o", "x.json",
-    ]));
+    let r = run(forkcheck()
+        .current_dir(&fork)
+        .args(["report", "-f", "json", "-f", "html", "-o", "x.json"]));
     assert_eq!(r.code, 2, "{}", r.stderr);
     let r = run(forkcheck()
         .current_dir(&fork)
