@@ -72,6 +72,7 @@ pub fn compared(check: &CheckSection) -> String {
             format!("baseline {} (written at {})", term(&c.name), short_oid(oid))
         }
         ("baseline", None) => format!("baseline {}", term(&c.name)),
+        (_, Some(oid)) if *oid == c.name => short_oid(oid).to_string(),
         (_, Some(oid)) => format!("{} ({})", term(&c.name), short_oid(oid)),
         (_, None) => term(&c.name).into_owned(),
     }
