@@ -352,7 +352,10 @@ fn evaluate(
         });
     }
     for id in &config.always_fail {
-        let Some(rule) = rules.find(id) else {
+        let rule = rules
+            .find(&id.to_ascii_uppercase())
+            .or_else(|| rules.all().find(|r| r.name == *id));
+        let Some(rule) = rule else {
             return Err(Error::BadConfig {
                 path: crate::config::FILE_NAME.into(),
                 message: format!("`[check] always_fail`: unknown rule `{id}`"),
@@ -380,4 +383,147 @@ pub fn failing(report: &Report, threshold: Severity) -> usize {
         .iter()
         .filter(|f| f.severity >= threshold)
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BaseInfo, BaseMethod, RuleId};
+    use crate::report::{RepoInfo, ToolInfo};
+
+    fn report(findings: Vec<Finding>, lines: u64) -> Report {
+        Report {
+            schema_version: crate::report::SCHEMA_VERSION,
+            tool: ToolInfo::default(),
+            repo: RepoInfo {
+                path: ".".into(),
+                head_rev: "HEAD".into(),
+                head_oid: "1".repeat(40),
+            },
+            base: BaseInfo {
+                release: Some("redwood".into()),
+                rev: "open-release/redwood.2".into(),
+                oid: "2".repeat(40),
+                method: BaseMethod::History,
+                confidence: 1.0,
+                distance: None,
+                detail: String::new(),
+            },
+            target: None,
+            drift: crate::drift::Drift {
+                lines_added: lines,
+                ..Default::default()
+            },
+            findings,
+            settings: None,
+            config: None,
+            themes: None,
+            rebase: None,
+            triage: None,
+            check: None,
+            warnings: Vec::new(),
+            secrets: Default::default(),
+        }
+    }
+
+    fn compared() -> Compared {
+        Compared {
+            source: "revision".into(),
+            name: "base".into(),
+            oid: None,
+        }
+    }
+
+    #[test]
+    fn findings_match_by_fingerprint_as_a_multiset() {
+        let rules = Rules::load(&Default::default()).unwrap();
+        let edit = |setting: &str, line: u32| {
+            Finding::new(rules.rule(RuleId::FC301), "lms/envs/common.py", "edit")
+                .line(line)
+                .setting(setting)
+                .build()
+        };
+        let code = |line: u32| {
+            Finding::new(rules.rule(RuleId::FC302), "lms/envs/common.py", "code")
+                .line(line)
+                .build()
+        };
+        // Base: A (line 3), B, one code edit. Head: A moved to line 9, C, two code edits.
+        let base = report(vec![edit("A", 3), edit("B", 5), code(7)], 10);
+        let head = report(vec![edit("A", 9), edit("C", 11), code(12), code(20)], 25);
+        let out = compare_reports(head, base, compared(), &CheckConfig::default(), &rules).unwrap();
+        let new: Vec<(&str, Option<&str>)> = out
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.setting.as_deref()))
+            .collect();
+        assert_eq!(new, vec![("FC301", Some("C")), ("FC302", None)]);
+        let check = out.check.as_ref().unwrap();
+        assert_eq!(check.new, 2);
+        assert_eq!(check.unchanged, 2);
+        assert_eq!(check.fixed.len(), 1);
+        assert_eq!(check.fixed[0].setting.as_deref(), Some("B"));
+        assert_eq!(check.drift.lines_delta, 15);
+        assert_eq!(check.direction(), "grows");
+        assert!(!check.over_budget());
+    }
+
+    #[test]
+    fn budgets_are_judged_on_the_new_findings_and_the_growth() {
+        let rules = Rules::load(&Default::default()).unwrap();
+        let secret = Finding::new(rules.rule(RuleId::FC210), "lms.auth.json", "secret")
+            .key("SECRET_KEY")
+            .build();
+        let budgets = CheckConfig {
+            max_drift_growth: Some(5),
+            always_fail: vec!["secret-in-config".into()],
+        };
+        let out = compare_reports(
+            report(vec![secret.clone()], 10),
+            report(vec![secret.clone()], 4),
+            compared(),
+            &budgets,
+            &rules,
+        )
+        .unwrap();
+        let check = out.check.unwrap();
+        // Growth 6 > 5; the secret is old, so `always_fail` passes.
+        assert_eq!(
+            check.budgets.iter().map(|b| b.passed).collect::<Vec<_>>(),
+            vec![false, true]
+        );
+        let out = compare_reports(
+            report(vec![secret], 4),
+            report(vec![], 4),
+            compared(),
+            &budgets,
+            &rules,
+        )
+        .unwrap();
+        let check = out.check.unwrap();
+        assert_eq!(
+            check.budgets.iter().map(|b| b.passed).collect::<Vec<_>>(),
+            vec![true, false]
+        );
+        assert_eq!(check.direction(), "keeps");
+    }
+
+    #[test]
+    fn a_baseline_reads_back_and_rejects_other_json() {
+        let rules = Rules::load(&Default::default()).unwrap();
+        let f = Finding::new(rules.rule(RuleId::FC301), "a.py", "m")
+            .setting("X")
+            .build();
+        let r = report(vec![f], 3);
+        let text = serde_json::to_string(&Baseline::of(&r)).unwrap();
+        let b = Baseline::parse(&text, "b.json").unwrap();
+        assert_eq!(b.findings.len(), 1);
+        assert_eq!(b.findings[0].fingerprint, r.findings[0].fingerprint);
+        let report_json = serde_json::to_string(&r).unwrap();
+        assert_eq!(Baseline::parse(&report_json, "r.json").unwrap().lines(), 3);
+        for bad in ["[]", "{\"x\":1}", "not json", "{\"baseline_version\": 9, \"drift\": {\"files_changed\":0,\"lines_added\":0,\"lines_removed\":0}, \"findings\": []}"] {
+            let e = Baseline::parse(bad, "bad.json").unwrap_err().to_string();
+            assert!(e.contains("bad.json"), "{e}");
+        }
+    }
 }
