@@ -153,7 +153,11 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
     let _ = writeln!(
         out,
         "\n{}  {}",
-        style.bold("Findings"),
+        style.bold(if report.check.is_some() {
+            "New findings"
+        } else {
+            "Findings"
+        }),
         if counts.total == 0 {
             "none".to_string()
         } else {
