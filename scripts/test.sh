@@ -62,6 +62,18 @@ if ! command -v shellcheck >/dev/null; then
   fi
 fi
 
+# jq: the action's annotation step uses it (as GitHub's runners have it); tests/it/cli_action.rs
+# runs that step.
+if ! command -v jq >/dev/null; then
+  say "installing jq (Debian package)"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; } >&2 ||
+      die "cannot install jq with apt-get"
+  else
+    die "jq is needed: install it (e.g. \`sudo apt-get install jq\`)"
+  fi
+fi
+
 # Tutor, for the generated-plugin round trip (scripts/install-tutor.sh, when present).
 if [ -f scripts/install-tutor.sh ]; then
   say "installing Tutor into .venv"

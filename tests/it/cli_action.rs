@@ -506,3 +506,150 @@ fn workflow_run_blocks_pass_shellcheck() {
     }
     assert!(checked >= 4, "{checked}");
 }
+
+/// The `run:` script of the action's step named `name`.
+fn action_step(name: &str) -> String {
+    let action = load(&root().join("action.yml"));
+    action["runs"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .and_then(|s| s["run"].as_str())
+        .unwrap_or_else(|| panic!("step `{name}`"))
+        .to_string()
+}
+
+/// `git` in `dir` with a fixed identity.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Reviewer")
+        .env("GIT_AUTHOR_EMAIL", "reviewer@example.test")
+        .env("GIT_COMMITTER_NAME", "Reviewer")
+        .env("GIT_COMMITTER_EMAIL", "reviewer@example.test")
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
+    // The action's own scripts, run as the runner would on a pull_request event: the fork's
+    // pull request adds a settings edit; the SARIF upload is taken as skipped.
+    let (dir, generated) = crate::common::scenario(forkcheck_fixtures::Scenario::Typical);
+    let fork = generated.fork;
+    let base = git(&fork, &["rev-parse", "HEAD"]);
+    let path = fork.join("lms/envs/common.py");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("\"/api/enrollment/v1/\"", "\"/api/acme/v1/\""),
+    )
+    .unwrap();
+    git(&fork, &["commit", "-q", "-am", "Move the enrollment API"]);
+    let temp = dir.path().join("runner-temp");
+    std::fs::create_dir(&temp).unwrap();
+    let output = dir.path().join("github-output");
+    let summary = dir.path().join("step-summary");
+    let bin = assert_cmd::cargo::cargo_bin("forkcheck");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(action_step("Run forkcheck"))
+        .current_dir(&fork)
+        .env("RUNNER_TEMP", &temp)
+        .env("GITHUB_OUTPUT", &output)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("FC_BIN", &bin)
+        .env("FC_BUILD_DIR", "")
+        .env("FC_BASE", "")
+        .env("FC_TO", "")
+        .env("FC_BASE_REF", "")
+        .env("FC_PR_BASE", &base)
+        .env("FC_FAIL_ON", "warning")
+        .env("FC_FORMAT", "html")
+        .env("FC_REPO", ".")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{log}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    assert!(outputs.contains("exit-code=1\n"), "{outputs}");
+    assert!(outputs.contains("mode=check\n"), "{outputs}");
+    let value = |key: &str| {
+        outputs
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{key}=")))
+            .unwrap_or_else(|| panic!("{key} in {outputs}"))
+            .to_string()
+    };
+    for key in ["sarif", "markdown", "report", "json"] {
+        assert!(Path::new(&value(key)).is_file(), "{key}");
+    }
+    assert!(value("report").ends_with(".html"));
+    assert!(log.contains("New findings"), "{log}");
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.starts_with("**This change grows the fork's rebase cost"),
+        "{summary}"
+    );
+    // Annotations from the JSON the run wrote.
+    assert!(
+        Command::new("jq").arg("--version").output().is_ok(),
+        "jq is not installed: run scripts/test.sh (it runs `apt-get install jq`)"
+    );
+    let annotate = |json: &Path| {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(action_step("Annotate findings"))
+            .env("FC_JSON", json)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let lines = annotate(Path::new(&value("json")));
+    let line = lines
+        .lines()
+        .find(|l| l.starts_with("::warning "))
+        .unwrap_or_else(|| panic!("{lines}"));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(value("json")).unwrap()).unwrap();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["severity"] == "warning")
+        .unwrap();
+    assert_eq!(
+        line,
+        format!(
+            "::warning file=lms/envs/common.py,line={},title=forkcheck FC301 settings-module-edit::{}",
+            f["line"], f["message"].as_str().unwrap()
+        )
+    );
+    // A message and a path that would break the command are escaped.
+    let hostile = dir.path().join("hostile.json");
+    std::fs::write(
+        &hostile,
+        r#"{"findings": [{"severity": "error", "rule": "FC210", "name": "secret-in-config",
+            "path": "a,b:c.json", "line": 3, "message": "100% bad\n::error::forged"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        annotate(&hostile).trim_end(),
+        "::error file=a%2Cb%3Ac.json,line=3,title=forkcheck FC210 secret-in-config::100%25 bad%0A::error::forged"
+    );
+}
