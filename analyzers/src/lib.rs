@@ -6,6 +6,7 @@
 //! both; [`report`] assembles the analyses' sections.
 
 pub(crate) mod changes;
+pub mod check;
 pub mod config;
 pub mod context;
 pub mod cost;
@@ -123,6 +124,7 @@ pub fn run_selected(
         rebase,
         triage,
         breaks,
+        check: None,
         warnings: ctx.warnings.clone(),
         secrets: Default::default(),
     };

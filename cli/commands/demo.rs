@@ -10,7 +10,7 @@ use crate::args::{DemoArgs, RepoArgs};
 use crate::failure::Failure;
 
 pub fn run(args: &DemoArgs) -> anyhow::Result<u8> {
-    crate::output::check(args.out.output.as_deref())?;
+    report::check_outputs(&args.out)?;
     // The temporary directory lives until the report is written, then is deleted.
     let temp;
     let root = match &args.keep {

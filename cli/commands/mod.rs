@@ -1,6 +1,8 @@
 //! One module per command; `dispatch` is the only entry point. Commands return the process exit
 //! code on success; errors carry theirs (see `main`).
 
+mod baseline;
+mod check;
 mod demo;
 mod init;
 mod open;
@@ -23,5 +25,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Replace(args) => replace::run(&args),
         Command::Plan(args) => plan::run(&args),
         Command::Triage(args) => triage::run(&args),
+        Command::Check(args) => check::run(&args),
+        Command::Baseline(args) => baseline::run(&args),
     }
 }

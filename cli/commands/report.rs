@@ -7,13 +7,14 @@ use forkcheck_analyzers::rules::Rules;
 use forkcheck_analyzers::{Context, NoProgress, Progress, Report};
 
 use super::open;
-use crate::args::{FailOn, OutputArgs, ReportArgs};
+use crate::args::{FailOn, OutputArgs, ReportArgs, Target};
+use crate::failure::Failure;
 use crate::output;
 use crate::progress::Bars;
 use crate::render;
 
 pub fn run(args: &ReportArgs) -> anyhow::Result<u8> {
-    output::check(args.out.output.as_deref())?;
+    check_outputs(&args.out)?;
     let ctx = open::context(&args.repo)?;
     let report = analyse(&ctx, args.repo.quiet)?;
     emit(&report, &ctx.rules, &args.out)?;
@@ -31,12 +32,38 @@ pub fn analyse(ctx: &Context, quiet: bool) -> anyhow::Result<Report> {
         .with_context(|| format!("cannot analyse `{}`", ctx.repo.given_path().display()))
 }
 
-/// Render and write the report (`-o -`: standard output; a file is written whole or not at
-/// all).
+/// The outputs `out` asks for; fails early (before any analysis) on a usage mistake or a path
+/// `-o` refuses.
+pub fn check_outputs(out: &OutputArgs) -> anyhow::Result<Vec<Target>> {
+    let targets = out.targets().map_err(|message| {
+        Failure::new(exit::USAGE, message).help(
+            "e.g. `--sarif out.sarif --markdown out.md`, or `-f json -o a.json -f html -o a.html`",
+        )
+    })?;
+    for t in &targets {
+        output::check(t.path.as_deref())?;
+    }
+    Ok(targets)
+}
+
+/// Render and write the report in every format asked for, from this one analysis (`-o -`:
+/// standard output; each file is written whole or not at all). Every format is rendered
+/// before any file is written.
 pub fn emit(report: &Report, rules: &Rules, out: &OutputArgs) -> anyhow::Result<()> {
-    let dest = out.output.as_deref();
-    let text = render::render(report, out.format, rules, &output::style(dest))?;
-    output::emit(dest, &text)?;
+    let targets = check_outputs(out)?;
+    let mut texts = Vec::with_capacity(targets.len());
+    for t in &targets {
+        let dest = t.path.as_deref();
+        texts.push(render::render(
+            report,
+            t.format,
+            rules,
+            &output::style(dest),
+        )?);
+    }
+    for (t, text) in targets.iter().zip(&texts) {
+        output::emit(t.path.as_deref(), text)?;
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@ pub mod replace;
 pub mod rules;
 pub mod sarif;
 pub mod section_breaks;
+pub mod section_check;
 pub mod section_config;
 pub mod section_rebase;
 pub mod section_summary;
@@ -217,6 +218,7 @@ pub(crate) mod tests {
             rebase: None,
             triage: None,
             breaks: Default::default(),
+            check: None,
             warnings: vec!["history is shallow: base detection may be off".into()],
             secrets: Default::default(),
         };

@@ -39,6 +39,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     template!("sections/triage.html.tera"),
     template!("sections/breaks.md.tera"),
     template!("sections/breaks.html.tera"),
+    template!("sections/check.md.tera"),
+    template!("sections/check.html.tera"),
 ];
 
 /// Precomputed views for the templates.
@@ -59,6 +61,9 @@ struct View<'a> {
     head_short: &'a str,
     /// Per settings file, per setting (the order of `report.settings`): its findings.
     setting_links: Vec<Vec<SettingLinks<'a>>>,
+    /// Differential mode (`report.check`): the first line and what was compared.
+    check_headline: Option<String>,
+    check_compared: Option<String>,
 }
 
 /// The findings on one setting of the settings section: its risks (every finding but the edit
@@ -171,6 +176,8 @@ pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
             target_short: report.target.as_ref().map(|t| escape::short_oid(&t.oid)),
             head_short: escape::short_oid(&report.repo.head_oid),
             setting_links: setting_links(report),
+            check_headline: report.check.as_ref().map(super::section_check::headline),
+            check_compared: report.check.as_ref().map(super::section_check::compared),
         },
     };
     tera::Context::from_serialize(&ctx)

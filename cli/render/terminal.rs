@@ -12,11 +12,21 @@ use super::escape::{short_oid, term};
 use super::style::Style;
 use super::table::Grid;
 use super::view::{self, Table};
-use super::{section_breaks, section_config, section_rebase, section_summary, section_themes};
+use super::{
+    section_breaks, section_check, section_config, section_rebase, section_summary, section_themes,
+};
 
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     header(&mut out, report, style);
+    if report.check.is_some() {
+        // Differential mode: what the change does, its new findings, its fixed ones.
+        out.push('\n');
+        out.push_str(&section_check::render(report, style));
+        findings(&mut out, report, style);
+        warnings(&mut out, report, style);
+        return out;
+    }
     let summary = section_summary::render(report, style);
     if !summary.is_empty() {
         out.push('\n');
@@ -36,13 +46,17 @@ pub fn render(report: &Report, style: &Style) -> String {
             out.push('\n');
         }
     }
+    warnings(&mut out, report, style);
+    out
+}
+
+fn warnings(out: &mut String, report: &Report, style: &Style) {
     if !report.warnings.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Warnings"));
         for w in &report.warnings {
             let _ = writeln!(out, "  {} {}", style.yellow("warning:"), term(w));
         }
     }
-    out
 }
 
 /// Severity label, coloured, padded to the width of the longest.
@@ -147,7 +161,11 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
     let _ = writeln!(
         out,
         "\n{}  {}",
-        style.bold("Findings"),
+        style.bold(if report.check.is_some() {
+            "New findings"
+        } else {
+            "Findings"
+        }),
         if counts.total == 0 {
             "none".to_string()
         } else {

@@ -7,6 +7,7 @@ mod common;
 
 mod breaks_scenarios;
 mod cli_action;
+mod cli_check;
 mod cli_commands;
 mod cli_docs;
 mod cli_errors;

@@ -41,6 +41,10 @@ pub struct Report {
     /// diff), flattened into the top level.
     #[serde(flatten)]
     pub breaks: crate::breaks::Breaks,
+    /// Differential mode only (`forkcheck check`): what the findings were compared with, the
+    /// fixed findings and the deltas; `findings` then holds the new findings only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<crate::check::CheckSection>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// The secret values met during the run: never serialised; the binary scrubs every byte it
