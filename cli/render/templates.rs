@@ -40,6 +40,8 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// Precomputed views for the templates.
 #[derive(Serialize)]
 struct View<'a> {
+    headline: String,
+    rule_counts: Vec<view::RuleCount>,
     counts: Counts,
     counts_line: String,
     findings_by_file: Vec<FileGroup<'a>>,
@@ -137,6 +139,8 @@ pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
     let ctx = ReportContext {
         report,
         view: View {
+            headline: view::headline(report),
+            rule_counts: view::rule_counts(report),
             counts: view::counts(report),
             counts_line: view::counts_line(view::counts(report)),
             findings_by_file: view::group_findings(report),

@@ -141,6 +141,73 @@ pub fn counts_line(c: Counts) -> String {
     )
 }
 
+/// The report's first line, in plain text (each format escapes it): what the next rebase costs
+/// (or that there is no target), then the findings count. Says the most in the fewest words,
+/// so that it survives any cut of a long report.
+pub fn headline(report: &Report) -> String {
+    let counts = counts_line(counts(report));
+    let target = report.target.as_ref().map(|t| t.rev.as_str());
+    let cost = match (&report.rebase, target) {
+        (Some(r), Some(t)) => {
+            let files = r.summary.conflicted_files;
+            let conflicts = match files {
+                0 => "no file conflicts".to_string(),
+                1 => "1 file conflicts".to_string(),
+                n => format!("{n} files conflict"),
+            };
+            format!(
+                "rebasing onto {t} costs an estimated {} ({conflicts})",
+                r.cost.display()
+            )
+        }
+        (None, Some(t)) => format!(
+            "drift of {} lines in {} files against {}; rebase onto {t} not estimated",
+            report.drift.lines_added + report.drift.lines_removed,
+            report.drift.files_changed,
+            report.base.rev
+        ),
+        (_, None) => format!(
+            "drift of {} lines in {} files against {}; no release after the base to rebase onto",
+            report.drift.lines_added + report.drift.lines_removed,
+            report.drift.files_changed,
+            report.base.rev
+        ),
+    };
+    format!("{cost}; {counts}")
+}
+
+/// One row per rule that fired: the rule, its severity and how many findings it has, most
+/// severe first (then by count, then by id).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RuleCount {
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    pub count: usize,
+}
+
+pub fn rule_counts(report: &Report) -> Vec<RuleCount> {
+    let mut by_rule: HashMap<&str, RuleCount> = HashMap::new();
+    for f in &report.findings {
+        let e = by_rule.entry(f.rule.as_str()).or_insert_with(|| RuleCount {
+            rule: f.rule.clone(),
+            name: f.name.clone(),
+            severity: f.severity,
+            count: 0,
+        });
+        e.count += 1;
+        e.severity = e.severity.max(f.severity);
+    }
+    let mut out: Vec<RuleCount> = by_rule.into_values().collect();
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.count.cmp(&a.count))
+            .then(a.rule.cmp(&b.rule))
+    });
+    out
+}
+
 /// A titled table of display strings.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Table {
