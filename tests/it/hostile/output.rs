@@ -29,12 +29,12 @@ fn nasty_subject() -> String {
 
 /// The typical fixture fork plus one commit full of hostile names and values, in a temporary
 /// directory removed with it.
-struct Hostile {
+pub(crate) struct Hostile {
     _dir: tempfile::TempDir,
-    fork: PathBuf,
+    pub(crate) fork: PathBuf,
 }
 
-fn hostile() -> Hostile {
+pub(crate) fn hostile() -> Hostile {
     let dir = tempfile::tempdir().expect("tempdir");
     let g = forkcheck_fixtures::copy_shared(
         forkcheck_fixtures::Scenario::Typical,
