@@ -62,13 +62,34 @@ pub fn cap(text: &str, limit: usize, full_report: &str) -> String {
         left -= shares[i];
         remaining -= 1;
     }
+    // A section cut at a line boundary may use less than its share (long lines): give what is
+    // left to the sections that were cut, a few times over.
+    let mut pieces: Vec<Cut> = sections
+        .iter()
+        .zip(&shares)
+        .map(|(s, &n)| cut_block(s, n))
+        .collect();
+    for _ in 0..4 {
+        let used: usize = pieces.iter().map(|p| chars(&p.text)).sum();
+        let spare = budget.saturating_sub(chars(&head_out.text) + used);
+        let cut: Vec<usize> = (0..pieces.len())
+            .filter(|&i| pieces[i].dropped > 0)
+            .collect();
+        if cut.is_empty() || spare < 200 {
+            break;
+        }
+        for &i in &cut {
+            // From what the piece uses (not its share): the total stays within the budget.
+            shares[i] = chars(&pieces[i].text) + spare / cut.len();
+            pieces[i] = cut_block(sections[i], shares[i]);
+        }
+    }
     let mut out = head_out.text;
     let mut cut_titles: Vec<&str> = Vec::new();
     if head_out.dropped > 0 {
         cut_titles.push("the summary");
     }
-    for (i, s) in sections.iter().enumerate() {
-        let piece = cut_block(s, shares[i]);
+    for (i, piece) in pieces.iter().enumerate() {
         if piece.dropped > 0 {
             cut_titles.push(&titles[i]);
         }
@@ -84,10 +105,10 @@ pub fn cap(text: &str, limit: usize, full_report: &str) -> String {
             .join(", ")
     };
     let note = format!(
-        "\n---\n\n> [!NOTE]\n> This report was cut from {total} to fit GitHub's 65,536-character \
+        "\n---\n\n> [!NOTE]\n> This report was cut from {total} characters to fit GitHub's 65,536-character \
          limit: {what} lost lines (each cut is marked where it happens). To see everything, \
          {full_report}.\n",
-        total = thousands(total),
+        total = super::view::thousands(total as u64),
     );
     out.push_str(&note);
     // The shares are computed in characters, the note is budgeted: this holds, but never
@@ -100,19 +121,6 @@ pub fn cap(text: &str, limit: usize, full_report: &str) -> String {
 
 fn chars(s: &str) -> usize {
     s.chars().count()
-}
-
-/// `78142` → `78,142`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The text before the first `## ` heading, and each `## ` section (heading included), outside
@@ -262,12 +270,5 @@ mod tests {
         // The cut table ends with a blank line before the marker (not a table row).
         let marker = out.find("*… ").unwrap();
         assert!(out[..marker].ends_with("\n\n"));
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(78142), "78,142");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000_000), "1,000,000");
     }
 }

@@ -162,18 +162,31 @@ pub fn headline(report: &Report) -> String {
         }
         (None, Some(t)) => format!(
             "drift of {} lines in {} files against {}; rebase onto {t} not estimated",
-            report.drift.lines_added + report.drift.lines_removed,
-            report.drift.files_changed,
+            thousands(report.drift.lines_added + report.drift.lines_removed),
+            thousands(report.drift.files_changed),
             report.base.rev
         ),
         (_, None) => format!(
             "drift of {} lines in {} files against {}; no release after the base to rebase onto",
-            report.drift.lines_added + report.drift.lines_removed,
-            report.drift.files_changed,
+            thousands(report.drift.lines_added + report.drift.lines_removed),
+            thousands(report.drift.files_changed),
             report.base.rev
         ),
     };
     format!("{cost}; {counts}")
+}
+
+/// `78142` → `78,142`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// One row per rule that fired: the rule, its severity and how many findings it has, most
@@ -372,6 +385,40 @@ pub fn percent(confidence: f64) -> String {
 mod tests {
     use super::*;
     use crate::render::tests::sample_report;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(78142), "78,142");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn the_headline_says_the_rebase_cost_or_why_there_is_none() {
+        let mut report = sample_report();
+        let h = headline(&report);
+        assert_eq!(
+            h,
+            "drift of 1,290 lines in 42 files against open-release/redwood.2; rebase onto \
+             open-release/sumac.1 not estimated; 1 error, 3 warnings, 1 info"
+        );
+        report.rebase = Some(forkcheck_analyzers::rebase::RebaseSection {
+            cost: forkcheck_analyzers::cost::HoursRange {
+                low: 1.5,
+                high: 4.0,
+            },
+            summary: forkcheck_analyzers::rebase::RebaseSummary {
+                conflicted_files: 2,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        assert!(headline(&report).starts_with(
+            "rebasing onto open-release/sumac.1 costs an estimated 1.5–4 h (2 files conflict); "
+        ));
+        report.target = None;
+        assert!(headline(&report).contains("no release after the base"));
+    }
 
     #[test]
     fn drift_tables_from_the_model() {
