@@ -7,6 +7,7 @@
 //! string from the analysed repository goes through the escaper of its format), colours
 //! (`style.rs`) and terminal tables (`table.rs`).
 
+pub mod charts;
 pub mod escape;
 pub mod html;
 pub mod json;

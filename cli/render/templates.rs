@@ -41,6 +41,8 @@ const TEMPLATES: &[(&str, &str)] = &[
 #[derive(Serialize)]
 struct View<'a> {
     headline: String,
+    /// Inline SVG charts (HTML only; safe markup, labels escaped).
+    charts: super::charts::Charts,
     rule_counts: Vec<view::RuleCount>,
     counts: Counts,
     counts_line: String,
@@ -140,6 +142,7 @@ pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
         report,
         view: View {
             headline: view::headline(report),
+            charts: super::charts::of(report),
             rule_counts: view::rule_counts(report),
             counts: view::counts(report),
             counts_line: view::counts_line(view::counts(report)),
