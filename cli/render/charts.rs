@@ -178,11 +178,7 @@ pub fn line(title: &str, points: &[(String, f64)]) -> Option<String> {
             format!("{},{}", n(x), n(y))
         })
         .collect();
-    let _ = write!(
-        svg,
-        r#"<polyline points="{}"></polyline>"#,
-        path.join(" ")
-    );
+    let _ = write!(svg, r#"<polyline points="{}"></polyline>"#, path.join(" "));
     // Dots only while they stay apart.
     if points.len() <= 120 {
         for (i, (label, v)) in points.iter().enumerate() {
@@ -280,11 +276,17 @@ mod tests {
         )
         .unwrap();
         assert!(svg.contains("&lt;b&gt;") && !svg.contains("<b>"), "{svg}");
-        assert!(svg.contains(r#"width="380""#), "the largest bar spans the chart: {svg}");
+        assert!(
+            svg.contains(r#"width="380""#),
+            "the largest bar spans the chart: {svg}"
+        );
         assert!(svg.contains(r#"width="95""#), "a quarter of it: {svg}");
         assert!(bars("t", &[]).is_none());
         let line = line("t", &[("a".into(), 0.0), ("b".into(), 10.0)]).unwrap();
-        assert!(line.contains(r#"<polyline points="70,176 624,12">"#), "{line}");
+        assert!(
+            line.contains(r#"<polyline points="70,176 624,12">"#),
+            "{line}"
+        );
         let r = ranges("t", &[("hop".into(), 1.0, 4.0)]).unwrap();
         assert!(r.contains("1–4 h"), "{r}");
         assert_eq!(clip_left("lms/templates/header.html", 10), "…ader.html");

@@ -109,7 +109,10 @@ mod tests {
     #[test]
     fn escapes_and_stays_self_contained() {
         let out = render(&sample_report()).unwrap();
-        assert!(!out.contains("<script>alert"), "finding text must be escaped");
+        assert!(
+            !out.contains("<script>alert"),
+            "finding text must be escaped"
+        );
         assert!(out.contains("&lt;script&gt;"));
         for external in ["src=", "href=\"http", "<link", "@import", "url("] {
             assert!(!out.contains(external), "external asset: {external}");
@@ -133,7 +136,9 @@ mod tests {
                 "{id}"
             );
             let anchor = out
-                .find(&format!("<div class=\"anchor\" id=\"{id}\"></div><h2>{title}</h2>"))
+                .find(&format!(
+                    "<div class=\"anchor\" id=\"{id}\"></div><h2>{title}</h2>"
+                ))
                 .unwrap();
             assert!(toc_at < anchor);
         }

@@ -15,6 +15,7 @@ mod config_scenarios;
 mod config_secrets;
 mod hostile;
 mod layout;
+mod outputs_html;
 mod outputs_sarif;
 mod readonly;
 mod rules_fire;

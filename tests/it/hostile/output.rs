@@ -359,9 +359,15 @@ fn assert_inert_markdown(what: &str, md: &str) {
 fn assert_escaped_html(what: &str, html: &str) {
     // The page's own markup: one inline script (table sorting) at the end, and links to its
     // own sections (`<a href="#…">`, the table of contents). Nothing else may be live.
-    assert!(html.matches("<script").count() <= 1, "{what}: more than one script");
+    assert!(
+        html.matches("<script").count() <= 1,
+        "{what}: more than one script"
+    );
     if let Some(at) = html.find("<script") {
-        assert!(html[at..].starts_with("<script>"), "{what}: a script with attributes");
+        assert!(
+            html[at..].starts_with("<script>"),
+            "{what}: a script with attributes"
+        );
         assert!(
             html[at..].contains("</script>\n</body>"),
             "{what}: the script is not the page's own"
