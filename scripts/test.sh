@@ -61,14 +61,19 @@ if [ ! -f "$SARIF_SCHEMA" ]; then
 fi
 [ -f "$SARIF_SCHEMA" ] || die "the SARIF schema is not installed in .venv/sarif-schema"
 
-# The HTML report is rendered in headless Chromium at two widths (tests/it/outputs_html.rs).
-if ! command -v chromium >/dev/null; then
-  say "installing chromium (Debian package)"
+# Debian packages: Chromium renders the HTML report at two widths (tests/it/outputs_html.rs);
+# groff and man render the man pages (tests/it/cli_polish.rs).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+command -v groff >/dev/null || missing+=(groff-base)
+command -v man >/dev/null || missing+=(man-db)
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} (Debian packages)"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; } >&2 ||
-      die "cannot install chromium with apt-get"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 ||
+      die "cannot install ${missing[*]} with apt-get"
   else
-    die "chromium is needed: install it (e.g. \`sudo apt-get install chromium\`)"
+    die "${missing[*]} needed: install them (e.g. \`sudo apt-get install ${missing[*]}\`)"
   fi
 fi
 

@@ -9,6 +9,7 @@ mod cli_action;
 mod cli_commands;
 mod cli_docs;
 mod cli_errors;
+mod cli_polish;
 mod cli_scenarios;
 mod cli_schema;
 mod config_scenarios;
