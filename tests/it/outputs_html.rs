@@ -2,7 +2,7 @@
 //! scripts/test.sh) renders it at 1400 and 400 px. In the page, a probe added by the test
 //! records console errors, script errors and Content-Security-Policy violations, measures every
 //! element against the viewport (nothing may stick out; a table may be wider only inside its
-//! scrolling box), and clicks a sortable heading. The key figures of the report must be in the
+//! scrolling box, and at 1400 px not even there), and clicks a sortable heading. The key figures of the report must be in the
 //! DOM. Screenshots are kept as artifacts under `target/tmp/html-report/` (look at them).
 
 use std::path::{Path, PathBuf};
@@ -35,6 +35,11 @@ window.addEventListener("load", function () {
     if (r.width === 0 && r.height === 0) return;
     if (r.right > vw + 0.5 || r.left < -0.5) wide.push(el.tagName.toLowerCase() + "." + el.className + " [" + Math.round(r.left) + ", " + Math.round(r.right) + "]");
   });
+  // Tables wider than their box (they scroll there): none on a wide screen.
+  var scrolled = [];
+  document.querySelectorAll(".table-wrap").forEach(function (w) {
+    if (w.scrollWidth > w.clientWidth + 1) scrolled.push(w.firstElementChild.rows[0].textContent.trim() + " " + w.scrollWidth + ">" + w.clientWidth);
+  });
   // Sorting: the findings table by line, ascending, then descending.
   var sorted = null;
   var t = document.querySelector("table.findings");
@@ -53,7 +58,7 @@ window.addEventListener("load", function () {
     var isSorted = function (a, dir) { for (var k = 1; k < a.length; k++) if ((a[k] - a[k - 1]) * dir < 0) return false; return a.length > 1; };
     sorted = { ascending: isSorted(up, 1), descending: isSorted(down, -1), aria: heads[col].getAttribute("aria-sort"), rows: up.length };
   }
-  parent.postMessage(JSON.stringify({ errors: __probe.errors, wide: wide, vw: vw, scrollWidth: document.documentElement.scrollWidth, sorted: sorted, text: document.body.innerText, charts: document.querySelectorAll("svg.chart").length }), "*");
+  parent.postMessage(JSON.stringify({ errors: __probe.errors, wide: wide, vw: vw, scrollWidth: document.documentElement.scrollWidth, sorted: sorted, scrolled: scrolled, text: document.body.innerText, charts: document.querySelectorAll("svg.chart").length }), "*");
 });
 </script>"#;
 
@@ -192,6 +197,13 @@ fn check_in_browser(fork: &Path, name: &str) {
             p["scrollWidth"].as_u64().unwrap() <= u64::from(width),
             "{name} at {width}px: the page scrolls sideways: {p}"
         );
+        if width >= 1400 {
+            assert_eq!(
+                p["scrolled"],
+                serde_json::json!([]),
+                "{name} at {width}px: tables that do not fit"
+            );
+        }
         if report["findings"].as_array().unwrap().len() > 1 {
             let s = &p["sorted"];
             assert_eq!(s["ascending"], true, "{name}: {s}");
