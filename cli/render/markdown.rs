@@ -148,6 +148,11 @@ fn split_sections(text: &str) -> (&str, Vec<&str>) {
     (&text[..first], sections)
 }
 
+/// `|---|---:|`: the line under a table's header.
+fn is_table_separator(t: &str) -> bool {
+    t.starts_with('|') && t.contains('-') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+}
+
 fn is_fence(line: &str) -> bool {
     let t = line.trim_start();
     t.starts_with("```") || t.starts_with("~~~")
@@ -172,23 +177,43 @@ fn cut_block(block: &str, budget: usize) -> Cut {
     // Room for the closers and the marker line.
     const CLOSING_ROOM: usize = 200;
     let room = budget.saturating_sub(CLOSING_ROOM);
-    let mut out = String::new();
     let mut used = 0;
     let mut kept = 0;
-    let mut fence = false;
-    let mut details = 0usize;
-    let mut in_table = false;
     for line in &lines {
         let n = chars(line);
         if used + n > room {
             break;
         }
+        used += n;
+        kept += 1;
+    }
+    // Never end on a heading or a table head without rows (or on blank lines): drop those.
+    while kept > 0 {
+        let t = lines[kept - 1].trim();
+        let header_cut_off = t.starts_with('|')
+            && lines
+                .get(kept)
+                .is_some_and(|next| is_table_separator(next.trim()));
+        if t.is_empty() || t.starts_with('#') || header_cut_off {
+            kept -= 1;
+        } else if is_table_separator(t) {
+            kept -= 1;
+            if kept > 0 && lines[kept - 1].trim().starts_with('|') {
+                kept -= 1;
+            }
+        } else {
+            break;
+        }
+    }
+    let mut out = String::new();
+    let mut fence = false;
+    let mut details = 0usize;
+    let mut in_table = false;
+    for line in &lines[..kept] {
         out.push_str(line);
         if !line.ends_with('\n') {
             out.push('\n');
         }
-        used += n;
-        kept += 1;
         let t = line.trim();
         if is_fence(line) {
             fence = !fence;
@@ -270,5 +295,24 @@ mod tests {
         // The cut table ends with a blank line before the marker (not a table row).
         let marker = out.find("*… ").unwrap();
         assert!(out[..marker].ends_with("\n\n"));
+    }
+
+    #[test]
+    fn a_cut_never_ends_on_a_heading_or_an_empty_table() {
+        let mut text = String::from("## A\n\n");
+        for i in 0..50 {
+            text.push_str(&format!(
+                "### file {i}\n\n| a | b |\n|---|---|\n| {i} | x |\n\n"
+            ));
+        }
+        for budget in 300..700 {
+            let cut = cut_block(&text, budget);
+            let before_marker = &cut.text[..cut.text.find("*… ").unwrap()];
+            let last = before_marker.trim_end().lines().last().unwrap();
+            assert!(
+                last.starts_with("| ") && !is_table_separator(last.trim()) && last != "| a | b |",
+                "budget {budget}: ends on {last:?}"
+            );
+        }
     }
 }
