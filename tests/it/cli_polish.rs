@@ -42,6 +42,16 @@ fn color_always_never_and_auto() {
     assert_eq!(strip(&always.stdout), never.stdout);
     let bad = run(forkcheck().args(["--color", "sometimes", "rules"]));
     assert_eq!(bad.code, 2, "{}", bad.stderr);
+    // clap's own help follows the flag too.
+    let help = run(forkcheck()
+        .args(["--color=always", "report", "--help"])
+        .env_remove("NO_COLOR"));
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains(ESC), "{}", help.stdout);
+    let help = run(forkcheck()
+        .args(["report", "--help", "--color", "never"])
+        .env_remove("NO_COLOR"));
+    assert!(!help.stdout.contains(ESC) && help.stdout.contains("--fail-on"));
 }
 
 #[test]
