@@ -33,6 +33,29 @@ const BEHAVIOUR: &str = "Behaviour";
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Colours: auto|always|never [default: auto]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        hide_default_value = true,
+        hide_possible_values = true,
+        long_help = "When to colour terminal output: `auto` (the default: on when standard output \
+                     is a terminal and `NO_COLOR` is unset or empty), `always` (even through a \
+                     pipe, and whatever `NO_COLOR` says) or `never`. Files written with `-o` and \
+                     the JSON, Markdown, HTML and SARIF formats are never coloured."
+    )]
+    pub color: ColorWhen,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand)]
@@ -128,6 +151,45 @@ pub enum Command {
                       the file does not hold. Secret values are never written."
     )]
     Baseline(BaselineArgs),
+    /// Print a shell completion script.
+    #[command(
+        long_about = "Print the completion script for SHELL on standard output. For bash: \
+                      `forkcheck completions bash > ~/.local/share/bash-completion/completions/forkcheck`; \
+                      zsh: write it as `_forkcheck` into a directory of your `$fpath`; fish: \
+                      `forkcheck completions fish > ~/.config/fish/completions/forkcheck.fish`; \
+                      PowerShell: add `forkcheck completions powershell | Out-String | \
+                      Invoke-Expression` to your profile; elvish: `eval (forkcheck completions \
+                      elvish | slurp)` in rc.elv."
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write one per command into a directory.
+    #[command(
+        long_about = "Print forkcheck's man page (roff, section 1) on standard output: `forkcheck \
+                      man | man -l -`. With `--dir DIR`, write forkcheck.1 and one page per \
+                      command (forkcheck-report.1, …) into DIR instead, e.g. \
+                      `forkcheck man --dir /usr/local/share/man/man1`."
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// bash|zsh|fish|powershell|elvish
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Write forkcheck.1 and one page per command into DIR
+    #[arg(
+        long,
+        value_name = "DIR",
+        long_help = "Write forkcheck.1 and one page per command (forkcheck-report.1, …) into \
+                     DIR (created if missing) instead of printing forkcheck.1. Each file is \
+                     written whole or not at all; only regular files (or new paths) are written."
+    )]
+    pub dir: Option<PathBuf>,
 }
 
 /// Where the repository is and which revisions to compare.

@@ -10,10 +10,15 @@ mod render;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    // `--color` also decides clap's own output (help, usage errors), which is written while the
+    // arguments are parsed: read it first.
+    let matches = args::Cli::command()
+        .color(color_from_args(std::env::args_os().skip(1)))
+        .get_matches();
+    let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // A panic is a bug: say so in forkcheck's error shape and exit with the internal-error code
     // instead of Rust's 101.
     std::panic::set_hook(Box::new(|info| {
@@ -33,6 +38,30 @@ fn main() -> ExitCode {
             ExitCode::from(exit_code(&err))
         }
     }
+}
+
+/// The last `--color WHEN` / `--color=WHEN` before `--` (auto when absent or invalid: clap then
+/// reports the invalid value itself).
+fn color_from_args(args: impl Iterator<Item = std::ffi::OsString>) -> clap::ColorChoice {
+    let mut choice = clap::ColorChoice::Auto;
+    let mut args = args.map(|a| a.to_string_lossy().into_owned());
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        let value = if arg == "--color" {
+            args.next()
+        } else {
+            arg.strip_prefix("--color=").map(str::to_string)
+        };
+        match value.as_deref() {
+            Some("always") => choice = clap::ColorChoice::Always,
+            Some("never") => choice = clap::ColorChoice::Never,
+            Some(_) => choice = clap::ColorChoice::Auto,
+            None => {}
+        }
+    }
+    choice
 }
 
 /// A closed pipe (`forkcheck report | head`) ends quietly with 0; otherwise the first

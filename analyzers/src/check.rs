@@ -325,6 +325,7 @@ fn compare(
     report.rebase = None;
     report.triage = None;
     report.breaks = Default::default();
+    report.summary = None;
     report.drift.trend.clear();
     report.drift.trend_truncated = false;
     report.drift.files.clear();
@@ -411,6 +412,7 @@ mod tests {
                 detail: String::new(),
             },
             target: None,
+            summary: None,
             drift: crate::drift::Drift {
                 lines_added: lines,
                 ..Default::default()
@@ -421,6 +423,7 @@ mod tests {
             themes: None,
             rebase: None,
             triage: None,
+            breaks: Default::default(),
             check: None,
             warnings: Vec::new(),
             secrets: Default::default(),

@@ -3,8 +3,10 @@
 
 mod baseline;
 mod check;
+mod completions;
 mod demo;
 mod init;
+mod man;
 mod open;
 mod plan;
 mod releases;
@@ -13,9 +15,14 @@ mod report;
 mod rules;
 mod triage;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, ColorWhen, Command};
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
+    crate::render::style::set_color(match cli.color {
+        ColorWhen::Auto => None,
+        ColorWhen::Always => Some(true),
+        ColorWhen::Never => Some(false),
+    });
     match cli.command {
         Command::Report(args) => report::run(&args),
         Command::Releases(args) => releases::run(&args),
@@ -27,5 +34,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Triage(args) => triage::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Baseline(args) => baseline::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
     }
 }

@@ -7,6 +7,7 @@
 //! string from the analysed repository goes through the escaper of its format), colours
 //! (`style.rs`) and terminal tables (`table.rs`).
 
+pub mod charts;
 pub mod escape;
 pub mod html;
 pub mod json;
@@ -47,7 +48,11 @@ pub fn render(
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
-        Format::Sarif => sarif::render(report, &|id| rules.find(id).cloned()),
+        Format::Sarif => sarif::render(
+            report,
+            &|id| rules.find(id).cloned(),
+            sarif::rules_url().as_deref(),
+        ),
     }
 }
 
@@ -62,7 +67,7 @@ pub(crate) mod tests {
     use forkcheck_analyzers::rules::Rule;
     use forkcheck_analyzers::Report;
 
-    fn rule(id: &str, name: &str, kind: Kind, severity: Severity) -> Rule {
+    pub fn rule(id: &str, name: &str, kind: Kind, severity: Severity) -> Rule {
         Rule {
             id: id.into(),
             name: name.into(),

@@ -17,10 +17,22 @@ pub struct Style {
     pub color: bool,
 }
 
+/// `--color`: `None` (auto), `Some(true)` (always), `Some(false)` (never); set once by `main`.
+static COLOR: std::sync::OnceLock<Option<bool>> = std::sync::OnceLock::new();
+
+/// Record the `--color` choice (`None`: auto). The first call wins.
+pub fn set_color(choice: Option<bool>) {
+    let _ = COLOR.set(choice);
+}
+
 impl Style {
-    /// Colours on when standard output is a terminal and `NO_COLOR` is unset or empty.
+    /// Colours as `--color` says; with `auto` (the default), on when standard output is a
+    /// terminal and `NO_COLOR` is unset or empty.
     pub fn detect() -> Style {
         use std::io::IsTerminal;
+        if let Some(&Some(forced)) = COLOR.get() {
+            return Style { color: forced };
+        }
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Style {
             color: !no_color && std::io::stdout().is_terminal(),

@@ -46,6 +46,10 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// Precomputed views for the templates.
 #[derive(Serialize)]
 struct View<'a> {
+    headline: String,
+    /// Inline SVG charts (HTML only; safe markup, labels escaped).
+    charts: super::charts::Charts,
+    rule_counts: Vec<view::RuleCount>,
     counts: Counts,
     counts_line: String,
     findings_by_file: Vec<FileGroup<'a>>,
@@ -158,6 +162,9 @@ pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
     let ctx = ReportContext {
         report,
         view: View {
+            headline: view::headline(report),
+            charts: super::charts::of(report),
+            rule_counts: view::rule_counts(report),
             counts: view::counts(report),
             counts_line: view::counts_line(view::counts(report)),
             findings_by_file: view::group_findings(report),

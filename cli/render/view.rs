@@ -147,6 +147,86 @@ pub fn counts_line(c: Counts) -> String {
     )
 }
 
+/// The report's first line, in plain text (each format escapes it): what the next rebase costs
+/// (or that there is no target), then the findings count. Says the most in the fewest words,
+/// so that it survives any cut of a long report.
+pub fn headline(report: &Report) -> String {
+    let counts = counts_line(counts(report));
+    let target = report.target.as_ref().map(|t| t.rev.as_str());
+    let cost = match (&report.rebase, target) {
+        (Some(r), Some(t)) => {
+            let files = r.summary.conflicted_files;
+            let conflicts = match files {
+                0 => "no file conflicts".to_string(),
+                1 => "1 file conflicts".to_string(),
+                n => format!("{n} files conflict"),
+            };
+            format!(
+                "rebasing onto {t} costs an estimated {} ({conflicts})",
+                r.cost.display()
+            )
+        }
+        (None, Some(t)) => format!(
+            "drift of {} lines in {} files against {}; rebase onto {t} not estimated",
+            thousands(report.drift.lines_added + report.drift.lines_removed),
+            thousands(report.drift.files_changed),
+            report.base.rev
+        ),
+        (_, None) => format!(
+            "drift of {} lines in {} files against {}; no release after the base to rebase onto",
+            thousands(report.drift.lines_added + report.drift.lines_removed),
+            thousands(report.drift.files_changed),
+            report.base.rev
+        ),
+    };
+    format!("{cost}; {counts}")
+}
+
+/// `78142` → `78,142`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// One row per rule that fired: the rule, its severity and how many findings it has, most
+/// severe first (then by count, then by id).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RuleCount {
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    pub count: usize,
+}
+
+pub fn rule_counts(report: &Report) -> Vec<RuleCount> {
+    let mut by_rule: HashMap<&str, RuleCount> = HashMap::new();
+    for f in &report.findings {
+        let e = by_rule.entry(f.rule.as_str()).or_insert_with(|| RuleCount {
+            rule: f.rule.clone(),
+            name: f.name.clone(),
+            severity: f.severity,
+            count: 0,
+        });
+        e.count += 1;
+        e.severity = e.severity.max(f.severity);
+    }
+    let mut out: Vec<RuleCount> = by_rule.into_values().collect();
+    out.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(b.count.cmp(&a.count))
+            .then(a.rule.cmp(&b.rule))
+    });
+    out
+}
+
 /// A titled table of display strings.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Table {
@@ -311,6 +391,40 @@ pub fn percent(confidence: f64) -> String {
 mod tests {
     use super::*;
     use crate::render::tests::sample_report;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(78142), "78,142");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn the_headline_says_the_rebase_cost_or_why_there_is_none() {
+        let mut report = sample_report();
+        let h = headline(&report);
+        assert_eq!(
+            h,
+            "drift of 1,290 lines in 42 files against open-release/redwood.2; rebase onto \
+             open-release/sumac.1 not estimated; 1 error, 3 warnings, 1 info"
+        );
+        report.rebase = Some(forkcheck_analyzers::rebase::RebaseSection {
+            cost: forkcheck_analyzers::cost::HoursRange {
+                low: 1.5,
+                high: 4.0,
+            },
+            summary: forkcheck_analyzers::rebase::RebaseSummary {
+                conflicted_files: 2,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+        assert!(headline(&report).starts_with(
+            "rebasing onto open-release/sumac.1 costs an estimated 1.5–4 h (2 files conflict); "
+        ));
+        report.target = None;
+        assert!(headline(&report).contains("no release after the base"));
+    }
 
     #[test]
     fn drift_tables_from_the_model() {

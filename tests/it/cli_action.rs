@@ -598,7 +598,7 @@ fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
     assert!(log.contains("New findings"), "{log}");
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(
-        summary.starts_with("**This change grows the fork's rebase cost"),
+        summary.starts_with("# forkcheck: This change grows the fork's rebase cost"),
         "{summary}"
     );
     // Annotations from the JSON the run wrote.

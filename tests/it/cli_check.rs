@@ -502,7 +502,7 @@ fn one_run_writes_every_format() {
     let n = json["findings"].as_array().unwrap().len();
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), n);
     assert!(
-        md.starts_with("**This change grows the fork's rebase cost"),
+        md.starts_with("# forkcheck: This change grows the fork's rebase cost"),
         "{md}"
     );
     assert!(md.contains("## Change"), "{md}");
@@ -530,7 +530,7 @@ fn one_run_writes_every_format() {
     assert!(report.get("check").is_none());
     assert!(std::fs::read_to_string(out.join("r.md"))
         .unwrap()
-        .starts_with("# forkcheck report"));
+        .starts_with("# forkcheck: "));
     // Unpaired -f/-o and two outputs to one file are usage errors, before any analysis.
     let r = run(forkcheck()
         .current_dir(&fork)

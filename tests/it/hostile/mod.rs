@@ -5,4 +5,4 @@
 //! follows anything but a regular file.
 
 mod git;
-mod output;
+pub(crate) mod output;
