@@ -74,7 +74,8 @@ impl Run<'_> {
                     .secrets
                     .add_tree(std::slice::from_ref(key), v, secret);
             }
-            let deployment = is(&cy.deployment, key) || n.is_some_and(|v| local_host(key, v));
+            let deployment =
+                is(&cy.deployment, key) || n.is_some_and(|v| crate::replace::local_host(key, v));
             let default = n.is_some() && cy.defaults.get(key) == n;
             let line = n.and_then(|_| keys::locate(&new_text, key));
             let spec = match n {
@@ -346,26 +347,4 @@ impl Run<'_> {
         });
         Ok(())
     }
-}
-
-/// A `*_HOST` value naming a development machine (a vagrant or devstack address, `localhost`,
-/// Tutor's local domains): a fact of the machine the file came from, not of the deployment.
-pub(crate) fn local_host(key: &str, value: &Value) -> bool {
-    let Some(host) = value.as_str() else {
-        return false;
-    };
-    if !key.ends_with("_HOST") && !key.ends_with("_BASE") {
-        return false;
-    }
-    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host.ends_with(".local")
-        || host.starts_with("127.")
-        || host.starts_with("192.168.")
-        || host.starts_with("10.")
-        || host == "0.0.0.0"
-        || ["local.overhang.io", "local.edly.io", "local.openedx.io"]
-            .iter()
-            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
 }

@@ -560,7 +560,7 @@ impl Run<'_> {
         let local = kc
             .new
             .as_ref()
-            .is_some_and(|v| deployment::local_host(&kc.key, v));
+            .is_some_and(|v| replace::local_host(&kc.key, v));
         let spec = (!default && !local)
             .then(|| replace::decide(&edit, &kc.key, &self.deploy))
             .transpose()?;

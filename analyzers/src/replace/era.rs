@@ -368,7 +368,7 @@ pub fn infer(
     let tutor_image = repo.tree_entry_exists(base, "lms/envs/tutor")?;
 
     let loader_range = match rules.loader {
-        Loader::AwsJson => Some((1, 9)),
+        Loader::AwsJson => Some((1, 8)),
         Loader::ProductionJson => Some((9, 9)),
         Loader::ProductionYaml => Some((10, 19)),
         Loader::TeakYaml => Some((20, CATALOG.len() as u32)),

@@ -387,6 +387,44 @@ fn replace_string(v: &mut Value, old: &str, new: &str) -> bool {
     }
 }
 
+/// A `*_HOST` value naming a development machine (a vagrant or devstack address, `localhost`,
+/// Tutor's local domains): a fact of the machine the file came from, not of the deployment.
+pub fn local_host(key: &str, value: &Value) -> bool {
+    let Some(host) = value.as_str() else {
+        return false;
+    };
+    if !key.ends_with("_HOST") && !key.ends_with("_BASE") {
+        return false;
+    }
+    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.ends_with(".local")
+        || host.starts_with("127.")
+        || host.starts_with("192.168.")
+        || host.starts_with("10.")
+        || host == "0.0.0.0"
+        || ["local.overhang.io", "local.edly.io", "local.openedx.io"]
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// `ROOT.setdefault("a", {})["b"] = v`: sets one nested key without needing the parents.
+fn nested_python(root: &str, path: &[String], v: &Value) -> String {
+    let mut code = root.to_string();
+    let Some((last, parents)) = path.split_last() else {
+        return format!("{root} = {}", python_literal(v));
+    };
+    for p in parents {
+        code.push_str(&format!(".setdefault({}, {{}})", python_literal(&json!(p))));
+    }
+    format!(
+        "{code}[{}] = {}",
+        python_literal(&json!(last)),
+        python_literal(v)
+    )
+}
+
 /// Decide the replacement of `edit`. `setting` is the finding's name for it.
 pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
     let t = tables::tables()?;
@@ -419,6 +457,31 @@ pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
             }
         }
         e.python = Some(code);
+    }
+    // A development machine's address is not carried anywhere.
+    if let Change::Set(v) = &e.change {
+        if e.path.is_empty() && local_host(&e.root, v) {
+            notes.push(format!(
+                "{} names a development machine ({v}): not carried; set the deployment's own host",
+                e.root
+            ));
+            return Ok(Spec {
+                service: e.service,
+                setting: setting.to_string(),
+                yaml: None,
+                ansible: None,
+                tutor: None,
+                secret: e.secret,
+                json: deploy.json,
+                notes,
+            });
+        }
+    }
+    // A nested key of a dict that is not merged: set that key only, parents created if missing.
+    if let (Change::Set(v), false) = (&e.change, e.path.is_empty()) {
+        if !deploy.rules.merged.contains(&e.root) && !e.secret {
+            e.python = Some(nested_python(&e.root, &e.path, v));
+        }
     }
     let edit = &e;
     let svc = edit.service.as_str();
@@ -459,6 +522,9 @@ pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
                 Some(hide(v))
             } else if merged(&edit.root) {
                 Some(nest(&edit.path, hide(v)))
+            } else if edit.module == ModuleKind::Config && edit.whole.is_some() {
+                // A committed config file's own value (not upstream's defaults).
+                edit.whole.as_ref().map(&hide)
             } else {
                 notes.push(format!(
                     "a key in {file} replaces the whole {} value: only the changed key is \
