@@ -16,6 +16,7 @@ mod config_secrets;
 mod hostile;
 mod layout;
 mod readonly;
+mod replace_tools;
 mod rules_fire;
 mod secrets_never_leak;
 mod themes_report;
