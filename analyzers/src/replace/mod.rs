@@ -522,7 +522,12 @@ pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
                 Some(hide(v))
             } else if merged(&edit.root) {
                 Some(nest(&edit.path, hide(v)))
-            } else if edit.module == ModuleKind::Config && edit.whole.is_some() {
+            } else if edit.module == ModuleKind::Config
+                && edit
+                    .whole
+                    .as_ref()
+                    .is_some_and(|w| !w.to_string().contains(SECRET_PLACEHOLDER))
+            {
                 // A committed config file's own value (not upstream's defaults).
                 edit.whole.as_ref().map(&hide)
             } else {
@@ -681,10 +686,15 @@ pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
         notes.push("test settings: no deployment replacement needed".into());
         None
     } else if let (Some(key), Change::Set(v)) = (t.tutor.config_keys.get(&dotted), &edit.change) {
-        Some(TutorEntry::Config {
-            key: key.clone(),
-            value: hide(v),
-        })
+        if t.tutor.config_yml.defaults.get(key) == Some(v) {
+            notes.push(format!("{key} = {v} is Tutor's default: nothing to carry"));
+            None
+        } else {
+            Some(TutorEntry::Config {
+                key: key.clone(),
+                value: hide(v),
+            })
+        }
     } else if list_python_only
         || edit.module == ModuleKind::Devstack
         || yaml_alias.is_some()
