@@ -143,7 +143,10 @@ impl Deployment {
 
 /// Django `(major, minor)` → catalog index range of the releases that ran it
 /// (docs/replacements.md, "Era").
-const DJANGO_RELEASES: &[((u32, u32), (u32, u32))] = &[
+/// `(major, minor)` of Django, or a catalog index range.
+type Pair = (u32, u32);
+
+const DJANGO_RELEASES: &[(Pair, Pair)] = &[
     ((1, 4), (1, 3)),
     ((1, 8), (4, 7)),
     ((1, 11), (8, 9)),

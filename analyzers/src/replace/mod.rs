@@ -169,7 +169,7 @@ impl ListDelta {
         let list = |items: &[Value]| {
             items
                 .iter()
-                .map(|v| python_literal(v))
+                .map(python_literal)
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -377,12 +377,21 @@ fn replace_string(v: &mut Value, old: &str, new: &str) -> bool {
             *s = new.to_string();
             true
         }
-        Value::Array(a) => a
-            .iter_mut()
-            .fold(false, |acc, x| replace_string(x, old, new) || acc),
-        Value::Object(m) => m
-            .values_mut()
-            .fold(false, |acc, x| replace_string(x, old, new) || acc),
+        // Every occurrence is replaced: no short-circuit.
+        Value::Array(a) => {
+            let mut any = false;
+            for x in a.iter_mut() {
+                any |= replace_string(x, old, new);
+            }
+            any
+        }
+        Value::Object(m) => {
+            let mut any = false;
+            for x in m.values_mut() {
+                any |= replace_string(x, old, new);
+            }
+            any
+        }
         _ => false,
     }
 }
