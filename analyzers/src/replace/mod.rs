@@ -535,7 +535,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
                 && edit
                     .whole
                     .as_ref()
-                    .is_some_and(|w| !w.to_string().contains(SECRET_PLACEHOLDER))
+                    .is_some_and(|w| edit.secret || !w.to_string().contains(SECRET_PLACEHOLDER))
             {
                 // A committed config file's own value (not upstream's defaults).
                 edit.whole.as_ref().map(&hide)
