@@ -348,7 +348,19 @@ fn setting_change(
             .and_then(Value::as_str)
             .map(str::to_string),
     };
-    let spec = replace::decide(&edit, &op.setting, &rel.deploy)?;
+    let mut spec = replace::decide(&edit, &op.setting, &rel.deploy)?;
+    // A setting the target no longer defines (and does not rename): say so on the replacement.
+    if risk_findings.iter().any(|f| f.rule == RuleId::FC304) {
+        let target = ctx
+            .target
+            .as_ref()
+            .and_then(|t| t.release.clone())
+            .unwrap_or_else(|| "the target".into());
+        spec.notes.push(format!(
+            "{target} no longer defines {}: the replacement has no effect there; drop it when you upgrade",
+            op.setting
+        ));
+    }
 
     let subject = match op.kind {
         OpKind::Call => format!("{}.{}", op.setting, op.method.as_deref().unwrap_or("")),
