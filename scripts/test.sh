@@ -118,6 +118,10 @@ if [ -f scripts/install-tutor.sh ]; then
   bash scripts/install-tutor.sh || die "scripts/install-tutor.sh failed"
 fi
 
+# ansible-core, for the Ansible round trip of `forkcheck replace --format ansible`
+# (tests/it/replace_tools.rs).
+bash scripts/install-ansible.sh || die "scripts/install-ansible.sh failed"
+
 export PATH="$PWD/.venv/bin:$PATH"
 say "cargo fmt --check"
 cargo fmt --all --check

@@ -135,6 +135,8 @@ pub struct Context {
     /// The base release's settings definitions, parsed once for the analyses that need them
     /// (settings risks, generated config's code defaults).
     base_settings: std::sync::OnceLock<crate::settings::risks::Index>,
+    /// The base's deployment era, inferred on first use (`crate::replace::era`).
+    deployment: std::sync::OnceLock<(crate::replace::Deployment, crate::model::EraInfo)>,
     /// What the fork changed, computed on first use and read by every analysis.
     changes: std::sync::OnceLock<crate::changes::ChangeSet>,
 }
@@ -241,6 +243,7 @@ impl Context {
             warnings,
             secrets: Default::default(),
             base_settings: std::sync::OnceLock::new(),
+            deployment: std::sync::OnceLock::new(),
             changes: std::sync::OnceLock::new(),
         })
     }
@@ -270,6 +273,7 @@ impl Context {
             warnings: Vec::new(),
             secrets: Default::default(),
             base_settings: std::sync::OnceLock::new(),
+            deployment: std::sync::OnceLock::new(),
             changes: std::sync::OnceLock::new(),
             repo,
         })
@@ -282,6 +286,21 @@ impl Context {
         }
         let index = crate::settings::risks::Index::build(&self.repo, self.base_oid)?;
         Ok(self.base_settings.get_or_init(|| index))
+    }
+
+    /// The base's deployment era and the era rules of the base and target trees, inferred from
+    /// their content on first use ([`crate::replace::era`]).
+    pub fn deployment(&self) -> Result<&(crate::replace::Deployment, crate::model::EraInfo)> {
+        if let Some(d) = self.deployment.get() {
+            return Ok(d);
+        }
+        let d = crate::replace::era::infer(
+            &self.repo,
+            self.base_oid,
+            self.base_release,
+            self.target_oid,
+        )?;
+        Ok(self.deployment.get_or_init(|| d))
     }
 
     /// The change set ([`crate::changes`]): the base → head diff, the fork's commits and the

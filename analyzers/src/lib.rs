@@ -105,6 +105,10 @@ pub fn run_selected(
     } else {
         None
     };
+    let mut base = ctx.base.clone();
+    if wants(Analysis::Settings) || wants(Analysis::Config) {
+        base.era = Some(ctx.deployment()?.1.clone());
+    }
     let mut report = Report {
         schema_version: report::SCHEMA_VERSION,
         tool: report::ToolInfo::default(),
@@ -113,7 +117,7 @@ pub fn run_selected(
             head_rev: ctx.head_rev.clone(),
             head_oid: ctx.head.to_string(),
         },
-        base: ctx.base.clone(),
+        base,
         target: ctx.target.clone(),
         summary: None,
         drift,

@@ -167,6 +167,7 @@ pub(crate) mod tests {
                 confidence: 1.0,
                 distance: Some(10),
                 detail: "newest release tag in HEAD's history".into(),
+                era: None,
             },
             target: Some(TargetInfo {
                 release: Some("sumac".into()),

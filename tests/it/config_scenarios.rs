@@ -266,6 +266,32 @@ fn tutor() {
     check(Scenario::Tutor);
 }
 
+/// List settings edited in place are carried as deltas: no replacement of the `lists` fork
+/// holds an entry the fork did not touch (the base's own apps and middleware).
+#[test]
+fn lists() {
+    check(Scenario::Lists);
+    let report = open(Scenario::Lists)
+        .and_then(|ctx| forkcheck_analyzers::run(&ctx, &NoProgress))
+        .expect("report");
+    let specs = forkcheck_analyzers::replace::specs(&report);
+    assert_eq!(specs.len(), 4, "{specs:#?}");
+    for spec in &specs {
+        let text = serde_json::to_string(spec).expect("json");
+        for untouched in [
+            "django.contrib.auth",
+            "SessionMiddleware",
+            "lms.djangoapps.courseware\"",
+            "VEM_S3_BUCKET",
+        ] {
+            assert!(!text.contains(untouched), "{untouched} carried: {text}");
+        }
+    }
+    let era = report.base.era.as_ref().expect("era");
+    assert_eq!(era.era, "B");
+    assert!(era.rules_from.contains("lms/envs/production.py"), "{era:?}");
+}
+
 /// With Ulmo as the target, the FEATURES flag the fork sets is read as a top-level setting
 /// (FC307); the other risks follow the Ulmo files (teak rewrote production.py, `_YAML_TOKENS`).
 #[test]

@@ -21,6 +21,7 @@ mod layout;
 mod outputs_html;
 mod outputs_sarif;
 mod readonly;
+mod replace_tools;
 mod rules_fire;
 mod secrets_never_leak;
 mod themes_report;

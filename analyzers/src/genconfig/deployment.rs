@@ -74,7 +74,8 @@ impl Run<'_> {
                     .secrets
                     .add_tree(std::slice::from_ref(key), v, secret);
             }
-            let deployment = is(&cy.deployment, key);
+            let deployment =
+                is(&cy.deployment, key) || n.is_some_and(|v| crate::replace::local_host(key, v));
             let default = n.is_some() && cy.defaults.get(key) == n;
             let line = n.and_then(|_| keys::locate(&new_text, key));
             let spec = match n {
@@ -90,6 +91,7 @@ impl Run<'_> {
                             value: v.clone(),
                         }),
                         secret: false,
+                        json: false,
                         notes: vec![
                             "from a committed Tutor config.yml: keep it in the deployment's private config (`tutor config save --set`)".into(),
                         ],

@@ -127,9 +127,7 @@ pub fn analyze(
     let pem_candidates = pem_candidates(ctx, &changed)?;
     let mut run = Run {
         ctx,
-        deploy: Deployment {
-            base_index: ctx.base_release.map(|r| r.index),
-        },
+        deploy: ctx.deployment()?.0.clone(),
         markers: &p.settings_markers.keys,
         tutor_keys: p
             .generated_if_keys
@@ -542,7 +540,14 @@ impl Run<'_> {
             whole,
             python,
             secret,
-            overwritten: t.paths.yaml_aliases.get(&root).map(|a| Some(a.clone())),
+            // Era A's aws.py reads each key as named (TIME_ZONE is TIME_ZONE there).
+            overwritten: t
+                .paths
+                .yaml_aliases
+                .get(&root)
+                .filter(|_| !self.deploy.json)
+                .map(|a| Some(a.clone())),
+            renamed_to: None,
         };
         let default = !secret
             && kc.status != Status::Removed
@@ -550,8 +555,14 @@ impl Run<'_> {
                 Some(v) => self.is_code_default(change, &kc.key, v)?,
                 None => false,
             };
-        let spec = (!default)
-            .then(|| replace::decide(&edit, &kc.key, self.deploy))
+        // A development machine's address (vagrant, devstack, Tutor's local domains) is not
+        // carried: it describes where the file came from, not the deployment.
+        let local = kc
+            .new
+            .as_ref()
+            .is_some_and(|v| replace::local_host(&kc.key, v));
+        let spec = (!default && !local)
+            .then(|| replace::decide(&edit, &kc.key, &self.deploy))
             .transpose()?;
         let shown = |v: &Option<Value>| {
             if secret {

@@ -30,6 +30,32 @@ pub struct BaseInfo {
     /// One sentence on why this base was chosen.
     #[serde(default)]
     pub detail: String,
+    /// The deployment era inferred from the base tree's content, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub era: Option<EraInfo>,
+}
+
+/// The configuration era of the base tree (docs/replacements.md, "Era").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EraInfo {
+    /// `A` (JSON env/auth files read by `aws.py`, Aspen … Ironwood) or `B` (one YAML file per
+    /// service, Juniper on).
+    pub era: String,
+    /// Where a deployment puts the configuration in this era.
+    pub config: String,
+    /// The releases the content fits (`Dogwood–Ficus`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub releases: Option<String>,
+    /// Django major.minor pinned in `requirements/edx/base.txt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub django: Option<String>,
+    /// A copy taken from a Tutor image (`lms/envs/tutor/` committed).
+    #[serde(default)]
+    pub tutor_image: bool,
+    /// The modules the era rules were read from, or `rules/config-paths.toml`.
+    pub rules_from: String,
+    /// Why: one entry per fact used.
+    pub reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ mod base;
 mod finding;
 mod rule;
 
-pub use base::{BaseInfo, BaseMethod, TargetInfo};
+pub use base::{BaseInfo, BaseMethod, EraInfo, TargetInfo};
 pub use finding::{Finding, FindingBuilder, Kind, Location, Replacement, Severity};
 pub(crate) use rule::RULE_FILES;
 pub use rule::{Rule, RuleId, UnknownRuleId};

@@ -99,6 +99,7 @@ pub fn explicit_base(repo: &Repo, base: &Resolved, head: Oid) -> Result<BaseInfo
         confidence: 1.0,
         distance,
         detail: format!("given with --base {}", base.rev),
+        era: None,
     })
 }
 
@@ -187,6 +188,7 @@ fn by_history(
             "newest {what} that is an ancestor of HEAD, {distance} first-parent commit{} behind it",
             if distance == 1 { "" } else { "s" }
         ),
+        era: None,
     };
     Ok(Some((info, Resolved::from_ref(best), warnings)))
 }
@@ -272,6 +274,7 @@ fn by_content(
         confidence,
         distance: None,
         detail,
+        era: None,
     };
     Ok((info, Resolved::from_ref(best), warnings))
 }

@@ -6,6 +6,7 @@
 //! human-readable [`Replacement`] shown inline in every report. Secret values never enter a
 //! spec: secret edits get placeholders.
 
+pub mod era;
 pub mod output;
 pub mod tables;
 
@@ -84,8 +85,148 @@ pub enum Change {
     Expr,
     /// Appends literal items to a list setting.
     Append(Vec<Value>),
+    /// A literal list edited in place: the delta against the base's list.
+    List(ListDelta),
     /// Removes the setting or key.
     Remove,
+}
+
+/// What the fork did to a literal list (`INSTALLED_APPS = [...]` edited in place).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListDelta {
+    /// Items added after the base's last item.
+    pub append: Vec<Value>,
+    /// Items added among the base's items: (item, the base item it now precedes).
+    pub insert: Vec<(Value, Value)>,
+    /// Base items the fork deleted.
+    pub remove: Vec<Value>,
+    /// Base items the fork commented out (a removal too, named as such).
+    pub commented: Vec<Value>,
+}
+
+impl ListDelta {
+    /// The delta from `base` to `fork`, or `None` when the fork only reorders items or the
+    /// lists hold non-scalar items. `fork_source` (the fork's value as written) tells a
+    /// commented-out item from a deleted one.
+    pub fn of(base: &[Value], fork: &[Value], fork_source: &str) -> Option<ListDelta> {
+        if base
+            .iter()
+            .chain(fork)
+            .any(|v| v.is_array() || v.is_object())
+        {
+            return None;
+        }
+        let mut d = ListDelta::default();
+        for item in base.iter().filter(|b| !fork.contains(b)) {
+            if commented_out(fork_source, item) {
+                d.commented.push(item.clone());
+            } else {
+                d.remove.push(item.clone());
+            }
+        }
+        let kept: Vec<&Value> = fork.iter().filter(|f| base.contains(f)).collect();
+        let base_kept: Vec<&Value> = base.iter().filter(|b| fork.contains(b)).collect();
+        if kept != base_kept {
+            return None;
+        }
+        for (i, item) in fork.iter().enumerate() {
+            if base.contains(item) {
+                continue;
+            }
+            match fork[i + 1..].iter().find(|n| base.contains(n)) {
+                Some(next) => d.insert.push((item.clone(), next.clone())),
+                None => d.append.push(item.clone()),
+            }
+        }
+        (d != ListDelta::default()).then_some(d)
+    }
+
+    /// The delta as Python statements on `root` (a settings patch).
+    pub fn python(&self, root: &str) -> Vec<String> {
+        let lit = |v: &Value| python_literal(v);
+        let mut out = Vec::new();
+        for item in self.remove.iter().chain(&self.commented) {
+            out.push(format!(
+                "if {item} in {root}:\n    {root}.remove({item})",
+                item = lit(item)
+            ));
+        }
+        for (item, next) in &self.insert {
+            out.push(format!(
+                "{root}.insert({root}.index({next}) if {next} in {root} else len({root}), {item})",
+                item = lit(item),
+                next = lit(next)
+            ));
+        }
+        for item in &self.append {
+            out.push(format!("{root}.append({})", lit(item)));
+        }
+        out
+    }
+
+    /// One phrase per kind of change (`removes "x" (commented out)`), for messages.
+    pub fn describe(&self) -> String {
+        let list = |items: &[Value]| {
+            items
+                .iter()
+                .map(python_literal)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.commented.is_empty() {
+            parts.push(format!("removes {} (commented out)", list(&self.commented)));
+        }
+        if !self.remove.is_empty() {
+            parts.push(format!("removes {}", list(&self.remove)));
+        }
+        for (item, next) in &self.insert {
+            parts.push(format!(
+                "inserts {} before {}",
+                python_literal(item),
+                python_literal(next)
+            ));
+        }
+        if !self.append.is_empty() {
+            parts.push(format!("appends {}", list(&self.append)));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Is `item` (a string) in a comment line of `source`?
+fn commented_out(source: &str, item: &Value) -> bool {
+    let Some(s) = item.as_str() else { return false };
+    source.lines().any(|l| {
+        l.split_once('#')
+            .is_some_and(|(_, c)| c.contains(&format!("\"{s}\"")) || c.contains(&format!("'{s}'")))
+    })
+}
+
+/// A JSON value as a Python literal (`true` → `True`, `null` → `None`).
+pub fn python_literal(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(python_literal).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!(
+                    "{}: {}",
+                    serde_json::to_string(k).unwrap_or_default(),
+                    python_literal(v)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// A fork's edit, in configuration terms.
@@ -106,15 +247,12 @@ pub struct Edit {
     /// `Some(k)` when production.py overwrites the root after loading YAML; `k` is the YAML key
     /// it reads instead (`CELERY_TIMEZONE` for `TIME_ZONE`), if any.
     pub overwritten: Option<Option<String>>,
+    /// The target release renames the setting to this name (the replacement is for the target).
+    pub renamed_to: Option<String>,
 }
 
-/// Deployment facts: the base release's position in the catalog (Ironwood = 9, Juniper = 10).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Deployment {
-    pub base_index: Option<u32>,
-}
+pub use era::Deployment;
 
-const JUNIPER: u32 = 10;
 const KOA: u32 = 11;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -174,6 +312,9 @@ pub struct Spec {
     pub tutor: Option<TutorEntry>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub secret: bool,
+    /// Era A: the `yaml` entry is a key of `lms.env.json` / `cms.env.json`, not of a YAML file.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub json: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -209,16 +350,158 @@ fn python_patch(edit: &Edit) -> String {
     }
 }
 
-/// Decide the replacement of `edit`. `setting` is the finding's name for it.
-pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
+/// Values the target's Django no longer accepts, replaced (deep) by what it accepts; the notes
+/// say why (`rules/config-paths.toml [[removed_values]]`).
+fn for_target(v: &Value, deploy: &Deployment, notes: &mut Vec<String>) -> Result<Value> {
     let t = tables::tables()?;
+    let newest = deploy.target_django.max(deploy.django);
+    let mut out = v.clone();
+    for rv in &t.paths.removed_values {
+        let Some(django) = newest else { continue };
+        if django < rv.django_version() {
+            continue;
+        }
+        if replace_string(&mut out, &rv.old, &rv.new) {
+            notes.push(format!(
+                "{}: written as `{}` for Django {}.{}",
+                rv.why, rv.new, django.0, django.1
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn replace_string(v: &mut Value, old: &str, new: &str) -> bool {
+    match v {
+        Value::String(s) if s == old => {
+            *s = new.to_string();
+            true
+        }
+        // Every occurrence is replaced: no short-circuit.
+        Value::Array(a) => {
+            let mut any = false;
+            for x in a.iter_mut() {
+                any |= replace_string(x, old, new);
+            }
+            any
+        }
+        Value::Object(m) => {
+            let mut any = false;
+            for x in m.values_mut() {
+                any |= replace_string(x, old, new);
+            }
+            any
+        }
+        _ => false,
+    }
+}
+
+/// A `*_HOST` value naming a development machine (a vagrant or devstack address, `localhost`,
+/// Tutor's local domains): a fact of the machine the file came from, not of the deployment.
+pub fn local_host(key: &str, value: &Value) -> bool {
+    let Some(host) = value.as_str() else {
+        return false;
+    };
+    if !key.ends_with("_HOST") && !key.ends_with("_BASE") {
+        return false;
+    }
+    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host.ends_with(".local")
+        || host.starts_with("127.")
+        || host.starts_with("192.168.")
+        || host.starts_with("10.")
+        || host == "0.0.0.0"
+        || ["local.overhang.io", "local.edly.io", "local.openedx.io"]
+            .iter()
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+/// `ROOT.setdefault("a", {})["b"] = v`: sets one nested key without needing the parents.
+fn nested_python(root: &str, path: &[String], v: &Value) -> String {
+    let mut code = root.to_string();
+    let Some((last, parents)) = path.split_last() else {
+        return format!("{root} = {}", python_literal(v));
+    };
+    for p in parents {
+        code.push_str(&format!(".setdefault({}, {{}})", python_literal(&json!(p))));
+    }
+    format!(
+        "{code}[{}] = {}",
+        python_literal(&json!(last)),
+        python_literal(v)
+    )
+}
+
+/// Decide the replacement of `edit`. `setting` is the finding's name for it.
+pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
+    let t = tables::tables()?;
+    let mut notes = Vec::new();
+    // A setting the target renames is written under the target's name.
+    let mut e = edit.clone();
+    if let Some(new) = edit.renamed_to.as_ref().filter(|_| edit.path.is_empty()) {
+        notes.push(format!(
+            "the target release renames {} to {new}: written for the target",
+            edit.root
+        ));
+        e.root = new.clone();
+        e.python = e.python.map(|p| p.replacen(&edit.root, new, 1));
+    }
+    // Values the target's Django removed are written as their replacement.
+    e.change = match &e.change {
+        Change::Set(v) => Change::Set(for_target(v, deploy, &mut notes)?),
+        other => other.clone(),
+    };
+    e.whole = e
+        .whole
+        .as_ref()
+        .map(|w| for_target(w, deploy, &mut Vec::new()))
+        .transpose()?;
+    if let (Some(code), Some(django)) = (&e.python, deploy.target_django.max(deploy.django)) {
+        let mut code = code.clone();
+        for rv in t.paths.removed_values.iter() {
+            if django >= rv.django_version() {
+                code = code.replace(&rv.old, &rv.new);
+            }
+        }
+        e.python = Some(code);
+    }
+    // A development machine's address is not carried anywhere.
+    if let Change::Set(v) = &e.change {
+        if e.path.is_empty() && local_host(&e.root, v) {
+            notes.push(format!(
+                "{} names a development machine ({v}): not carried; set the deployment's own host",
+                e.root
+            ));
+            return Ok(Spec {
+                service: e.service,
+                setting: setting.to_string(),
+                yaml: None,
+                ansible: None,
+                tutor: None,
+                secret: e.secret,
+                json: deploy.json,
+                notes,
+            });
+        }
+    }
+    // A nested key of a dict that is not merged: set that key only, parents created if missing.
+    if let (Change::Set(v), false) = (&e.change, e.path.is_empty()) {
+        if !deploy.rules.merged.contains(&e.root) && !e.secret {
+            e.python = Some(nested_python(&e.root, &e.path, v));
+        }
+    }
+    let edit = &e;
     let svc = edit.service.as_str();
     let is_flag = edit.root == "FEATURES" && edit.path.len() == 1;
     let dotted = std::iter::once(edit.root.as_str())
         .chain(edit.path.iter().map(String::as_str))
         .collect::<Vec<_>>()
         .join(".");
-    let mut notes = Vec::new();
+    let rules = &deploy.rules;
+    let merged = |k: &str| rules.merged.contains(k);
+    let appends_key = rules.appends.get(&edit.root);
     // The value each replacement carries: secrets keep their shape, every leaf a placeholder.
     let hide = |v: &Value| -> Value {
         if edit.secret {
@@ -227,13 +510,18 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
             v.clone()
         }
     };
+    let file = if deploy.json {
+        "lms.env.json"
+    } else {
+        "the YAML file"
+    };
 
-    // What a YAML key can carry (Era B), independent of the tool that renders it.
-    let era_a = deploy.base_index.is_some_and(|i| i < JUNIPER);
+    // What a config-file key can carry (the YAML file; lms.env.json in Era A), whatever tool
+    // renders it.
     let yaml_alias = edit.overwritten.clone();
     let yaml: Option<YamlEntry> = match &edit.change {
         _ if edit.module == ModuleKind::Test || edit.module == ModuleKind::Devstack => None,
-        Change::Set(v) if is_flag => Some(YamlEntry {
+        Change::Set(v) if is_flag && merged("FEATURES") => Some(YamlEntry {
             key: "FEATURES".into(),
             value: json!({ edit.path.first().cloned().unwrap_or_default(): hide(v) }),
             mode: Mode::Set,
@@ -241,10 +529,23 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
         Change::Set(v) => {
             let value = if edit.path.is_empty() {
                 Some(hide(v))
-            } else if t.paths.yaml_merged.keys.contains(&edit.root) {
+            } else if merged(&edit.root) {
                 Some(nest(&edit.path, hide(v)))
-            } else {
+            } else if edit.module == ModuleKind::Config
+                && edit
+                    .whole
+                    .as_ref()
+                    .is_some_and(|w| edit.secret || !w.to_string().contains(SECRET_PLACEHOLDER))
+            {
+                // A committed config file's own value (not upstream's defaults).
                 edit.whole.as_ref().map(&hide)
+            } else {
+                notes.push(format!(
+                    "a key in {file} replaces the whole {} value: only the changed key is \
+                     carried, as a Python settings patch",
+                    edit.root
+                ));
+                None
             };
             match (&yaml_alias, value) {
                 (Some(None), _) | (_, None) => None,
@@ -260,24 +561,42 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
                 }),
             }
         }
-        Change::Append(items) if edit.path.is_empty() => {
-            t.paths.yaml_appends.get(&edit.root).map(|key| YamlEntry {
+        Change::Append(items) if edit.path.is_empty() => appends_key.map(|key| YamlEntry {
+            key: key.clone(),
+            value: Value::Array(items.iter().map(&hide).collect()),
+            mode: Mode::Append,
+        }),
+        Change::List(d) if edit.path.is_empty() && !d.append.is_empty() => {
+            appends_key.map(|key| YamlEntry {
                 key: key.clone(),
-                value: Value::Array(items.iter().map(&hide).collect()),
+                value: Value::Array(d.append.iter().map(&hide).collect()),
                 mode: Mode::Append,
             })
         }
         _ => None,
     };
-    let yaml = if era_a {
-        notes.push(
-            "Era A (≤ Ironwood): no YAML file; only keys the release's aws.py reads from \
-             lms.env.json/lms.auth.json are honoured"
-                .into(),
-        );
-        None
-    } else {
-        yaml
+    if matches!(edit.change, Change::Append(_) | Change::List(_))
+        && edit.path.is_empty()
+        && appends_key.is_none()
+        && edit.module != ModuleKind::Test
+    {
+        notes.push(format!(
+            "the base's production settings ({}) extend {} from no config key: only a Python \
+             settings patch adds to it",
+            rules.source, edit.root
+        ));
+    }
+    // Era A: only keys the release's aws.py reads have any effect.
+    let yaml = match yaml {
+        Some(y) if deploy.json && !rules.reads(svc, &y.key) => {
+            notes.push(format!(
+                "the base's {} does not read {} from lms.env.json/lms.auth.json: in this era an \
+                 unknown key is ignored, so only a settings-module change can set it",
+                rules.source, y.key
+            ));
+            None
+        }
+        y => y,
     };
 
     // Ansible: the mapped EDXAPP_* variable, else a catch-all.
@@ -297,7 +616,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
             });
         }
         if y.key == "FEATURES" {
-            let var = if deploy.base_index.is_some_and(|i| i < KOA) {
+            let var = if deploy.index().is_some_and(|i| i < KOA) {
                 "EDXAPP_FEATURES"
             } else {
                 t.ansible_catch_all("FEATURES.*", svc)
@@ -343,7 +662,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
         })
     });
 
-    // Tutor.
+    // Tutor (Era B only: no Tutor release with these patches runs Era A code).
     let python_name = if is_flag {
         format!(
             "FEATURES.{}",
@@ -352,21 +671,41 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
     } else {
         edit.root.clone()
     };
+    let list_code = match &edit.change {
+        Change::List(d) => Some(d.python(&edit.root).join("\n")),
+        _ => None,
+    };
+    let code = list_code.as_ref().or(edit.python.as_ref());
     let tutor_python = |code: Option<&String>| -> Option<TutorEntry> {
         code.filter(|_| !edit.secret).map(|c| TutorEntry::Python {
             patch: python_patch(edit),
             code: c.clone(),
         })
     };
-    let tutor = if edit.module == ModuleKind::Test {
+    let list_python_only = matches!(&edit.change, Change::List(d)
+        if !d.remove.is_empty() || !d.commented.is_empty() || !d.insert.is_empty());
+    let tutor = if deploy.json {
+        notes.push(
+            "Era A code (JSON env files): no Tutor release runs it; carry the value in \
+             lms.env.json / lms.auth.json (Ansible variables) instead"
+                .into(),
+        );
+        None
+    } else if edit.module == ModuleKind::Test {
         notes.push("test settings: no deployment replacement needed".into());
         None
     } else if let (Some(key), Change::Set(v)) = (t.tutor.config_keys.get(&dotted), &edit.change) {
-        Some(TutorEntry::Config {
-            key: key.clone(),
-            value: hide(v),
-        })
-    } else if edit.module == ModuleKind::Devstack
+        if t.tutor.config_yml.defaults.get(key) == Some(v) {
+            notes.push(format!("{key} = {v} is Tutor's default: nothing to carry"));
+            None
+        } else {
+            Some(TutorEntry::Config {
+                key: key.clone(),
+                value: hide(v),
+            })
+        }
+    } else if list_python_only
+        || edit.module == ModuleKind::Devstack
         || yaml_alias.is_some()
         || t.tutor_python_assigned(&python_name, svc)
     {
@@ -375,7 +714,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
                 "Tutor assigns {python_name} in its own Python settings: only a Python settings patch overrides it"
             ));
         }
-        tutor_python(edit.python.as_ref())
+        tutor_python(code)
     } else if let (Some(y), Some(flag)) = (&yaml, edit.path.first().filter(|_| is_flag)) {
         Some(TutorEntry::Yaml {
             patch: svc_patch(
@@ -391,7 +730,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
     } else if yaml.as_ref().is_some_and(|y| y.key == "FEATURES") {
         // A whole-FEATURES or nested edit: Tutor's env file already has a FEATURES mapping, so
         // only a Python patch can carry it.
-        tutor_python(edit.python.as_ref())
+        tutor_python(code)
     } else if let Some(y) = &yaml {
         Some(if edit.secret {
             TutorEntry::Yaml {
@@ -409,9 +748,25 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
             }
         })
     } else {
-        tutor_python(edit.python.as_ref())
+        tutor_python(code)
     };
-    if edit.root == "INSTALLED_APPS" && matches!(edit.change, Change::Append(_)) {
+    if let Change::List(d) = &edit.change {
+        if !d.commented.is_empty() || !d.remove.is_empty() || !d.insert.is_empty() {
+            notes.push(format!(
+                "the fork {} in {}: no config key removes or places items in a list, so that \
+                 part is a Python settings patch (Tutor) or a settings module of your own \
+                 importing production (Ansible: EDXAPP_SETTINGS)",
+                d.describe(),
+                edit.root
+            ));
+        }
+    }
+    let adds_apps = match &edit.change {
+        Change::Append(_) => true,
+        Change::List(d) => !d.append.is_empty() || !d.insert.is_empty(),
+        _ => false,
+    };
+    if edit.root == "INSTALLED_APPS" && adds_apps {
         notes.push(
             "better: package the app as a Django app plugin (entry point `lms.djangoapp` / \
              `cms.djangoapp`) and install it with Tutor OPENEDX_EXTRA_PIP_REQUIREMENTS or Ansible \
@@ -437,6 +792,16 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
             edit.root
         ));
     }
+    // The target's production module no longer reads a key the base's did.
+    if let (Some(y), Some(tr)) = (&yaml, &deploy.target_rules) {
+        if y.mode == Mode::Append && !tr.appends.values().any(|k| k == &y.key) {
+            notes.push(format!(
+                "the target's production settings ({}) no longer read {}",
+                tr.source, y.key
+            ));
+        }
+    }
+    notes.dedup();
     Ok(Spec {
         service: edit.service,
         setting: setting.to_string(),
@@ -444,6 +809,7 @@ pub fn decide(edit: &Edit, setting: &str, deploy: Deployment) -> Result<Spec> {
         ansible,
         tutor,
         secret: edit.secret,
+        json: deploy.json,
         notes,
     })
 }
@@ -479,10 +845,13 @@ impl Spec {
     /// The human-readable replacement shown in reports.
     pub fn replacement(&self) -> Replacement {
         let yaml = self.yaml.as_ref().map(|y| {
-            let file = match self.service {
-                Service::Lms => "lms.yml",
-                Service::Cms => "studio.yml",
-                Service::Both => "lms.yml and studio.yml",
+            let file = match (self.service, self.json) {
+                (Service::Lms, false) => "lms.yml",
+                (Service::Cms, false) => "studio.yml",
+                (Service::Both, false) => "lms.yml and studio.yml",
+                (Service::Lms, true) => "lms.env.json",
+                (Service::Cms, true) => "cms.env.json",
+                (Service::Both, true) => "lms.env.json and cms.env.json",
             };
             let how = match (y.key.as_str(), &y.mode) {
                 ("FEATURES", _) => " (merged into FEATURES)",

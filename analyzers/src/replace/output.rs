@@ -403,7 +403,42 @@ fn ansible(specs: &[&Spec], header: &str) -> String {
     text
 }
 
+/// Era A: `lms.env.json` / `cms.env.json` fragments (JSON has no comments: secrets are only
+/// named in the report, never written).
+fn json_snippets(specs: &[&Spec]) -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    for (file, service) in [
+        ("lms.env.json", Service::Lms),
+        ("cms.env.json", Service::Cms),
+    ] {
+        let mut entries = Entries::default();
+        for spec in specs
+            .iter()
+            .filter(|s| !s.secret && (s.service == service || s.service == Service::Both))
+        {
+            if let Some(y) = &spec.yaml {
+                entries.put(&y.key, &y.value, &y.mode, y.key == "FEATURES");
+            }
+        }
+        if entries.is_empty() {
+            continue;
+        }
+        let map: Map<String, Value> = entries
+            .order
+            .iter()
+            .filter_map(|k| entries.values.get(k).map(|v| (k.clone(), v.clone())))
+            .collect();
+        let mut text = serde_json::to_string_pretty(&Value::Object(map)).unwrap_or_default();
+        text.push('\n');
+        files.push((file.to_string(), text));
+    }
+    files
+}
+
 fn yaml_snippets(specs: &[&Spec], header: &str) -> Vec<(String, String)> {
+    if specs.iter().any(|s| s.json) {
+        return json_snippets(specs);
+    }
     let mut files = Vec::new();
     for (file, service) in [("lms.yml", Service::Lms), ("studio.yml", Service::Cms)] {
         let mine: Vec<&Spec> = specs
@@ -526,6 +561,7 @@ mod tests {
                 mode: Mode::Set,
             }),
             secret: false,
+            json: false,
             notes: Vec::new(),
         };
         let python = Spec {

@@ -111,6 +111,25 @@ pub struct ConfigPaths {
     pub yaml_aliases: BTreeMap<String, String>,
     pub yaml_appends: BTreeMap<String, String>,
     pub yaml_merged: Keys,
+    pub removed_values: Vec<RemovedValue>,
+}
+
+/// A value a Django release removed, and what replaces it (`rules/config-paths.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemovedValue {
+    pub old: String,
+    pub new: String,
+    /// The Django version that removed it (`4.1`).
+    pub django: String,
+    pub why: String,
+}
+
+impl RemovedValue {
+    pub fn django_version(&self) -> (u32, u32) {
+        let mut parts = self.django.split('.').map(|p| p.parse().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+    }
 }
 
 pub struct Tables {

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::changes::files::{self, blob_text, FileStatus};
 use crate::changes::keys::Status;
 use crate::model::{Finding, Location, RuleId};
-use crate::replace::{self, Change, Deployment, Edit, ModuleKind, Service};
+use crate::replace::{self, Change, Deployment, Edit, ListDelta, ModuleKind, Service};
 use crate::secrets;
 use crate::{Context, Progress, Result};
 use compare::OpChange;
@@ -134,9 +134,7 @@ pub fn analyze(
         base,
         target,
         overwrites,
-        deploy: Deployment {
-            base_index: ctx.base_release.map(|r| r.index),
-        },
+        deploy: ctx.deployment()?.0.clone(),
     };
     let mut section = SettingsSection::default();
     for change in &changed {
@@ -306,7 +304,20 @@ fn setting_change(
         .get(production_path(path))
         .and_then(|m| m.get(&op.root))
         .filter(|o| o.path != path || o.line > op.line);
+    // A literal list edited in place is carried as its delta, never as the whole list.
+    let list_delta = match (ch.status, op.kind, &ch.old, &op.value) {
+        (Status::Changed, OpKind::Assign, Some(old), Some(Value::Array(new)))
+            if op.path.is_empty() =>
+        {
+            match &old.value {
+                Some(Value::Array(base)) => ListDelta::of(base, new, &op.text),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let change = match (ch.status, op.kind, &op.value) {
+        _ if list_delta.is_some() => Change::List(list_delta.clone().unwrap_or_default()),
         (Status::Removed, _, _) | (_, OpKind::Del, _) => Change::Remove,
         (_, k, Some(v)) if k.sets_value() => Change::Set(v.clone()),
         (_, OpKind::Call, Some(v)) if op.method.as_deref() == Some("append") => {
@@ -331,8 +342,25 @@ fn setting_change(
         overwritten: overwrite
             .filter(|_| op.path.is_empty() && op.kind.sets_value())
             .map(|o| o.alias.clone()),
+        renamed_to: risk_findings
+            .iter()
+            .find_map(|f| f.data.get("renamed_to"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
     };
-    let spec = replace::decide(&edit, &op.setting, rel.deploy)?;
+    let mut spec = replace::decide(&edit, &op.setting, &rel.deploy)?;
+    // A setting the target no longer defines (and does not rename): say so on the replacement.
+    if risk_findings.iter().any(|f| f.rule == RuleId::FC304) {
+        let target = ctx
+            .target
+            .as_ref()
+            .and_then(|t| t.release.clone())
+            .unwrap_or_else(|| "the target".into());
+        spec.notes.push(format!(
+            "{target} no longer defines {}: the replacement has no effect there; drop it when you upgrade",
+            op.setting
+        ));
+    }
 
     let subject = match op.kind {
         OpKind::Call => format!("{}.{}", op.setting, op.method.as_deref().unwrap_or("")),
@@ -362,6 +390,14 @@ fn setting_change(
                 format!("`{}` removed", short(&op.stmt))
             }
             (Status::Added, _) => format!("`{}` added: `{}`", op.setting, shown(&new_text)),
+            (Status::Changed, _) if list_delta.is_some() => format!(
+                "`{}` changed: {}",
+                op.setting,
+                list_delta
+                    .as_ref()
+                    .map(ListDelta::describe)
+                    .unwrap_or_default()
+            ),
             (Status::Changed, _) => format!(
                 "`{}` changed: `{}` → `{}`",
                 op.setting,
