@@ -410,6 +410,7 @@ mod tests {
                 confidence: 1.0,
                 distance: None,
                 detail: String::new(),
+                era: None,
             },
             target: None,
             summary: None,
