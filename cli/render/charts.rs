@@ -51,13 +51,9 @@ fn clip_left(s: &str, max: usize) -> String {
     }
 }
 
-/// Horizontal bars, one per `(label, value, hover)`, scaled to the largest value.
-pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Option<String> {
-    if rows.is_empty() {
-        return None;
-    }
-    let max = rows.iter().map(|r| r.1).fold(0.0, f64::max).max(1.0);
-    let h = rows.len() as f64 * (BAR_H + GAP) + GAP;
+/// The opening `<svg>` of a chart of `rows` horizontal bars, with its accessible title.
+fn open_svg(title: &str, rows: usize) -> String {
+    let h = rows as f64 * (BAR_H + GAP) + GAP;
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -66,6 +62,16 @@ pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Option<String> {
         h = n(h),
         t = esc(title)
     );
+    svg
+}
+
+/// Horizontal bars, one per `(label, value, hover)`, scaled to the largest value.
+pub fn bars(title: &str, rows: &[(String, f64, String)]) -> Option<String> {
+    if rows.is_empty() {
+        return None;
+    }
+    let max = rows.iter().map(|r| r.1).fold(0.0, f64::max).max(1.0);
+    let mut svg = open_svg(title, rows.len());
     let span = W - LABEL_W - 70.0;
     for (i, (label, value, hover)) in rows.iter().enumerate() {
         let y = GAP + i as f64 * (BAR_H + GAP);
@@ -96,15 +102,7 @@ pub fn ranges(title: &str, rows: &[(String, f64, f64)]) -> Option<String> {
         return None;
     }
     let max = rows.iter().map(|r| r.2).fold(0.0, f64::max).max(0.1);
-    let h = rows.len() as f64 * (BAR_H + GAP) + GAP;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><title>{t}</title>"#,
-        w = n(W),
-        h = n(h),
-        t = esc(title)
-    );
+    let mut svg = open_svg(title, rows.len());
     let span = W - LABEL_W - 90.0;
     for (i, (label, low, high)) in rows.iter().enumerate() {
         let y = GAP + i as f64 * (BAR_H + GAP);

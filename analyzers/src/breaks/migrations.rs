@@ -11,12 +11,11 @@
 //! app's leaves are its migrations that no other migration of the same app depends on; more than
 //! one leaf and `migrate` stops ("Conflicting migrations detected").
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use git2::Oid;
 use serde::{Deserialize, Serialize};
-use tree_sitter::{Node, Parser};
+use tree_sitter::Node;
 
 use super::{fork_files, service_of, text_of, walk_blobs, Against};
 use crate::context::Context;
@@ -77,27 +76,10 @@ fn label_of(app_dir: &str) -> &str {
     app_dir.rsplit('/').next().unwrap_or(app_dir)
 }
 
-thread_local! {
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
-}
-
 /// Parse a migration module's `dependencies` and `replaces` (class attributes of `Migration`,
 /// or anywhere an assignment to those names holds a list of 2-string tuples).
 pub fn declared(src: &str) -> Declared {
-    let tree = PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut parser = Parser::new();
-            if parser
-                .set_language(&tree_sitter_python::LANGUAGE.into())
-                .is_err()
-            {
-                return None;
-            }
-            *slot = Some(parser);
-        }
-        slot.as_mut().and_then(|p| p.parse(src, None))
-    });
+    let tree = crate::settings::python::parse(src);
     let mut out = Declared::default();
     let Some(tree) = tree else { return out };
     let bytes = src.as_bytes();

@@ -109,10 +109,10 @@ pub fn is_setting_name(name: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// Parse `src` and extract its settings operations. Never fails: a file with syntax errors
-/// yields what the tree holds, with `error_lines` set.
-pub fn extract(src: &str) -> Module {
-    let tree = PARSER.with(|cell| {
+/// Parse Python source with this thread's tree-sitter parser (made once per thread); `None` only
+/// when the grammar cannot be loaded. Shared by every analysis that reads Python.
+pub(crate) fn parse(src: &str) -> Option<tree_sitter::Tree> {
+    PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = Parser::new();
@@ -125,7 +125,13 @@ pub fn extract(src: &str) -> Module {
             *slot = Some(parser);
         }
         slot.as_mut().and_then(|p| p.parse(src, None))
-    });
+    })
+}
+
+/// Parse `src` and extract its settings operations. Never fails: a file with syntax errors
+/// yields what the tree holds, with `error_lines` set.
+pub fn extract(src: &str) -> Module {
+    let tree = parse(src);
     let mut module = Module::default();
     let Some(tree) = tree else {
         module.error_lines.push(1);
