@@ -537,6 +537,29 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 #[test]
+fn the_run_step_gets_the_action_s_repository_and_ref_from_env() {
+    // Composite actions see `github.action_repository` / `github.action_ref` only in `env:`.
+    let action = load(&root().join("action.yml"));
+    let step = action["runs"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Run forkcheck"))
+        .unwrap();
+    assert_eq!(
+        step["env"]["FC_ACTION_REPOSITORY"].as_str(),
+        Some("${{ github.action_repository }}")
+    );
+    assert_eq!(
+        step["env"]["FC_ACTION_REF"].as_str(),
+        Some("${{ github.action_ref }}")
+    );
+    let script = action_step("Run forkcheck");
+    assert!(script.contains("export FORKCHECK_RULES_URL="), "{script}");
+    assert!(!script.contains("${{"), "no expression inside `run:`");
+}
+
+#[test]
 fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
     // The action's own scripts, run as the runner would on a pull_request event: the fork's
     // pull request adds a settings edit; the SARIF upload is taken as skipped.
@@ -572,6 +595,10 @@ fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
         .env("FC_FAIL_ON", "warning")
         .env("FC_FORMAT", "html")
         .env("FC_REPO", ".")
+        .env("FC_ACTION_REPOSITORY", "acme-org/forkcheck")
+        .env("FC_ACTION_REF", "v9.8.7")
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env_remove("FORKCHECK_RULES_URL")
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
@@ -595,6 +622,20 @@ fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
         assert!(Path::new(&value(key)).is_file(), "{key}");
     }
     assert!(value("report").ends_with(".html"));
+    // Every rule's helpUri is its section of docs/rules.md in the action's repository at the
+    // action's ref.
+    let rules_url = "https://github.example/acme-org/forkcheck/blob/v9.8.7/docs/rules.md";
+    assert!(log.contains(&format!("rule help: {rules_url}")), "{log}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(value("sarif")).unwrap()).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(!rules.is_empty());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap().to_ascii_lowercase();
+        assert_eq!(rule["helpUri"], format!("{rules_url}#{id}"), "{rule}");
+    }
     assert!(log.contains("New findings"), "{log}");
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(
