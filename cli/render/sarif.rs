@@ -62,6 +62,9 @@ pub const SRCROOT: &str = "%SRCROOT%";
 pub const TARGET: &str = "TARGET";
 /// The `uriBaseId` of locations in the base release's tree.
 pub const BASE: &str = "BASE";
+/// The `uriBaseId` of a fixed finding's locations (check mode): the tree of the revision or
+/// baseline the head was compared with.
+pub const COMPARED: &str = "COMPARED";
 
 /// Render the report; `lookup` gives a rule's registry entry by id (`None`: the finding's own
 /// name stands in for the prose); `rules_url` is the address of docs/rules.md (see
@@ -121,6 +124,16 @@ pub fn build(
         // Gone from the head: a result that no longer fails (SARIF: any `kind` but `fail`
         // has level `none`), so that no consumer raises it as an alert.
         let mut r = result(f, index(f), &revs);
+        // Its lines are those of the tree it was found in (what the check compared with),
+        // never the head's.
+        if let Some(locations) = r["locations"].as_array_mut() {
+            for loc in locations {
+                let base = &mut loc["physicalLocation"]["artifactLocation"]["uriBaseId"];
+                if *base == SRCROOT {
+                    *base = json!(COMPARED);
+                }
+            }
+        }
         r["baselineState"] = json!("absent");
         r["kind"] = json!("pass");
         r["level"] = json!("none");
@@ -140,6 +153,21 @@ pub fn build(
             json!({"description": {"text": format!(
                 "The target release's tree: {} at commit {}",
                 t.rev, t.oid
+            )}}),
+        );
+    }
+    if let Some(check) = &report.check {
+        let at = check
+            .compared
+            .oid
+            .as_deref()
+            .map(|o| format!(" at commit {o}"))
+            .unwrap_or_default();
+        bases.insert(
+            COMPARED.to_string(),
+            json!({"description": {"text": format!(
+                "The tree the check compared with (where fixed findings were): {} {}{at}",
+                check.compared.source, check.compared.name
             )}}),
         );
     }

@@ -386,8 +386,20 @@ fn check_mode_results_carry_their_baseline_state() {
             "{rule} fixed in {absent:?}"
         );
     }
-    // A fixed finding no longer fails: no alert from it.
+    // A fixed finding no longer fails: no alert from it; its lines are the compared tree's.
+    assert!(run["originalUriBaseIds"]["COMPARED"]["description"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("pr-base"));
     for r in &absent {
+        if let Some(locs) = r["locations"].as_array() {
+            for l in locs {
+                assert_eq!(
+                    l["physicalLocation"]["artifactLocation"]["uriBaseId"], "COMPARED",
+                    "{r}"
+                );
+            }
+        }
         assert_eq!(r["kind"], "pass", "{r}");
         assert_eq!(r["level"], "none", "{r}");
     }
