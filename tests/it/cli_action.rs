@@ -694,3 +694,70 @@ fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
         "::error file=a%2Cb%3Ac.json,line=3,title=forkcheck FC210 secret-in-config::100%25 bad%0A::error::forged"
     );
 }
+
+#[test]
+fn rule_help_falls_back_to_the_workflow_s_repository_and_ignores_odd_refs() {
+    // The Run step's helpUri logic alone (forkcheck itself replaced by `true`): an action used
+    // as `uses: ./` has empty action_repository/action_ref, and a ref with characters outside
+    // a URL path's safe set is not used.
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("ws");
+    std::fs::create_dir_all(workspace.join("action")).unwrap();
+    let step = |repo: &str, reference: &str, action_path: &Path| {
+        let output = dir.path().join("out");
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(action_step("Run forkcheck"))
+            .current_dir(dir.path())
+            .env("RUNNER_TEMP", dir.path())
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
+            .env("GITHUB_WORKSPACE", &workspace)
+            .env("GITHUB_ACTION_PATH", action_path)
+            .env("GITHUB_REPOSITORY", "acme-org/edx-platform")
+            .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("FC_BIN", "true")
+            .env("FC_BUILD_DIR", "")
+            .env("FC_BASE", "")
+            .env("FC_TO", "")
+            .env("FC_BASE_REF", "")
+            .env("FC_PR_BASE", "")
+            .env("FC_FAIL_ON", "error")
+            .env("FC_FORMAT", "json")
+            .env("FC_REPO", ".")
+            .env("FC_ACTION_REPOSITORY", repo)
+            .env("FC_ACTION_REF", reference)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let local = step("", "", &workspace.join("action"));
+    assert!(
+        local.contains(
+            "rule help: https://github.com/acme-org/edx-platform/blob/\
+             0123456789abcdef0123456789abcdef01234567/docs/rules.md"
+        ),
+        "{local}"
+    );
+    // Outside the workspace with nothing known: no URL.
+    let none = step("", "", &dir.path().join("elsewhere"));
+    assert!(!none.contains("rule help:"), "{none}");
+    // A ref that would not stay one URL path: not used.
+    let odd = step(
+        "acme/forkcheck",
+        "v1?x=\"<y>\"",
+        &dir.path().join("elsewhere"),
+    );
+    assert!(!odd.contains("rule help:"), "{odd}");
+    let tagged = step("acme/forkcheck", "v1.2.0", &dir.path().join("elsewhere"));
+    assert!(
+        tagged.contains("rule help: https://github.com/acme/forkcheck/blob/v1.2.0/docs/rules.md"),
+        "{tagged}"
+    );
+}
