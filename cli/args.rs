@@ -590,7 +590,7 @@ pub struct ReplaceArgs {
     pub name: String,
 }
 
-/// Output formats of `forkcheck plan` and `forkcheck triage`.
+/// Output formats of `forkcheck triage`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     Terminal,
@@ -598,11 +598,20 @@ pub enum PlanFormat {
     Markdown,
 }
 
+/// Output formats of `forkcheck plan`: those of triage, and a self-contained HTML page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanPageFormat {
+    Terminal,
+    Json,
+    Markdown,
+    Html,
+}
+
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
-    /// terminal|json|markdown [default: terminal]
+    /// terminal|json|markdown|html [default: terminal]
     #[arg(
         long,
         short = 'f',
@@ -612,9 +621,10 @@ pub struct PlanArgs {
         hide_default_value = true,
         help_heading = OUTPUT,
         long_help = "`terminal` (a per-hop table, the default), `json` (`hops[]` with `from`, \
-                     `to`, `cost`, `findings`; plus `direct` and `total`) or `markdown`."
+                     `to`, `cost`, `findings`; plus `direct` and `total`), `markdown`, or \
+                     `html` (one self-contained page with a chart of the cost per hop)."
     )]
-    pub format: PlanFormat,
+    pub format: PlanPageFormat,
     /// Write to FILE instead of standard output
     #[arg(long, short, value_name = "FILE", help_heading = OUTPUT, long_help = OUTPUT_FILE_HELP)]
     pub output: Option<PathBuf>,

@@ -6,7 +6,7 @@ use forkcheck_analyzers::error::exit;
 use forkcheck_analyzers::{Analysis, NoProgress, Progress};
 
 use super::open;
-use crate::args::{PlanArgs, PlanFormat};
+use crate::args::{PlanArgs, PlanPageFormat as PlanFormat};
 use crate::failure::Failure;
 use crate::output;
 use crate::progress::Bars;
@@ -44,6 +44,7 @@ pub fn run(args: &PlanArgs) -> anyhow::Result<u8> {
     let text = match args.format {
         PlanFormat::Json => render::json(&plan)?,
         PlanFormat::Markdown => render::markdown(&plan),
+        PlanFormat::Html => render::html(&plan)?,
         PlanFormat::Terminal => render::terminal(&plan, &output::style(args.output.as_deref())),
     };
     output::emit(args.output.as_deref(), &text)?;

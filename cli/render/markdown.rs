@@ -17,9 +17,20 @@ pub const LIMIT: usize = 60_000;
 pub const FULL_REPORT_HINT: &str = "run `forkcheck report --format html -o forkcheck.html` \
                                     (or `--format json`) for the full report";
 
+/// The same, for a check (`forkcheck check`: the pull request's new and fixed findings).
+pub const FULL_CHECK_HINT: &str = "run the same `forkcheck check` with `--format html -o \
+                                   forkcheck.html` (or `--format json`) for every new and fixed \
+                                   finding";
+
+/// The report (or, in check mode, the check) as Markdown, capped to [`LIMIT`] characters.
 pub fn render(report: &Report) -> anyhow::Result<String> {
     let full = super::templates::render("report.md.tera", report)?;
-    Ok(cap(&full, LIMIT, FULL_REPORT_HINT))
+    let hint = if report.check.is_some() {
+        FULL_CHECK_HINT
+    } else {
+        FULL_REPORT_HINT
+    };
+    Ok(cap(&full, LIMIT, hint))
 }
 
 /// `text` if it has at most `limit` characters; else `text` cut to at most `limit` characters:

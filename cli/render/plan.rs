@@ -185,6 +185,73 @@ pub fn markdown(p: &Plan) -> String {
     out
 }
 
+/// What `plan.html.tera` gets.
+#[derive(serde::Serialize)]
+struct HtmlContext<'a> {
+    plan: &'a Plan,
+    warnings: &'a [String],
+    rows: Vec<HtmlRow>,
+    chart: Option<String>,
+    version: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct HtmlRow {
+    direct: bool,
+    hop: Hop,
+}
+
+/// A release's short name for a chart label (`open-release/redwood.2` → `redwood.2`, and
+/// `release/teak.1`, the tag scheme from Teak on, → `teak.1`); the full names are in the table
+/// under the chart.
+fn short_release(name: &str) -> &str {
+    name.strip_prefix("open-release/")
+        .or_else(|| name.strip_prefix("release/"))
+        .unwrap_or(name)
+}
+
+/// The plan's chart: the effort of each hop, then of the direct jump, as low–high ranges (only
+/// the direct jump when it is the single hop).
+pub fn chart(p: &Plan) -> Option<String> {
+    let single = p.hops.len() == 1 && p.hops[0].to == p.direct.to;
+    let mut rows: Vec<(String, f64, f64)> = Vec::new();
+    if !single {
+        rows.extend(p.hops.iter().map(|h| {
+            (
+                format!("{} → {}", short_release(&h.from), short_release(&h.to)),
+                h.cost.low,
+                h.cost.high,
+            )
+        }));
+    }
+    rows.push((
+        format!("direct → {}", short_release(&p.direct.to)),
+        p.direct.cost.low,
+        p.direct.cost.high,
+    ));
+    super::charts::ranges(
+        "Estimated upgrade effort per hop and straight to the target (hours)",
+        &rows,
+    )
+}
+
+/// The plan as one self-contained HTML page (the report's style sheet and Content-Security-
+/// Policy, autoescaped; a table of contents and scrolling tables as in the report).
+pub fn html(p: &Plan) -> anyhow::Result<String> {
+    let ctx = HtmlContext {
+        plan: p,
+        warnings: &p.warnings,
+        rows: rows(p)
+            .into_iter()
+            .map(|(direct, hop)| HtmlRow { direct, hop })
+            .collect(),
+        chart: chart(p),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let page = super::templates::render_page("plan.html.tera", &ctx)?;
+    Ok(super::html::finish(&page))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +330,42 @@ mod tests {
         assert!(!out.contains('\u{1b}'), "{out}");
         assert!(out.contains("**direct**"), "{out}");
         assert!(out.contains("> **Warning:** shallow"), "{out}");
+    }
+
+    #[test]
+    fn html_is_escaped_self_contained_and_charts_each_hop() {
+        let mut p = sample();
+        let mut teak = hop("open-release/sumac.2", "release/teak.2");
+        teak["dropped"] = serde_json::json!(["<script>alert(1)</script>"]);
+        teak["cost"] = serde_json::json!({"low": 2.0, "high": 8.0});
+        p.hops.push(serde_json::from_value(teak).unwrap());
+        p.direct = serde_json::from_value(hop("open-release/redwood.2", "release/teak.2")).unwrap();
+        let out = html(&p).unwrap();
+        assert!(!out.contains("<script"), "{out}");
+        assert!(
+            out.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"),
+            "{out}"
+        );
+        assert!(out.contains("fix &lt;b&gt;@me&lt;&#x2F;b&gt;"), "{out}");
+        assert!(out.contains("default-src 'none'"));
+        for external in ["src=", "href=\"http", "<link", "@import", "url("] {
+            assert!(!out.contains(external), "external asset: {external}");
+        }
+        // Two hops and the direct jump, with short release names and the range on hover.
+        let svg = chart(&p).unwrap();
+        assert_eq!(svg.matches("<g>").count(), 3, "{svg}");
+        assert!(svg.contains(">sumac.2 → teak.2</text>"), "{svg}");
+        assert!(svg.contains(">direct → teak.2</text>"), "{svg}");
+        assert!(
+            svg.contains("<title>sumac.2 → teak.2: 2–8 h</title>"),
+            "{svg}"
+        );
+        assert!(out.contains(&svg));
+        // Table of contents, scrolling tables, the warning.
+        assert!(out.contains("<li><a href=\"#cost-per-hop\">Cost per hop</a></li>"));
+        assert!(out.contains("<div class=\"table-wrap\"><table>"));
+        assert!(out.contains("<strong>Warning:</strong> shallow"));
+        // A single hop that is the direct jump: one bar.
+        assert_eq!(chart(&sample()).unwrap().matches("<g>").count(), 1);
     }
 }

@@ -62,6 +62,9 @@ pub const SRCROOT: &str = "%SRCROOT%";
 pub const TARGET: &str = "TARGET";
 /// The `uriBaseId` of locations in the base release's tree.
 pub const BASE: &str = "BASE";
+/// The `uriBaseId` of a fixed finding's locations (check mode): the tree of the revision or
+/// baseline the head was compared with.
+pub const COMPARED: &str = "COMPARED";
 
 /// Render the report; `lookup` gives a rule's registry entry by id (`None`: the finding's own
 /// name stands in for the prose); `rules_url` is the address of docs/rules.md (see
@@ -83,8 +86,16 @@ pub fn build(
     rules_url: Option<&str>,
 ) -> Value {
     // Rules de-duplicated in order of first appearance; results point at them by index.
+    // In check mode (`report.check`) the findings are the new ones and the section carries the
+    // fixed ones: every result says which (`baselineState`), the fixed ones as `absent`.
+    let fixed: &[Finding] = report
+        .check
+        .as_ref()
+        .map(|c| c.fixed.as_slice())
+        .unwrap_or_default();
+    let all = || report.findings.iter().chain(fixed);
     let mut rule_ids: Vec<&str> = Vec::new();
-    for f in &report.findings {
+    for f in all() {
         if !rule_ids.contains(&f.rule.as_str()) {
             rule_ids.push(&f.rule);
         }
@@ -92,19 +103,42 @@ pub fn build(
     let rules: Vec<Value> = rule_ids
         .iter()
         .map(|id| {
-            let first = report.findings.iter().find(|f| f.rule == *id);
+            let first = all().find(|f| f.rule == *id);
             rule_descriptor(id, first, lookup(id).as_ref(), rules_url)
         })
         .collect();
     let revs = Revs::of(report);
-    let results: Vec<Value> = report
+    let index = |f: &Finding| rule_ids.iter().position(|id| *id == f.rule).unwrap_or(0);
+    let mut results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
-            let index = rule_ids.iter().position(|id| *id == f.rule).unwrap_or(0);
-            result(f, index, &revs)
+            let mut r = result(f, index(f), &revs);
+            if report.check.is_some() {
+                r["baselineState"] = json!("new");
+            }
+            r
         })
         .collect();
+    results.extend(fixed.iter().map(|f| {
+        // Gone from the head: a result that no longer fails (SARIF: any `kind` but `fail`
+        // has level `none`), so that no consumer raises it as an alert.
+        let mut r = result(f, index(f), &revs);
+        // Its lines are those of the tree it was found in (what the check compared with),
+        // never the head's.
+        if let Some(locations) = r["locations"].as_array_mut() {
+            for loc in locations {
+                let base = &mut loc["physicalLocation"]["artifactLocation"]["uriBaseId"];
+                if *base == SRCROOT {
+                    *base = json!(COMPARED);
+                }
+            }
+        }
+        r["baselineState"] = json!("absent");
+        r["kind"] = json!("pass");
+        r["level"] = json!("none");
+        r
+    }));
     let mut bases = serde_json::Map::new();
     bases.insert(
         BASE.to_string(),
@@ -122,6 +156,21 @@ pub fn build(
             )}}),
         );
     }
+    if let Some(check) = &report.check {
+        let at = check
+            .compared
+            .oid
+            .as_deref()
+            .map(|o| format!(" at commit {o}"))
+            .unwrap_or_default();
+        bases.insert(
+            COMPARED.to_string(),
+            json!({"description": {"text": format!(
+                "The tree the check compared with (where fixed findings were): {} {}{at}",
+                check.compared.source, check.compared.name
+            )}}),
+        );
+    }
     let mut driver = json!({
         "name": report.tool.name,
         "version": report.tool.version,
@@ -131,18 +180,25 @@ pub fn build(
     if let Some(url) = rules_url {
         driver["informationUri"] = json!(url);
     }
+    let mut run_properties = json!({
+        "head": report.repo.head_oid,
+        "base": report.base.rev,
+        "baseRelease": report.base.release,
+        "target": report.target.as_ref().map(|t| t.rev.as_str()),
+    });
+    if let Some(check) = &report.check {
+        // How many findings the head shares with what it was compared with: not listed (the
+        // check report keeps only their count), so no result is `unchanged`.
+        run_properties["unchangedFindings"] = json!(check.unchanged);
+        run_properties["comparedWith"] = json!(check.compared.name);
+    }
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": driver},
             "originalUriBaseIds": bases,
-            "properties": {
-                "head": report.repo.head_oid,
-                "base": report.base.rev,
-                "baseRelease": report.base.release,
-                "target": report.target.as_ref().map(|t| t.rev.as_str()),
-            },
+            "properties": run_properties,
             "results": results,
         }],
     })

@@ -25,6 +25,8 @@ macro_rules! template {
 const TEMPLATES: &[(&str, &str)] = &[
     template!("report.md.tera"),
     template!("report.html.tera"),
+    template!("style.html.tera"),
+    template!("plan.html.tera"),
     template!("sections/summary.md.tera"),
     template!("sections/summary.html.tera"),
     template!("sections/config.md.tera"),
@@ -130,6 +132,13 @@ pub fn tera() -> anyhow::Result<Tera> {
 /// Render template `name` for `report`.
 pub fn render(name: &str, report: &Report) -> anyhow::Result<String> {
     render_with(name, &context(report)?)
+}
+
+/// A page from template `name` and any serializable context (the plan's page).
+pub fn render_page(name: &str, ctx: &impl Serialize) -> anyhow::Result<String> {
+    let ctx = tera::Context::from_serialize(ctx)
+        .map_err(|e| anyhow::anyhow!("internal error: cannot build the template context: {e}"))?;
+    render_with(name, &ctx)
 }
 
 /// The triage partial alone, as a Markdown document.

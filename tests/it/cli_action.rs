@@ -537,6 +537,29 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 #[test]
+fn the_run_step_gets_the_action_s_repository_and_ref_from_env() {
+    // Composite actions see `github.action_repository` / `github.action_ref` only in `env:`.
+    let action = load(&root().join("action.yml"));
+    let step = action["runs"]["steps"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Run forkcheck"))
+        .unwrap();
+    assert_eq!(
+        step["env"]["FC_ACTION_REPOSITORY"].as_str(),
+        Some("${{ github.action_repository }}")
+    );
+    assert_eq!(
+        step["env"]["FC_ACTION_REF"].as_str(),
+        Some("${{ github.action_ref }}")
+    );
+    let script = action_step("Run forkcheck");
+    assert!(script.contains("export FORKCHECK_RULES_URL="), "{script}");
+    assert!(!script.contains("${{"), "no expression inside `run:`");
+}
+
+#[test]
 fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
     // The action's own scripts, run as the runner would on a pull_request event: the fork's
     // pull request adds a settings edit; the SARIF upload is taken as skipped.
@@ -572,6 +595,10 @@ fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
         .env("FC_FAIL_ON", "warning")
         .env("FC_FORMAT", "html")
         .env("FC_REPO", ".")
+        .env("FC_ACTION_REPOSITORY", "acme-org/forkcheck")
+        .env("FC_ACTION_REF", "v9.8.7")
+        .env("GITHUB_SERVER_URL", "https://github.example")
+        .env_remove("FORKCHECK_RULES_URL")
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
@@ -595,6 +622,20 @@ fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
         assert!(Path::new(&value(key)).is_file(), "{key}");
     }
     assert!(value("report").ends_with(".html"));
+    // Every rule's helpUri is its section of docs/rules.md in the action's repository at the
+    // action's ref.
+    let rules_url = "https://github.example/acme-org/forkcheck/blob/v9.8.7/docs/rules.md";
+    assert!(log.contains(&format!("rule help: {rules_url}")), "{log}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(value("sarif")).unwrap()).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(!rules.is_empty());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap().to_ascii_lowercase();
+        assert_eq!(rule["helpUri"], format!("{rules_url}#{id}"), "{rule}");
+    }
     assert!(log.contains("New findings"), "{log}");
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(
@@ -651,5 +692,72 @@ fn the_action_checks_a_pull_request_in_one_run_and_annotates_it() {
     assert_eq!(
         annotate(&hostile).trim_end(),
         "::error file=a%2Cb%3Ac.json,line=3,title=forkcheck FC210 secret-in-config::100%25 bad%0A::error::forged"
+    );
+}
+
+#[test]
+fn rule_help_falls_back_to_the_workflow_s_repository_and_ignores_odd_refs() {
+    // The Run step's helpUri logic alone (forkcheck itself replaced by `true`): an action used
+    // as `uses: ./` has empty action_repository/action_ref, and a ref with characters outside
+    // a URL path's safe set is not used.
+    let dir = tempfile::tempdir().unwrap();
+    let workspace = dir.path().join("ws");
+    std::fs::create_dir_all(workspace.join("action")).unwrap();
+    let step = |repo: &str, reference: &str, action_path: &Path| {
+        let output = dir.path().join("out");
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(action_step("Run forkcheck"))
+            .current_dir(dir.path())
+            .env("RUNNER_TEMP", dir.path())
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
+            .env("GITHUB_WORKSPACE", &workspace)
+            .env("GITHUB_ACTION_PATH", action_path)
+            .env("GITHUB_REPOSITORY", "acme-org/edx-platform")
+            .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("FC_BIN", "true")
+            .env("FC_BUILD_DIR", "")
+            .env("FC_BASE", "")
+            .env("FC_TO", "")
+            .env("FC_BASE_REF", "")
+            .env("FC_PR_BASE", "")
+            .env("FC_FAIL_ON", "error")
+            .env("FC_FORMAT", "json")
+            .env("FC_REPO", ".")
+            .env("FC_ACTION_REPOSITORY", repo)
+            .env("FC_ACTION_REF", reference)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let local = step("", "", &workspace.join("action"));
+    assert!(
+        local.contains(
+            "rule help: https://github.com/acme-org/edx-platform/blob/\
+             0123456789abcdef0123456789abcdef01234567/docs/rules.md"
+        ),
+        "{local}"
+    );
+    // Outside the workspace with nothing known: no URL.
+    let none = step("", "", &dir.path().join("elsewhere"));
+    assert!(!none.contains("rule help:"), "{none}");
+    // A ref that would not stay one URL path: not used.
+    let odd = step(
+        "acme/forkcheck",
+        "v1?x=\"<y>\"",
+        &dir.path().join("elsewhere"),
+    );
+    assert!(!odd.contains("rule help:"), "{odd}");
+    let tagged = step("acme/forkcheck", "v1.2.0", &dir.path().join("elsewhere"));
+    assert!(
+        tagged.contains("rule help: https://github.com/acme/forkcheck/blob/v1.2.0/docs/rules.md"),
+        "{tagged}"
     );
 }

@@ -500,7 +500,13 @@ fn one_run_writes_every_format() {
     let html = std::fs::read_to_string(out.join("c.html")).unwrap();
     // The same new findings everywhere.
     let n = json["findings"].as_array().unwrap().len();
-    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), n);
+    let sarif_new = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["baselineState"] == "new")
+        .count();
+    assert_eq!(sarif_new, n);
     assert!(
         md.starts_with("# forkcheck: This change grows the fork's rebase cost"),
         "{md}"
@@ -542,4 +548,74 @@ fn one_run_writes_every_format() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("two outputs"), "{}", r.stderr);
     assert!(!fork.join("same").exists());
+}
+
+#[test]
+fn a_large_check_markdown_is_capped_like_the_report() {
+    // A pull request that adds hundreds of settings: its Markdown would be far over GitHub's
+    // 65,536-character comment limit.
+    let (dir, fork) = fork();
+    commit_edit(
+        &fork,
+        "lms/envs/common.py",
+        "Add the Acme feature settings",
+        |mut t| {
+            for i in 0..1500 {
+                t.push_str(&format!(
+                    "\nACME_FEATURE_SETTING_NUMBER_{i} = \"a long enough value for setting {i}\"\n"
+                ));
+            }
+            t
+        },
+    );
+    let md_path = dir.path().join("check.md");
+    let json_path = dir.path().join("check.json");
+    let r = run(forkcheck()
+        .current_dir(&fork)
+        .args([
+            "check",
+            "--base-ref",
+            "pr-base",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ])
+        .arg("--markdown")
+        .arg(&md_path)
+        .arg("--json")
+        .arg(&json_path));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let new = json["findings"].as_array().unwrap();
+    assert!(
+        new.iter()
+            .filter(|f| f["setting"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("ACME_FEATURE_SETTING_NUMBER_")))
+            .count()
+            >= 1500,
+        "every added setting is a new finding"
+    );
+    // Capped under the limit, the headline first, the check's own section kept, and the note
+    // says what was cut and how to get every new finding with `forkcheck check`.
+    let chars = md.chars().count();
+    assert!(chars <= 60_000, "{chars} characters");
+    assert!(
+        md.starts_with("# forkcheck: This change grows the fork's rebase cost"),
+        "{}",
+        &md[..200.min(md.len())]
+    );
+    assert!(
+        md.contains("## Change"),
+        "the check section survives the cut"
+    );
+    assert!(
+        md.contains("This report was cut from"),
+        "{}",
+        &md[md.len() - 600..]
+    );
+    let note = &md[md.rfind("This report was cut from").unwrap()..];
+    assert!(note.contains("`forkcheck check"), "{note}");
+    assert!(!note.contains("forkcheck report"), "{note}");
 }

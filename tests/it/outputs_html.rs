@@ -303,3 +303,100 @@ fn the_probe_sees_a_page_that_is_too_wide_and_a_script_error() {
     );
     assert!(p["errors"].to_string().contains("undefinedFunction"), "{p}");
 }
+
+#[test]
+fn plan_renders_in_chromium_at_both_widths() {
+    // `forkcheck plan --format html` on the `breaks` fork, upgraded over several hops: the same
+    // checks as the report (no errors, nothing wider than the screen), one chart with a bar per
+    // hop and one for the direct jump, and every hop's cost on the page.
+    let g = forkcheck_fixtures::shared(Scenario::Breaks);
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("plan.html");
+    let r = run(forkcheck()
+        .args([
+            "plan", "--quiet", "--to", "ulmo", "--format", "html", "--repo",
+        ])
+        .arg(&g.fork)
+        .arg("-o")
+        .arg(&html));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(forkcheck()
+        .args([
+            "plan", "--quiet", "--to", "ulmo", "--format", "json", "--repo",
+        ])
+        .arg(&g.fork));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let plan: Value = serde_json::from_str(&r.stdout).unwrap();
+    let hops = plan["hops"].as_array().unwrap();
+    assert!(hops.len() >= 2, "several hops: {plan}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    // The report's Content-Security-Policy; no script, nothing external.
+    assert!(page.contains(
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\""
+    ));
+    for external in ["src=", "href=\"http", "<link", "@import", "url(", "<script"] {
+        assert!(!page.contains(external), "{external}");
+    }
+    // One bar per hop and one for the direct jump.
+    let svg_at = page.find("<svg class=\"chart\"").expect("a chart");
+    let svg = &page[svg_at..svg_at + page[svg_at..].find("</svg>").unwrap()];
+    assert_eq!(svg.matches("<g>").count(), hops.len() + 1, "{svg}");
+    let hours = |cost: &Value| {
+        forkcheck_analyzers::cost::HoursRange {
+            low: cost["low"].as_f64().unwrap(),
+            high: cost["high"].as_f64().unwrap(),
+        }
+        .display()
+    };
+    let probed = dir.path().join("probed.html");
+    std::fs::write(
+        &probed,
+        page.replacen("<head>", &format!("<head>\n{PROBE}"), 1),
+    )
+    .unwrap();
+    for width in WIDTHS {
+        let (dom, stderr) = browse(&harness(dir.path(), &probed, width), width, "--dump-dom");
+        let p = probe(&dom);
+        assert_eq!(p["errors"], serde_json::json!([]), "plan at {width}px: {p}");
+        assert!(!stderr.contains("Uncaught"), "plan at {width}px: {stderr}");
+        assert_eq!(p["vw"], width);
+        assert_eq!(
+            p["wide"],
+            serde_json::json!([]),
+            "plan at {width}px: elements wider than the viewport"
+        );
+        assert!(
+            p["scrollWidth"].as_u64().unwrap() <= u64::from(width),
+            "plan at {width}px: the page scrolls sideways: {p}"
+        );
+        if width >= 1400 {
+            assert_eq!(p["scrolled"], serde_json::json!([]), "plan at {width}px");
+        }
+        assert_eq!(p["charts"], 1, "plan at {width}px: {p}");
+        let text = p["text"].as_str().unwrap();
+        assert!(
+            text.contains(&format!(
+                "Hop by hop: {}; straight to the target: {}.",
+                hours(&plan["total"]),
+                hours(&plan["direct"]["cost"])
+            )),
+            "plan at {width}px: the headline: {text}"
+        );
+        for h in hops {
+            let from = h["from"].as_str().unwrap();
+            let to = h["to"].as_str().unwrap();
+            assert!(
+                text.contains(&format!("{from} → {to}\t{}", hours(&h["cost"]))),
+                "plan at {width}px: the hop {from} → {to}: {text}"
+            );
+        }
+        let shot = artifacts().join(format!("plan-{width}.png"));
+        let _ = std::fs::remove_file(&shot);
+        browse(
+            &harness(dir.path(), &html, width),
+            width,
+            &format!("--screenshot={}", shot.display()),
+        );
+        assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));
+    }
+}

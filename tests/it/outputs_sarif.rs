@@ -289,3 +289,139 @@ fn the_validator_rejects_an_unencoded_uri() {
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("uri-reference"), "{text}");
 }
+
+/// `git` in `dir` with a fixed identity; panics with git's message on failure.
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Reviewer")
+        .env("GIT_AUTHOR_EMAIL", "reviewer@example.test")
+        .env("GIT_COMMITTER_NAME", "Reviewer")
+        .env("GIT_COMMITTER_EMAIL", "reviewer@example.test")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn check_mode_results_carry_their_baseline_state() {
+    // A pull request on a copy of `typical` that edits a setting (new findings) and removes the
+    // committed auth file (fixed findings, its secrets among them).
+    let (dir, generated) = crate::common::scenario(Scenario::Typical);
+    let fork = generated.fork;
+    git(&fork, &["branch", "-f", "pr-base", "HEAD"]);
+    let settings = fork.join("lms/envs/common.py");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    let edited = text.replace("\"/api/enrollment/v1/\"", "\"/api/acme/v1/\"");
+    assert_ne!(edited, text);
+    std::fs::write(&settings, edited).unwrap();
+    git(&fork, &["rm", "-q", "config/lms.auth.json"]);
+    git(
+        &fork,
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "Move the enrollment API, drop the auth file",
+        ],
+    );
+    let out = dir.path().join("check.sarif");
+    let json = dir.path().join("check.json");
+    let r = run(forkcheck()
+        .current_dir(&fork)
+        .args([
+            "check",
+            "--base-ref",
+            "pr-base",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ])
+        .arg("--sarif")
+        .arg(&out)
+        .arg("--json")
+        .arg(&json));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (code, text) = validate(&[&out]);
+    assert_eq!(code, 0, "{text}");
+    let log = load(&out);
+    let report = load(&json);
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    let state =
+        |s: &str| -> Vec<&Value> { results.iter().filter(|r| r["baselineState"] == s).collect() };
+    // Every result says where it stands; the new ones are the report's findings, the absent
+    // ones its fixed findings, one for one.
+    assert!(results.iter().all(|r| r["baselineState"].is_string()));
+    let new = state("new");
+    let absent = state("absent");
+    assert_eq!(new.len(), report["findings"].as_array().unwrap().len());
+    assert_eq!(
+        absent.len(),
+        report["check"]["fixed"].as_array().unwrap().len()
+    );
+    assert_eq!(new.len() + absent.len(), results.len());
+    assert!(new
+        .iter()
+        .any(|r| r["ruleId"] == "FC301" && r["level"] == "warning" && r["kind"] == "fail"));
+    let uri = |r: &Value| {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    for rule in ["FC201", "FC210"] {
+        assert!(
+            absent
+                .iter()
+                .any(|r| r["ruleId"] == rule && uri(r) == "config/lms.auth.json"),
+            "{rule} fixed in {absent:?}"
+        );
+    }
+    // A fixed finding no longer fails: no alert from it; its lines are the compared tree's.
+    assert!(run["originalUriBaseIds"]["COMPARED"]["description"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("pr-base"));
+    for r in &absent {
+        if let Some(locs) = r["locations"].as_array() {
+            for l in locs {
+                assert_eq!(
+                    l["physicalLocation"]["artifactLocation"]["uriBaseId"], "COMPARED",
+                    "{r}"
+                );
+            }
+        }
+        assert_eq!(r["kind"], "pass", "{r}");
+        assert_eq!(r["level"], "none", "{r}");
+    }
+    // Every result's rule is described, the fixed ones' too.
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in results {
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+    }
+    assert_eq!(
+        run["properties"]["unchangedFindings"],
+        report["check"]["unchanged"]
+    );
+    assert!(run["properties"]["unchangedFindings"].as_u64().unwrap() > 0);
+    // A secret value of the removed file is nowhere in the log.
+    assert!(!std::fs::read_to_string(&out).unwrap().contains("acme-FAKE"));
+    // Outside check mode no result has a baseline state.
+    let plain = dir.path().join("report.sarif");
+    assert_eq!(sarif(&fork, &plain, &[], &[]), 0);
+    assert!(load(&plain)["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r.get("baselineState").is_none()));
+}
