@@ -53,6 +53,9 @@ pub struct Tutor {
 #[serde(deny_unknown_fields)]
 pub struct ConfigYml {
     pub deployment: Vec<String>,
+    /// Database and service accounts of one deployment (`OPENEDX_MYSQL_USERNAME`): Tutor
+    /// provisions them; a local docker setup's values (`root`) are never carried.
+    pub accounts: Vec<String>,
     pub generated: Vec<String>,
     pub defaults: BTreeMap<String, serde_json::Value>,
 }
