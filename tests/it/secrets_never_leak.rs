@@ -205,7 +205,11 @@ fn all_outputs_with(fork: &Path, out_dir: &Path, extra: &[&str]) -> Vec<(String,
         let out = Command::cargo_bin("forkcheck")
             .expect("binary")
             .args(&args)
-            .args(if args[0] == "releases" { &[][..] } else { extra })
+            .args(if args[0] == "releases" {
+                &[][..]
+            } else {
+                extra
+            })
             .arg("--repo")
             .arg(fork)
             .env("NO_COLOR", "1")

@@ -376,7 +376,9 @@ fn ansible(specs: &[&Spec], header: &str) -> String {
         // A catch-all entry that sets a key (not one that appends to a list) replaces what an
         // earlier edit set there, as in the YAML / JSON file: both carry the same final value.
         let set_keys: Vec<&String> = match (&a.value, &spec.yaml) {
-            (Value::Object(m), Some(y)) if a.merge && y.mode == Mode::Set && y.key != "FEATURES" => {
+            (Value::Object(m), Some(y))
+                if a.merge && y.mode == Mode::Set && y.key != "FEATURES" =>
+            {
                 m.keys().collect()
             }
             _ => Vec::new(),

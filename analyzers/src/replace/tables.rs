@@ -46,6 +46,8 @@ pub struct Tutor {
     pub config_yml: ConfigYml,
     pub python_assigned: PythonAssigned,
     pub patches: Vec<PatchRow>,
+    /// Tutor major version → the Open edX release it deploys (catalog name, lowercase).
+    pub releases: BTreeMap<String, String>,
 }
 
 /// What forkcheck carries of a committed Tutor `config.yml` (`rules/tutor.toml [config_yml]`).
