@@ -299,6 +299,7 @@ impl Context {
             self.base_oid,
             self.base_release,
             self.target_oid,
+            Some(self.head),
         )?;
         Ok(self.deployment.get_or_init(|| d))
     }

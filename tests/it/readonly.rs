@@ -175,6 +175,14 @@ fn the_check_detects_writes() {
 }
 
 #[test]
+fn era_a_fork_is_untouched_by_every_command() {
+    // Not a `Scenario`: no release tag, its base is the remote-tracking `upstream/base`.
+    let dir = tempfile::tempdir().unwrap();
+    let era_a = forkcheck_fixtures::era_a::generate(dir.path()).expect("era A fork");
+    check_repo("era-a", &era_a.fork, &["--base", era_a.base]);
+}
+
+#[test]
 fn every_scenario_is_untouched_by_every_command() {
     for s in forkcheck_fixtures::Scenario::ALL {
         let (_dir, g) = common::scenario(s);

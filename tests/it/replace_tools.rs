@@ -592,3 +592,31 @@ fn check_python(py: &Path, case: &str, spec: &Value, code: &str, entries: &[(&st
         "{case}: {setting}: the patch gives {got}, the fork has {fork_value}"
     );
 }
+
+/// A committed Tutor `config.yml` (scenario `tutor`: `DOCKER_IMAGE_OPENEDX: …:17.0.1-acme`) names
+/// the Tutor major it was deployed with: the report's `base.era` says which release that is, and
+/// the image pinned to that older Tutor is never carried into the plugin.
+#[test]
+fn tutor_config_gives_the_deployed_release_and_its_image_is_not_carried() {
+    let case = Case {
+        name: "tutor".into(),
+        fork: shared(Scenario::Tutor).fork.clone(),
+        base: None,
+        _keep: None,
+    };
+    let r = report(&case);
+    let reasons = r["base"]["era"]["reasons"].as_array().expect("era reasons");
+    assert!(
+        reasons
+            .iter()
+            .any(|x| x.as_str().is_some_and(|s| s.contains("config.yml")
+                && s.contains("DOCKER_IMAGE_OPENEDX tag 17.0.1-acme: Tutor v17")
+                && s.contains("Quince"))),
+        "{reasons:?}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    replace(&case, "tutor-plugin", dir.path());
+    let plugin = std::fs::read_to_string(dir.path().join("forkcheck.yml")).expect("plugin");
+    assert!(!plugin.contains("DOCKER_IMAGE"), "{plugin}");
+    assert!(!plugin.contains("17.0.1"), "{plugin}");
+}

@@ -163,6 +163,11 @@ fn commit_more(fork: &Path, home: &Path) {
 
 /// Every command in every format; stdout and stderr of each, plus every file it wrote.
 fn all_outputs(fork: &Path, out_dir: &Path) -> Vec<(String, String)> {
+    all_outputs_with(fork, out_dir, &[])
+}
+
+/// [`all_outputs`] with `extra` arguments on every command (`--base` for a fork without tags).
+fn all_outputs_with(fork: &Path, out_dir: &Path, extra: &[&str]) -> Vec<(String, String)> {
     let mut runs: Vec<Vec<String>> = Vec::new();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     for f in ["terminal", "json", "markdown", "html", "sarif"] {
@@ -200,6 +205,11 @@ fn all_outputs(fork: &Path, out_dir: &Path) -> Vec<(String, String)> {
         let out = Command::cargo_bin("forkcheck")
             .expect("binary")
             .args(&args)
+            .args(if args[0] == "releases" {
+                &[][..]
+            } else {
+                extra
+            })
             .arg("--repo")
             .arg(fork)
             .env("NO_COLOR", "1")
@@ -429,4 +439,27 @@ fn no_fixture_secret_in_any_output_of_any_command() {
             assert!(n >= 10, "tutor: the scanner found only {n} secret values");
         }
     }
+}
+
+/// The Era A fork (no release tag, JSON env/auth files read by aws.py) is not a `Scenario`:
+/// generated here, analysed from its `upstream/base`.
+#[test]
+fn no_era_a_secret_in_any_output_of_any_command() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let era_a = forkcheck_fixtures::era_a::generate(&tmp.path().join("gen")).expect("era A");
+    let secrets = planted_secrets(&era_a.fork, era_a.base);
+    assert!(
+        secrets.len() >= 2,
+        "era A: the scanner found only {secrets:?}"
+    );
+    let out_dir = tmp.path().join("out");
+    let mut leaks = Vec::new();
+    for (name, text) in all_outputs_with(&era_a.fork, &out_dir, &["--base", era_a.base]) {
+        for s in &secrets {
+            if text.contains(s.as_str()) {
+                leaks.push(format!("{name}: `{s}`"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "era A leaks:\n{}", leaks.join("\n"));
 }

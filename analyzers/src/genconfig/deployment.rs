@@ -74,8 +74,9 @@ impl Run<'_> {
                     .secrets
                     .add_tree(std::slice::from_ref(key), v, secret);
             }
-            let deployment =
-                is(&cy.deployment, key) || n.is_some_and(|v| crate::replace::local_host(key, v));
+            let deployment = is(&cy.deployment, key)
+                || is(&cy.accounts, key)
+                || n.is_some_and(|v| crate::replace::local_host(key, v));
             let default = n.is_some() && cy.defaults.get(key) == n;
             let line = n.and_then(|_| keys::locate(&new_text, key));
             let spec = match n {

@@ -107,6 +107,8 @@ pub struct Deployment {
     /// Django (major, minor) of the base and of the target.
     pub django: Option<(u32, u32)>,
     pub target_django: Option<(u32, u32)>,
+    /// The release a committed Tutor `config.yml` of the fork deploys (catalog index).
+    pub tutor_release: Option<u32>,
     /// The base tree's era rules.
     pub rules: EraRules,
     /// The target tree's, when there is a target.
@@ -347,12 +349,66 @@ pub fn rules_of(repo: &Repo, commit: Oid) -> Result<EraRules> {
     Ok(rules)
 }
 
-/// Infer the deployment of the base tree (and read the target's rules).
+/// The release a committed Tutor `config.yml` deploys, from `OPENEDX_COMMON_VERSION`
+/// (`open-release/redwood.2`, `release/teak.3`) or the `DOCKER_IMAGE_OPENEDX` tag (`…:18.1.3` →
+/// Tutor v18 → Redwood, `rules/tutor.toml [releases]`): `(release, how)`.
+pub fn tutor_config_release(text: &str) -> Option<(&'static Release, String)> {
+    let t = tables::tables().ok()?;
+    let value = |key: &str| {
+        text.lines().find_map(|l| {
+            let v = l.strip_prefix(key)?.trim_start().strip_prefix(':')?;
+            let v = v.split(" #").next().unwrap_or(v).trim();
+            Some(v.trim_matches(|c| c == '"' || c == '\'').to_string())
+        })
+    };
+    let by_name = |name: &str| CATALOG.iter().find(|r| r.name == name);
+    if let Some(v) = value("OPENEDX_COMMON_VERSION") {
+        let name = v.rsplit('/').next().unwrap_or(&v);
+        let name = name.split(['.', '-']).next().unwrap_or(name);
+        if let Some(r) = by_name(name) {
+            return Some((r, format!("OPENEDX_COMMON_VERSION {v}")));
+        }
+    }
+    let image = value("DOCKER_IMAGE_OPENEDX")?;
+    let tag = image.rsplit_once(':').map(|(_, t)| t)?;
+    let major: String = tag.chars().take_while(char::is_ascii_digit).collect();
+    let name = t.tutor.releases.get(&major)?;
+    by_name(name).map(|r| (r, format!("DOCKER_IMAGE_OPENEDX tag {tag}: Tutor v{major}")))
+}
+
+/// Committed Tutor `config.yml` files in the tree of `commit` (at most four levels deep) and the
+/// release each deploys.
+fn tutor_configs(repo: &Repo, commit: Oid) -> Result<Vec<(String, &'static Release, String)>> {
+    let tree = repo.tree_of(commit)?;
+    let mut found = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        if dir.matches('/').count() > 4 {
+            return git2::TreeWalkResult::Skip;
+        }
+        if entry.name() == Some("config.yml") && entry.kind() == Some(git2::ObjectType::Blob) {
+            found.push((format!("{dir}config.yml"), entry.id()));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| crate::repo::git_error("walk the tree for Tutor config.yml", e))?;
+    let mut out = Vec::new();
+    for (path, oid) in found {
+        let text = String::from_utf8_lossy(&repo.blob_bytes(oid)?).into_owned();
+        if let Some((r, how)) = tutor_config_release(&text) {
+            out.push((path, r, how));
+        }
+    }
+    Ok(out)
+}
+
+/// Infer the deployment of the base tree (and read the target's rules). `head`, when given, is
+/// searched for a committed Tutor `config.yml` naming the release the fork was deployed with.
 pub fn infer(
     repo: &Repo,
     base: Oid,
     release: Option<&Release>,
     target: Option<Oid>,
+    head: Option<Oid>,
 ) -> Result<(Deployment, EraInfo)> {
     let mut reasons = Vec::new();
     let rules = rules_of(repo, base)?;
@@ -392,6 +448,18 @@ pub fn infer(
     if tutor_image {
         reasons.push("lms/envs/tutor/ present: a copy taken from a Tutor image".into());
     }
+    let mut deployed = None;
+    for (path, r, how) in head
+        .map(|h| tutor_configs(repo, h))
+        .transpose()?
+        .unwrap_or_default()
+    {
+        reasons.push(format!(
+            "Tutor config.yml {path}: {how} deploys {} (rules/tutor.toml [releases])",
+            r.title()
+        ));
+        deployed = deployed.max(Some(r.index));
+    }
     let range = match release {
         Some(r) => {
             reasons.insert(0, format!("named release {}", r.title()));
@@ -405,7 +473,7 @@ pub fn infer(
                 reasons.push("the loader and the Django version disagree: the loader wins".into());
                 Some(l)
             }
-            (l, d) => l.or(d),
+            (l, d) => l.or(d).or(deployed.map(|i| (i, i))),
         },
     };
     let json = match rules.loader {
@@ -448,6 +516,7 @@ pub fn infer(
             tutor_image,
             django,
             target_django,
+            tutor_release: deployed,
             rules,
             target_rules,
         },
@@ -471,6 +540,29 @@ mod tests {
             token_keys("X = ENV_TOKENS.get('X', AUTH_TOKENS[\"Y\"]) + _YAML_TOKENS.get(\"Z\")"),
             ["X", "Y", "Z"]
         );
+    }
+
+    #[test]
+    fn release_from_a_tutor_config() {
+        let (r, how) = tutor_config_release(
+            "PLUGINS:\n- minio\nDOCKER_IMAGE_OPENEDX: docker.io/overhangio/openedx:18.1.3\n",
+        )
+        .expect("image tag");
+        assert_eq!(
+            (r.name, how.as_str()),
+            ("redwood", "DOCKER_IMAGE_OPENEDX tag 18.1.3: Tutor v18")
+        );
+        let (r, _) = tutor_config_release(
+            "OPENEDX_COMMON_VERSION: \"release/teak.3\"\nDOCKER_IMAGE_OPENEDX: x/openedx:18.0.0\n",
+        )
+        .expect("common version");
+        assert_eq!(
+            r.name, "teak",
+            "OPENEDX_COMMON_VERSION wins over the image tag"
+        );
+        assert!(tutor_config_release("DOCKER_IMAGE_OPENEDX: openedx:latest\n").is_none());
+        assert!(tutor_config_release("DOCKER_IMAGE_OPENEDX: openedx:99.0.0\n").is_none());
+        assert!(tutor_config_release("LMS_HOST: learn.example\n").is_none());
     }
 
     #[test]

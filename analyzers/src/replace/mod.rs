@@ -695,7 +695,19 @@ pub fn decide(edit: &Edit, setting: &str, deploy: &Deployment) -> Result<Spec> {
         notes.push("test settings: no deployment replacement needed".into());
         None
     } else if let (Some(key), Change::Set(v)) = (t.tutor.config_keys.get(&dotted), &edit.change) {
-        if t.tutor.config_yml.defaults.get(key) == Some(v) {
+        let account = t
+            .tutor
+            .config_yml
+            .accounts
+            .iter()
+            .any(|g| tables::star_match(g, key));
+        if account && !edit.secret {
+            notes.push(format!(
+                "{key} is an account of one deployment (Tutor creates it): not carried into the \
+                 plugin; set it with `tutor config save --set {key}=…` only if yours differs"
+            ));
+            None
+        } else if t.tutor.config_yml.defaults.get(key) == Some(v) {
             notes.push(format!("{key} = {v} is Tutor's default: nothing to carry"));
             None
         } else {

@@ -267,7 +267,9 @@ fn secret_comments(specs: &[&Spec], how: impl Fn(&Spec) -> Option<String>) -> Ve
             None => comment(&format!("#   {}", s.setting)),
         })
         .collect();
-    out.dedup();
+    // A secret set in several modules (lms and cms, or two settings modules) is named once.
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|line| seen.insert(line.clone()));
     if !out.is_empty() {
         out.insert(
             0,
@@ -371,6 +373,21 @@ fn ansible(specs: &[&Spec], header: &str) -> String {
     let mut vars = Entries::default();
     for spec in specs {
         let Some(a) = &spec.ansible else { continue };
+        // A catch-all entry that sets a key (not one that appends to a list) replaces what an
+        // earlier edit set there, as in the YAML / JSON file: both carry the same final value.
+        let set_keys: Vec<&String> = match (&a.value, &spec.yaml) {
+            (Value::Object(m), Some(y))
+                if a.merge && y.mode == Mode::Set && y.key != "FEATURES" =>
+            {
+                m.keys().collect()
+            }
+            _ => Vec::new(),
+        };
+        if let Some(Value::Object(prev)) = vars.values.get_mut(&a.var) {
+            for k in set_keys {
+                prev.remove(k);
+            }
+        }
         if spec.secret {
             let vault = Value::String(format!("{{{{ vault_{} }}}}", a.var.to_ascii_lowercase()));
             let value = match &a.value {
@@ -589,6 +606,74 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod same_key_tests {
+    use super::*;
+    use crate::replace::{AnsibleEntry, YamlEntry};
+    use serde_json::json;
+
+    /// An Era A setting as `decide` writes it: the env-file key and the LMS catch-all.
+    fn era_a(key: &str, value: Value, secret: bool) -> Spec {
+        Spec {
+            service: Service::Lms,
+            setting: key.into(),
+            yaml: Some(YamlEntry {
+                key: key.into(),
+                value: value.clone(),
+                mode: Mode::Set,
+            }),
+            ansible: Some(AnsibleEntry {
+                var: "EDXAPP_LMS_ENV_EXTRA".into(),
+                value: json!({ key: value }),
+                merge: true,
+            }),
+            tutor: None,
+            secret,
+            json: true,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The value of `var` in the Ansible file (a catch-all is written as one JSON flow mapping).
+    fn var(text: &str, var: &str) -> Value {
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{var}: ")))
+            .expect("variable written");
+        serde_json::from_str(line).expect("flow mapping")
+    }
+
+    #[test]
+    fn two_edits_of_one_key_carry_the_same_final_value_in_ansible_and_json() {
+        // uji-2013: two settings modules set VIRTUAL_UNIVERSITIES, ["edge"] then [].
+        let specs = [
+            era_a("VIRTUAL_UNIVERSITIES", json!(["edge"]), false),
+            era_a("ADDL_INSTALLED_APPS", json!(["a"]), false),
+            era_a("VIRTUAL_UNIVERSITIES", json!([]), false),
+        ];
+        let ansible = &render(&specs, Format::Ansible, "x", "h")[0].1;
+        let extra = &var(ansible, "EDXAPP_LMS_ENV_EXTRA");
+        let json_file = &render(&specs, Format::Yaml, "x", "h")[0];
+        assert_eq!(json_file.0, "lms.env.json");
+        let env: Value = serde_json::from_str(&json_file.1).expect("json");
+        assert_eq!(env["VIRTUAL_UNIVERSITIES"], json!([]));
+        assert_eq!(extra["VIRTUAL_UNIVERSITIES"], env["VIRTUAL_UNIVERSITIES"]);
+        assert_eq!(extra["ADDL_INSTALLED_APPS"], json!(["a"]));
+    }
+
+    #[test]
+    fn a_secret_set_twice_is_named_once() {
+        let mut a = era_a("SECRET_KEY", json!("x"), true);
+        a.json = false;
+        a.tutor = None;
+        let b = era_a("COMMENTS_SERVICE_KEY", json!("y"), true);
+        let specs = [a.clone(), b, a];
+        let plugin = &render(&specs, Format::TutorPlugin, "x", "h")[0].1;
+        assert_eq!(plugin.matches("#   SECRET_KEY").count(), 1, "{plugin}");
+        assert_eq!(plugin.matches("#   COMMENTS_SERVICE_KEY").count(), 1);
     }
 }
 

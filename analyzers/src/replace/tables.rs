@@ -46,6 +46,8 @@ pub struct Tutor {
     pub config_yml: ConfigYml,
     pub python_assigned: PythonAssigned,
     pub patches: Vec<PatchRow>,
+    /// Tutor major version → the Open edX release it deploys (catalog name, lowercase).
+    pub releases: BTreeMap<String, String>,
 }
 
 /// What forkcheck carries of a committed Tutor `config.yml` (`rules/tutor.toml [config_yml]`).
@@ -53,6 +55,9 @@ pub struct Tutor {
 #[serde(deny_unknown_fields)]
 pub struct ConfigYml {
     pub deployment: Vec<String>,
+    /// Database and service accounts of one deployment (`OPENEDX_MYSQL_USERNAME`): Tutor
+    /// provisions them; a local docker setup's values (`root`) are never carried.
+    pub accounts: Vec<String>,
     pub generated: Vec<String>,
     pub defaults: BTreeMap<String, serde_json::Value>,
 }

@@ -400,3 +400,37 @@ fn non_merged_dict_keys_are_a_python_patch_and_removed_backends_are_for_the_targ
     );
     assert!(s.notes.iter().any(|n| n.contains("Django 4.1")));
 }
+
+#[test]
+fn a_database_account_is_not_carried_into_the_tutor_config() {
+    // suriya-master-2025: `DATABASES.default.USER: root` in a docker env file.
+    let mut e = edit(
+        "DATABASES",
+        &["default", "USER"],
+        Change::Set(json!("root")),
+    );
+    e.service = Service::Both;
+    let s = decide(&e, "DATABASES.default.USER", &redwood()).unwrap();
+    assert_eq!(s.tutor, None, "{s:?}");
+    assert!(
+        s.notes
+            .iter()
+            .any(|n| n.contains("OPENEDX_MYSQL_USERNAME is an account")),
+        "{:?}",
+        s.notes
+    );
+    let plugin = &render(&[s], Format::TutorPlugin, "forkcheck", "h")[0].1;
+    assert!(!plugin.contains("OPENEDX_MYSQL_USERNAME"), "{plugin}");
+    assert!(!plugin.contains("config:"), "{plugin}");
+    // A host the operator chose is still carried.
+    let e = edit(
+        "DATABASES",
+        &["default", "HOST"],
+        Change::Set(json!("db.acme.example")),
+    );
+    let s = decide(&e, "DATABASES.default.HOST", &redwood()).unwrap();
+    assert!(
+        matches!(s.tutor, Some(TutorEntry::Config { ref key, .. }) if key == "MYSQL_HOST"),
+        "{s:?}"
+    );
+}
