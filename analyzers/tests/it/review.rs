@@ -358,3 +358,66 @@ fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
         s.decisions
     );
 }
+
+/// A fork commit deleting a file the fork itself added earlier (together with other files) is
+/// a net revert of the fork's own change, not "already upstream" because the target lacks the
+/// file too: reported on a copy of `typical` with `config/lms.auth.json` deleted on top.
+#[test]
+fn deleting_a_file_the_fork_added_is_a_partial_revert_not_upstream() {
+    let tmp = tempfile::tempdir().unwrap();
+    let g =
+        forkcheck_fixtures::copy_shared(Scenario::Typical, &tmp.path().join("typical")).unwrap();
+    let added = git(
+        &g.fork,
+        &[
+            "log",
+            "--diff-filter=A",
+            "--format=%H",
+            "--",
+            "config/lms.auth.json",
+        ],
+    );
+    let added = added.trim().to_string();
+    assert_eq!(added.lines().count(), 1, "one commit adds the file");
+    git(&g.fork, &["rm", "-q", "config/lms.auth.json"]);
+    git(
+        &g.fork,
+        &["commit", "-q", "-m", "Remove the committed LMS auth file"],
+    );
+    let delete = git(&g.fork, &["rev-parse", "HEAD"]).trim().to_string();
+
+    let (_ctx, r) = report(&g.fork);
+    let rb = r.rebase.as_ref().expect("a target");
+    let replay = rb.commits.iter().find(|c| c.oid == delete).unwrap();
+    assert!(replay.upstream.is_none(), "{replay:?}");
+    assert!(replay.residue.is_empty());
+    assert_eq!(
+        replay.cancelled_by.as_ref().map(|c| c.oid.as_str()),
+        Some(added.as_str())
+    );
+    assert!(replay.reverts_part);
+    assert!(replay.cost.is_zero());
+    // The commit that added the file still carries lms.env.json and the key: not cancelled.
+    let earlier = rb.commits.iter().find(|c| c.oid == added).unwrap();
+    assert!(earlier.cancelled_by.is_none());
+
+    let triage = r.triage.as_ref().expect("triage");
+    let item = triage.items.iter().find(|i| i.commit == delete).unwrap();
+    assert_eq!(item.class.as_str(), "reverted", "{item:?}");
+    assert!(item.saving.is_zero());
+    assert!(
+        item.reasons[0].contains("config/lms.auth.json"),
+        "{:?}",
+        item.reasons
+    );
+    let first = triage.items.iter().find(|i| i.commit == added).unwrap();
+    assert_eq!(first.class.as_str(), "configuration");
+
+    let rules: BTreeSet<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.data.get("commit").and_then(|v| v.as_str()) == Some(delete.as_str()))
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert_eq!(rules, BTreeSet::from(["FC707"]));
+}
