@@ -421,3 +421,41 @@ fn deleting_a_file_the_fork_added_is_a_partial_revert_not_upstream() {
         .collect();
     assert_eq!(rules, BTreeSet::from(["FC707"]));
 }
+
+/// The summary counts a file the target deleted once: on the "port or drop" line, never also
+/// among the files that need re-work. On `typical`, the fork edits one file sumac deletes
+/// (`git diff --diff-filter=D BASE TARGET` ∩ `git diff BASE HEAD`).
+#[test]
+fn summary_counts_a_target_deleted_file_once() {
+    let g = shared(Scenario::Typical);
+    let (ctx, r) = report(&g.fork);
+    let rb = r.rebase.as_ref().expect("a target");
+    let base = ctx.base.rev.clone();
+    let gone: BTreeSet<String> = git(
+        &g.fork,
+        &["diff", "--name-only", "--diff-filter=D", &base, &rb.target],
+    )
+    .lines()
+    .map(String::from)
+    .collect();
+    let deleted: BTreeSet<String> = changed(&g.fork, &base, "HEAD")
+        .intersection(&gone)
+        .cloned()
+        .collect();
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    let feature_files: BTreeSet<String> =
+        rb.features.iter().flat_map(|f| f.files.clone()).collect();
+    assert!(
+        deleted.is_subset(&feature_files),
+        "the deleted file is in a feature"
+    );
+    let s = r.summary.as_ref().expect("summary");
+    let count = |key: &str| s.decisions.iter().find(|d| d.key == key).map(|d| d.count);
+    assert_eq!(count("deleted"), Some(deleted.len()));
+    assert_eq!(
+        count("rework"),
+        Some(feature_files.difference(&deleted).count())
+    );
+    let rework = &s.decisions.iter().find(|d| d.key == "rework").unwrap().text;
+    assert!(!rework.contains("badges"), "{rework}");
+}
