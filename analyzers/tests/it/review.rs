@@ -459,3 +459,53 @@ fn summary_counts_a_target_deleted_file_once() {
     let rework = &s.decisions.iter().find(|d| d.key == "rework").unwrap().text;
     assert!(!rework.contains("badges"), "{rework}");
 }
+
+/// A committed generated config file whose keys all repeat the base release's code default
+/// (`lms/envs/common.py`) carries nothing: the config section marks its keys `default` and it
+/// adds no per-release or one-time cost. On a copy of `typical` with such a file added on top,
+/// the generated-config count stays at `typical`'s two files (`config/lms.env.json`,
+/// `config/lms.auth.json`).
+#[test]
+fn generated_config_of_defaults_costs_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let g =
+        forkcheck_fixtures::copy_shared(Scenario::Typical, &tmp.path().join("typical")).unwrap();
+    let (_ctx, before) = report(&g.fork);
+    let text = "{\n    \"PLATFORM_NAME\": \"Your Platform Name Here\",\n    \"LMS_ENROLLMENT_API_PATH\": \"/api/enrollment/v1/\"\n}\n";
+    std::fs::write(g.fork.join("config/lms.defaults.env.json"), text).unwrap();
+    git(&g.fork, &["add", "config/lms.defaults.env.json"]);
+    git(
+        &g.fork,
+        &["commit", "-q", "-m", "Commit the default LMS values"],
+    );
+    let (_ctx, r) = report(&g.fork);
+    let file = r
+        .config
+        .as_ref()
+        .expect("config section")
+        .files
+        .iter()
+        .find(|f| f.path == "config/lms.defaults.env.json")
+        .expect("the new file is analysed");
+    assert_eq!(file.keys.len(), 2);
+    assert!(file.keys.iter().all(|k| k.default), "{:?}", file.keys);
+    let count = |r: &forkcheck_analyzers::Report, per: bool, what: &str| {
+        let split = &r.rebase.as_ref().unwrap().cost_split;
+        let items = if per {
+            &split.per_release_items
+        } else {
+            &split.one_time_items
+        };
+        items.iter().find(|i| i.what == what).map(|i| i.count)
+    };
+    for (per, what) in [
+        (true, "committed generated-config files"),
+        (
+            false,
+            "committed config files to move to configuration management",
+        ),
+    ] {
+        assert_eq!(count(&before, per, what), Some(2), "{what}");
+        assert_eq!(count(&r, per, what), Some(2), "{what}");
+    }
+}
