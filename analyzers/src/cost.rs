@@ -331,6 +331,22 @@ impl CostModel {
     }
 }
 
+/// An FC201 finding whose file changes keys that all equal the base release's code default
+/// (data `keys` and `default_keys`, written by the generated-config analysis).
+fn only_defaults(f: &Finding) -> bool {
+    let keys = f
+        .data
+        .get("keys")
+        .and_then(|k| k.as_array())
+        .map_or(0, Vec::len);
+    let defaults = f
+        .data
+        .get("default_keys")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0);
+    keys > 0 && defaults as usize == keys
+}
+
 /// What another analysis's finding costs at rebase time, and under which weight.
 pub fn finding_weight(f: &Finding) -> Option<Weight> {
     // By typed rule id (a theme override is stale under FC403/FC404 and orphaned under FC405),
@@ -342,6 +358,8 @@ pub fn finding_weight(f: &Finding) -> Option<Weight> {
         // conflicts); what the target does to the setting is the per-release risk.
         (_, Some(RuleId::FC301 | RuleId::FC302)) => None,
         (Kind::Settings, _) if f.severity >= Severity::Warning => Some(Weight::PerSettingsRisk),
+        // A committed file whose every key repeats the code default carries nothing.
+        (Kind::GeneratedConfig, Some(RuleId::FC201)) if only_defaults(f) => None,
         (Kind::GeneratedConfig, _) => Some(Weight::PerGeneratedConfigEdit),
         // What breaks beyond the diff (rules/migrations.toml, dependencies.toml,
         // deprecations.toml): a warning or worse is work at the upgrade.

@@ -443,6 +443,7 @@ impl Run<'_> {
             ));
         }
         let names: Vec<String> = file.keys.iter().map(|k| k.key.clone()).collect();
+        let defaults = file.keys.iter().filter(|k| k.default).count();
         let summary = if parts.is_empty() {
             String::new()
         } else {
@@ -465,7 +466,12 @@ impl Run<'_> {
                     "keys",
                     Value::Array(names.into_iter().map(Value::String).collect()),
                 ),
-            ],
+            ]
+            .into_iter()
+            // Keys that repeat the code default: nothing to carry, so no cost
+            // (`cost::finding_weight`).
+            .chain((defaults > 0).then(|| ("default_keys", Value::from(defaults))))
+            .collect(),
         )?;
         self.section.files.push(file);
         Ok(())

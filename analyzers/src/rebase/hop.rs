@@ -122,9 +122,15 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
     let matches = patch_id_matches(repo, &ov.store, &fork_changes, &sets)?;
 
     let mut partner: HashMap<usize, usize> = HashMap::new();
-    for (a, b) in super::net::cancelling_pairs(&input.commits) {
-        partner.insert(a, b);
-        partner.insert(b, a);
+    let mut partial: std::collections::HashSet<usize> = std::collections::HashSet::new();
+    for c in super::net::cancelling_pairs(&input.commits) {
+        partner.insert(c.later, c.earlier);
+        if !c.full {
+            partial.insert(c.later);
+        }
+        if c.full {
+            partner.insert(c.earlier, c.later);
+        }
     }
     let mut commits = Vec::with_capacity(input.commits.len());
     for (i, (fc, r)) in input.commits.iter().zip(replays).enumerate() {
@@ -168,6 +174,7 @@ pub fn run_hop(repo: &Repo, input: HopInput, store: Store) -> Result<HopOutput> 
             upstream,
             residue,
             trailers: fc.trailers.clone(),
+            reverts_part: partial.contains(&i),
             cancelled_by,
             cost: crate::cost::HoursRange::ZERO,
         });

@@ -365,7 +365,10 @@ fn split(
     let distinct = |kind: Kind| {
         others
             .iter()
-            .filter(|f| f.kind == kind)
+            // A committed config file whose keys all repeat the defaults costs nothing.
+            .filter(|f| {
+                f.kind == kind && (kind != Kind::GeneratedConfig || finding_weight(f).is_some())
+            })
             .map(|f| f.path.as_str())
             .collect::<std::collections::BTreeSet<_>>()
             .len()

@@ -197,6 +197,10 @@ pub struct CommitReplay {
     /// The fork commit this one cancels (or is cancelled by): together they change nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_by: Option<CommitRef>,
+    /// With `cancelled_by`: this commit undoes only some of the paths the earlier commit
+    /// changed (the earlier commit still carries the rest).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverts_part: bool,
     pub cost: HoursRange,
 }
 

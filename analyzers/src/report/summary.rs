@@ -87,10 +87,30 @@ pub fn summarize(
             });
         }
     };
+    // Files the target deleted are decided on the "port or drop" line, not re-worked: a file
+    // is counted once, on that line.
+    let deleted_paths: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| f.rule_id() == Some(RuleId::FC602))
+        .map(|f| f.path.as_str())
+        .collect();
     if let Some(rb) = rebase {
-        let files: usize = rb.features.iter().map(|f| f.files.len()).sum();
+        let features: Vec<(&crate::rebase::overlap::Feature, usize, usize)> = rb
+            .features
+            .iter()
+            .filter_map(|f| {
+                let gone = f
+                    .files
+                    .iter()
+                    .filter(|p| deleted_paths.contains(p.as_str()))
+                    .count();
+                let kept = f.files.len() - gone;
+                (kept > 0).then_some((f, kept, f.conflicts.saturating_sub(gone)))
+            })
+            .collect();
+        let files: usize = features.iter().map(|(_, kept, _)| kept).sum();
         let mut lines = Vec::new();
-        for f in rb.features.iter().take(FEATURES_SHOWN) {
+        for &(f, kept, conflicts) in features.iter().take(FEATURES_SHOWN) {
             let mut parts = Vec::new();
             if f.overlaps > 0 {
                 parts.push(plural(
@@ -99,17 +119,17 @@ pub fn summarize(
                     "overlaps with upstream",
                 ));
             }
-            if f.conflicts > 0 {
-                parts.push(plural(f.conflicts, "conflict", "conflicts"));
+            if conflicts > 0 {
+                parts.push(plural(conflicts, "conflict", "conflicts"));
             }
             lines.push(format!(
                 "\"{}\" ({}: {})",
                 f.name,
-                plural(f.files.len(), "file", "files"),
+                plural(kept, "file", "files"),
                 parts.join(", ")
             ));
         }
-        let more = rb.features.len().saturating_sub(FEATURES_SHOWN);
+        let more = features.len().saturating_sub(FEATURES_SHOWN);
         let mut text = format!(
             "{} need{} re-work: {}",
             plural(files, "file", "files"),
@@ -124,13 +144,13 @@ pub fn summarize(
         }
         push("rework", files, text);
     }
-    let deleted = count_rule(findings, &[RuleId::FC602]);
+    let deleted = deleted_paths.len();
     push(
         "deleted",
         deleted,
         format!(
-            "port or drop {} to files the target deleted",
-            plural(deleted, "edit", "edits")
+            "port or drop the fork's edits to {} the target deleted",
+            plural(deleted, "file", "files")
         ),
     );
     let secrets = findings.iter().filter(|f| f.kind == Kind::Secret).count();

@@ -222,6 +222,15 @@ pub fn classify(
         return Ok((TriageClass::UpstreamImport, reasons));
     }
     if let Some(other) = replay.and_then(|r| r.cancelled_by.as_ref()) {
+        if replay.is_some_and(|r| r.reverts_part) {
+            reasons.push(format!(
+                "undoes {} of the fork's own {} \"{}\": the path returns to its content before that commit, it was never upstream's",
+                paths.join(", "),
+                crate::repo::short_id(&other.oid),
+                other.summary
+            ));
+            return Ok((TriageClass::Reverted, reasons));
+        }
         reasons.push(format!(
             "cancels out with {} \"{}\": together they change nothing",
             crate::repo::short_id(&other.oid),

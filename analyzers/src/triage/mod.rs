@@ -270,7 +270,11 @@ pub fn analyze_commits(
             trailers: c.trailers.clone(),
             outcome: replay.map(|r| r.outcome),
             saving,
-            action: action(class, c),
+            action: if class == TriageClass::Reverted && replay.is_some_and(|r| r.reverts_part) {
+                "drop it when rebasing and leave the path out of the commit it undoes".into()
+            } else {
+                action(class, c)
+            },
             replacements,
         });
     }

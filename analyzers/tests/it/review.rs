@@ -374,3 +374,154 @@ fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
         s.decisions
     );
 }
+
+/// A fork commit deleting a file the fork itself added earlier (together with other files) is
+/// a net revert of the fork's own change, not "already upstream" because the target lacks the
+/// file too: reported on a copy of `typical` with `config/lms.auth.json` deleted on top.
+#[test]
+fn deleting_a_file_the_fork_added_is_a_partial_revert_not_upstream() {
+    let tmp = tempfile::tempdir().unwrap();
+    let g =
+        forkcheck_fixtures::copy_shared(Scenario::Typical, &tmp.path().join("typical")).unwrap();
+    let added = git(
+        &g.fork,
+        &[
+            "log",
+            "--diff-filter=A",
+            "--format=%H",
+            "--",
+            "config/lms.auth.json",
+        ],
+    );
+    let added = added.trim().to_string();
+    assert_eq!(added.lines().count(), 1, "one commit adds the file");
+    git(&g.fork, &["rm", "-q", "config/lms.auth.json"]);
+    git(
+        &g.fork,
+        &["commit", "-q", "-m", "Remove the committed LMS auth file"],
+    );
+    let delete = git(&g.fork, &["rev-parse", "HEAD"]).trim().to_string();
+
+    let (_ctx, r) = report(&g.fork);
+    let rb = r.rebase.as_ref().expect("a target");
+    let replay = rb.commits.iter().find(|c| c.oid == delete).unwrap();
+    assert!(replay.upstream.is_none(), "{replay:?}");
+    assert!(replay.residue.is_empty());
+    assert_eq!(
+        replay.cancelled_by.as_ref().map(|c| c.oid.as_str()),
+        Some(added.as_str())
+    );
+    assert!(replay.reverts_part);
+    assert!(replay.cost.is_zero());
+    // The commit that added the file still carries lms.env.json and the key: not cancelled.
+    let earlier = rb.commits.iter().find(|c| c.oid == added).unwrap();
+    assert!(earlier.cancelled_by.is_none());
+
+    let triage = r.triage.as_ref().expect("triage");
+    let item = triage.items.iter().find(|i| i.commit == delete).unwrap();
+    assert_eq!(item.class.as_str(), "reverted", "{item:?}");
+    assert!(item.saving.is_zero());
+    assert!(
+        item.reasons[0].contains("config/lms.auth.json"),
+        "{:?}",
+        item.reasons
+    );
+    let first = triage.items.iter().find(|i| i.commit == added).unwrap();
+    assert_eq!(first.class.as_str(), "configuration");
+
+    let rules: BTreeSet<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.data.get("commit").and_then(|v| v.as_str()) == Some(delete.as_str()))
+        .map(|f| f.rule.as_str())
+        .collect();
+    assert_eq!(rules, BTreeSet::from(["FC707"]));
+}
+
+/// The summary counts a file the target deleted once: on the "port or drop" line, never also
+/// among the files that need re-work. On `typical`, the fork edits one file sumac deletes
+/// (`git diff --diff-filter=D BASE TARGET` ∩ `git diff BASE HEAD`).
+#[test]
+fn summary_counts_a_target_deleted_file_once() {
+    let g = shared(Scenario::Typical);
+    let (ctx, r) = report(&g.fork);
+    let rb = r.rebase.as_ref().expect("a target");
+    let base = ctx.base.rev.clone();
+    let gone: BTreeSet<String> = git(
+        &g.fork,
+        &["diff", "--name-only", "--diff-filter=D", &base, &rb.target],
+    )
+    .lines()
+    .map(String::from)
+    .collect();
+    let deleted: BTreeSet<String> = changed(&g.fork, &base, "HEAD")
+        .intersection(&gone)
+        .cloned()
+        .collect();
+    assert_eq!(deleted.len(), 1, "{deleted:?}");
+    let feature_files: BTreeSet<String> =
+        rb.features.iter().flat_map(|f| f.files.clone()).collect();
+    assert!(
+        deleted.is_subset(&feature_files),
+        "the deleted file is in a feature"
+    );
+    let s = r.summary.as_ref().expect("summary");
+    let count = |key: &str| s.decisions.iter().find(|d| d.key == key).map(|d| d.count);
+    assert_eq!(count("deleted"), Some(deleted.len()));
+    assert_eq!(
+        count("rework"),
+        Some(feature_files.difference(&deleted).count())
+    );
+    let rework = &s.decisions.iter().find(|d| d.key == "rework").unwrap().text;
+    assert!(!rework.contains("badges"), "{rework}");
+}
+
+/// A committed generated config file whose keys all repeat the base release's code default
+/// (`lms/envs/common.py`) carries nothing: the config section marks its keys `default` and it
+/// adds no per-release or one-time cost. On a copy of `typical` with such a file added on top,
+/// the generated-config count stays at `typical`'s two files (`config/lms.env.json`,
+/// `config/lms.auth.json`).
+#[test]
+fn generated_config_of_defaults_costs_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let g =
+        forkcheck_fixtures::copy_shared(Scenario::Typical, &tmp.path().join("typical")).unwrap();
+    let (_ctx, before) = report(&g.fork);
+    let text = "{\n    \"PLATFORM_NAME\": \"Your Platform Name Here\",\n    \"LMS_ENROLLMENT_API_PATH\": \"/api/enrollment/v1/\"\n}\n";
+    std::fs::write(g.fork.join("config/lms.defaults.env.json"), text).unwrap();
+    git(&g.fork, &["add", "config/lms.defaults.env.json"]);
+    git(
+        &g.fork,
+        &["commit", "-q", "-m", "Commit the default LMS values"],
+    );
+    let (_ctx, r) = report(&g.fork);
+    let file = r
+        .config
+        .as_ref()
+        .expect("config section")
+        .files
+        .iter()
+        .find(|f| f.path == "config/lms.defaults.env.json")
+        .expect("the new file is analysed");
+    assert_eq!(file.keys.len(), 2);
+    assert!(file.keys.iter().all(|k| k.default), "{:?}", file.keys);
+    let count = |r: &forkcheck_analyzers::Report, per: bool, what: &str| {
+        let split = &r.rebase.as_ref().unwrap().cost_split;
+        let items = if per {
+            &split.per_release_items
+        } else {
+            &split.one_time_items
+        };
+        items.iter().find(|i| i.what == what).map(|i| i.count)
+    };
+    for (per, what) in [
+        (true, "committed generated-config files"),
+        (
+            false,
+            "committed config files to move to configuration management",
+        ),
+    ] {
+        assert_eq!(count(&before, per, what), Some(2), "{what}");
+        assert_eq!(count(&r, per, what), Some(2), "{what}");
+    }
+}
