@@ -32,17 +32,26 @@ use crate::trees::Status;
 use crate::{Context, Progress, Result};
 use risks::ViewFile;
 
-/// Per theme, the text of its fork-owned text files, joined (read only for themes with static
-/// files, the only ones that need it).
+/// Per theme, the text of its fork-owned text files, joined. Read only for themes with a static
+/// file that overrides nothing but has same-named upstream assets: the only question it answers
+/// is whether the theme refers to such a file where it is.
 fn theme_texts(
     repo: &crate::repo::Repo,
+    base_index: &mapping::TreeIndex,
     themes: usize,
     jobs: &[&discover::ThemeFile],
 ) -> Result<Vec<String>> {
     let mut out = vec![String::new(); themes];
     for (k, text) in out.iter_mut().enumerate() {
         let mine = || jobs.iter().filter(|f| f.theme == k);
-        if !mine().any(|f| f.kind == discover::FileKind::Static) {
+        let needed = mine().any(|f| {
+            f.kind == discover::FileKind::Static
+                && matches!(
+                    worker::mapping(base_index, f),
+                    mapping::Mapping::SameName(_)
+                )
+        });
+        if !needed {
             continue;
         }
         for f in mine() {
@@ -119,7 +128,7 @@ pub fn analyze(
         }
         None => history::PathHistory::default(),
     };
-    let theme_text = theme_texts(repo, themes.len(), &jobs)?;
+    let theme_text = theme_texts(repo, &base_index, themes.len(), &jobs)?;
     let shared = worker::Shared {
         base: ctx.base_oid,
         base_rev: &ctx.base.rev,
