@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use git2::{Delta as GitDelta, DiffFindOptions, DiffFlags, DiffOptions, Oid, Patch};
+use git2::{Delta as GitDelta, DiffFindOptions, DiffOptions, Oid};
 use rayon::prelude::*;
 
 use crate::error::Result;
@@ -306,27 +306,23 @@ fn count(old: Option<&git2::Blob<'_>>, new: Option<&git2::Blob<'_>>) -> Result<L
             binary: false,
         });
     }
-    // Plain buffers, not blobs: a blob patch looks up attributes, reading the index (five times
-    // the instructions, measured with callgrind), even without a path. The price: libgit2
-    // hashes both buffers to give them ids.
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0).interhunk_lines(0);
-    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
-        .map_err(|e| git_error("comparing blobs", e))?;
-    if patch.delta().flags().contains(DiffFlags::BINARY) {
-        return Ok(LineStat {
-            binary: true,
-            ..LineStat::default()
-        });
-    }
-    let (_, added, removed) = patch
-        .line_stats()
-        .map_err(|e| git_error("counting lines", e))?;
+    // git's xdiff on the buffers themselves (see `xdiff`: no hashing, no patch object).
+    let (added, removed) =
+        super::xdiff::line_counts(old, new).map_err(|_| xdiff_failed("counting lines"))?;
     Ok(LineStat {
-        added: added as u64,
-        removed: removed as u64,
+        added,
+        removed,
         binary: false,
     })
+}
+
+/// xdiff refused (a file over 1 GiB) or ran out of memory: a git error, as libgit2's patch
+/// API reported it before.
+fn xdiff_failed(context: &str) -> crate::Error {
+    git_error(
+        context,
+        git2::Error::from_str("the diff engine failed: a file over 1 GiB, or out of memory"),
+    )
 }
 
 /// Line counts of every pair in `pairs` not yet in `cache`, computed in parallel; pairs with
@@ -426,26 +422,15 @@ pub fn line_hunks(old: &[u8], new: &[u8]) -> Result<Vec<Hunk>> {
     if old == new {
         return Ok(Vec::new());
     }
-    let mut opts = DiffOptions::new();
-    opts.context_lines(0).interhunk_lines(0).force_text(true);
-    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))
-        .map_err(|e| git_error("diffing file contents", e))?;
-    let mut hunks = Vec::with_capacity(patch.num_hunks());
-    for i in 0..patch.num_hunks() {
-        let (h, _) = patch
-            .hunk(i)
-            .map_err(|e| git_error("reading a diff hunk", e))?;
-        let (os, ol) = (h.old_start() as usize, h.old_lines() as usize);
-        let (ns, nl) = (h.new_start() as usize, h.new_lines() as usize);
-        // Unified-diff convention: an empty side's start is the line *before* the change.
-        let o0 = if ol == 0 { os } else { os.saturating_sub(1) };
-        let n0 = if nl == 0 { ns } else { ns.saturating_sub(1) };
-        hunks.push(Hunk {
-            o0,
-            o1: o0 + ol,
-            n0,
-            n1: n0 + nl,
-        });
-    }
-    Ok(hunks)
+    let regions =
+        super::xdiff::regions(old, new).map_err(|_| xdiff_failed("diffing file contents"))?;
+    Ok(regions
+        .into_iter()
+        .map(|r| Hunk {
+            o0: r.start_a,
+            o1: r.start_a + r.count_a,
+            n0: r.start_b,
+            n1: r.start_b + r.count_b,
+        })
+        .collect())
 }

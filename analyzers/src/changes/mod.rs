@@ -14,6 +14,7 @@
 pub mod diff;
 pub mod files;
 pub mod keys;
+mod xdiff;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -112,6 +113,11 @@ impl ChangeSet {
         }
         let commits = fork_commits(repo, self.base, self.base_tree, self.head)?;
         Ok(self.commits.get_or_init(|| commits))
+    }
+
+    /// The fork's commits when an analysis has computed them already.
+    pub fn commits_if_computed(&self) -> Option<&[CommitChanges]> {
+        self.commits.get().map(Vec::as_slice)
     }
 
     /// The base → head changes as a tree diff without rename detection gives them: a renamed
