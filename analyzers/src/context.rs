@@ -193,10 +193,7 @@ impl Context {
         let (base, base_resolved) = match &opts.base {
             Some(arg) => {
                 let resolved = releases::base::resolve(&repo, &found, arg)?;
-                (
-                    releases::base::explicit_base(&repo, &resolved, head)?,
-                    resolved,
-                )
+                (releases::base::explicit_base(&resolved), resolved)
             }
             None => {
                 let (info, resolved, more) = releases::base::detect(&repo, &found, head)?;
@@ -254,7 +251,7 @@ impl Context {
     pub fn for_range(&self, base: &str, to: &str, only: Vec<Analysis>) -> Result<Context> {
         let repo = self.repo.reopen()?;
         let resolved = releases::base::resolve(&repo, &self.releases, base)?;
-        let base_info = releases::base::explicit_base(&repo, &resolved, self.head)?;
+        let base_info = releases::base::explicit_base(&resolved);
         let target = releases::base::resolve(&repo, &self.releases, to)?;
         Ok(Context {
             config: self.config.clone(),
@@ -302,6 +299,11 @@ impl Context {
             Some(self.head),
         )?;
         Ok(self.deployment.get_or_init(|| d))
+    }
+
+    /// The change set when an analysis has computed it.
+    pub fn changes_if_computed(&self) -> Option<&crate::changes::ChangeSet> {
+        self.changes.get()
     }
 
     /// The change set ([`crate::changes`]): the base → head diff, the fork's commits and the

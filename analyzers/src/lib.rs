@@ -106,6 +106,24 @@ pub fn run_selected(
         None
     };
     let mut base = ctx.base.clone();
+    if base.method == model::BaseMethod::Explicit && base.distance.is_none() {
+        // The change set's commits give it without another walk when the base is their
+        // oldest commit's parent (the usual fork).
+        let chain = ctx
+            .changes_if_computed()
+            .and_then(|c| c.commits_if_computed());
+        let direct = match chain.and_then(|c| c.first()) {
+            Some(oldest) => {
+                !oldest.root
+                    && ctx.repo.find_commit(oldest.oid)?.parent_id(0).ok() == Some(ctx.base_oid)
+            }
+            None => false,
+        };
+        base.distance = match chain {
+            Some(chain) if direct => Some(chain.len() as u64),
+            _ => releases::base::fork_distance(&ctx.repo, ctx.base_oid, ctx.head)?,
+        };
+    }
     if wants(Analysis::Settings) || wants(Analysis::Config) {
         base.era = Some(ctx.deployment()?.1.clone());
     }

@@ -122,7 +122,13 @@ pub fn analyze(
         .iter()
         .partition(|d| classifier.is_ignored(&d.path));
     let ignored_files = ignored.len() as u64;
-    let steps = trend::prepare(repo, &classifier, changes.base_tree, chain)?;
+    let steps = trend::prepare(
+        repo,
+        &classifier,
+        changes.base_tree,
+        chain,
+        changes.unrenamed(),
+    )?;
     // Line counts of the final drift and of every trend point at once: a base file changed
     // several times along the way is read once.
     let mut pairs: Vec<diff::Pair> = deltas.iter().map(|d| d.pair()).collect();

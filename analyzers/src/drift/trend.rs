@@ -38,6 +38,26 @@ struct BaseEntries {
 }
 
 impl BaseEntries {
+    /// Fill the cache without reading a tree: a path in the final diff has that diff's old
+    /// side in the base; any other path the chain touches (`changes`, in chain order: base →
+    /// the first parent, then commit by commit) is the same in the base as at head, i.e. the
+    /// side its last change left. The chain's trees are contiguous (each commit is diffed
+    /// against its first parent, the previous commit), so the last change is head's side.
+    fn seed<'a>(
+        &mut self,
+        final_changes: &[diff::Delta],
+        changes: impl Iterator<Item = &'a diff::Delta>,
+    ) {
+        for d in changes {
+            self.cache.insert(d.path.clone(), d.new);
+        }
+        for d in final_changes {
+            if let Some(side) = self.cache.get_mut(&d.path) {
+                *side = d.old;
+            }
+        }
+    }
+
     fn get(&mut self, trees: &mut Trees<'_>, path: &str) -> Result<Option<Side>> {
         if let Some(side) = self.cache.get(path) {
             return Ok(*side);
@@ -125,12 +145,15 @@ pub struct Steps {
 }
 
 /// Everything the trend needs but line counts, from the change set's commits (each already
-/// diffed against its first parent): which blob pairs appear at some point.
+/// diffed against its first parent): which blob pairs appear at some point. `final_changes` is
+/// the base → head diff without renames (the change set's): with it, the base side of every
+/// path the commits touch is known without reading the base tree (see [`BaseEntries::seed`]).
 pub fn prepare(
     repo: &Repo,
     classifier: &Classifier,
     base_tree_id: Oid,
     commits: &[CommitChanges],
+    final_changes: &[diff::Delta],
 ) -> Result<Steps> {
     let mut out = Steps {
         chain: commits.iter().map(|c| c.oid).collect(),
@@ -157,6 +180,10 @@ pub fn prepare(
     } else if first.parent_tree != base_tree_id {
         out.initial = walker.changes(Some(base_tree_id), first.parent_tree)?;
     }
+    out.base_entries.seed(
+        final_changes,
+        out.initial.iter().chain(out.steps.iter().flatten()),
+    );
 
     // Which blob pairs are needed (the state after the first commit, then every pair entering
     // later), and which points need rename detection.

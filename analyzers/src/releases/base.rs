@@ -85,21 +85,27 @@ pub fn resolve(repo: &Repo, found: &Discovery, arg: &str) -> Result<Resolved> {
 }
 
 /// The base as given with `--base`.
-pub fn explicit_base(repo: &Repo, base: &Resolved, head: Oid) -> Result<BaseInfo> {
-    let distance = if repo.is_ancestor(base.oid, head)? {
-        Some(repo.first_parent_since(base.oid, head)?.len() as u64)
-    } else {
-        None
-    };
-    Ok(BaseInfo {
+pub fn explicit_base(base: &Resolved) -> BaseInfo {
+    BaseInfo {
         release: base.release.map(|r| r.name.to_string()),
         rev: base.rev.clone(),
         oid: base.oid.to_string(),
         method: BaseMethod::Explicit,
         confidence: 1.0,
-        distance,
+        // Counted when the report is assembled ([`fork_distance`]): opening a context for
+        // one analysis (a `plan` hop, the conflict set) need not walk the history.
+        distance: None,
         detail: format!("given with --base {}", base.rev),
         era: None,
+    }
+}
+
+/// The number of first-parent fork commits since `base`, when `base` is an ancestor of `head`.
+pub fn fork_distance(repo: &Repo, base: Oid, head: Oid) -> Result<Option<u64>> {
+    Ok(if repo.is_ancestor(base, head)? {
+        Some(repo.first_parent_since(base, head)?.len() as u64)
+    } else {
+        None
     })
 }
 

@@ -86,9 +86,7 @@ impl Report {
         let redactor = crate::secrets::Redactor::new(secrets.clone());
         let mut value = serde_json::to_value(&self)
             .map_err(|e| crate::Error::Other(format!("internal error: report to JSON: {e}")))?;
-        let original = value.clone();
-        redactor.scrub_value(&mut value, false);
-        if value == original {
+        if !redactor.scrub_value(&mut value, false) {
             // Nothing to hide: keep the typed report as it is (the JSON form rounds hours).
             let mut report = self;
             report.secrets = secrets;
@@ -99,7 +97,9 @@ impl Report {
             // A secret equal to one of the report's own enum names (`added`, `error`): scrub
             // again leaving whole-string tokens alone, which only enums and paths are.
             Err(_) => {
-                let mut value = original;
+                let mut value = serde_json::to_value(&self).map_err(|e| {
+                    crate::Error::Other(format!("internal error: report to JSON: {e}"))
+                })?;
                 redactor.scrub_value(&mut value, true);
                 serde_json::from_value(value).map_err(|e| {
                     crate::Error::Other(format!("internal error: redacted report: {e}"))

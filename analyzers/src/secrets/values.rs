@@ -326,23 +326,24 @@ impl Redactor {
     }
 
     /// Every string in `value` scrubbed ([`Redactor::scrub`] and [`redact_text`]); keys too.
-    pub fn scrub_value(&self, value: &mut Value, skip_exact_tokens: bool) {
+    /// Whether anything was changed.
+    pub fn scrub_value(&self, value: &mut Value, skip_exact_tokens: bool) -> bool {
         match value {
             Value::String(s) => {
                 if skip_exact_tokens && is_token(s) {
-                    return;
+                    return false;
                 }
                 let scrubbed = self.scrub(s);
                 let redacted = redact_text(&scrubbed, false);
                 if redacted.as_ref() != s.as_str() {
                     *s = redacted.into_owned();
+                    return true;
                 }
+                false
             }
-            Value::Array(items) => {
-                for v in items {
-                    self.scrub_value(v, skip_exact_tokens);
-                }
-            }
+            Value::Array(items) => items.iter_mut().fold(false, |changed, v| {
+                self.scrub_value(v, skip_exact_tokens) | changed
+            }),
             Value::Object(map) => {
                 let needs_key_change = map.keys().any(|k| matches!(self.scrub(k), Cow::Owned(_)));
                 if needs_key_change {
@@ -351,13 +352,14 @@ impl Redactor {
                         self.scrub_value(&mut v, skip_exact_tokens);
                         map.insert(self.scrub(&k).into_owned(), v);
                     }
+                    true
                 } else {
-                    for v in map.values_mut() {
-                        self.scrub_value(v, skip_exact_tokens);
-                    }
+                    map.values_mut().fold(false, |changed, v| {
+                        self.scrub_value(v, skip_exact_tokens) | changed
+                    })
                 }
             }
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+            Value::Null | Value::Bool(_) | Value::Number(_) => false,
         }
     }
 }
