@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
 use git2::Oid;
 use serde::{Deserialize, Serialize};
@@ -338,6 +339,14 @@ impl<'r> Trees<'r> {
         if old == new {
             return Ok(());
         }
+        if state
+            .opts
+            .cancel
+            .is_some_and(|c| c.load(AtomicOrdering::Relaxed))
+        {
+            state.rejected = true;
+            return Ok(());
+        }
         let left = self.entries(old)?;
         let right = self.entries(new)?;
         let (mut i, mut j) = (0, 0);
@@ -405,6 +414,9 @@ pub struct Walk<'a> {
     /// With `allow`: give up (the walk returns `None`) at the first change outside the set,
     /// instead of leaving it out.
     pub stop_outside: bool,
+    /// Give up (the walk returns `None`) as soon as this is set: a walk started speculatively
+    /// on another thread whose result turned out not to be needed.
+    pub cancel: Option<&'a AtomicBool>,
 }
 
 struct WalkState<'a> {

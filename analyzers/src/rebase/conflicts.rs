@@ -2,16 +2,20 @@
 //! on both sides (relative to the ancestor) can conflict, so those alone are merged, in
 //! parallel, one reopened repository per rayon worker. Nothing is written to the repository.
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use git2::Oid;
 use rayon::prelude::*;
 
 use super::diff3::merge3;
 use super::model::{CleanMerge, ConflictKind, FileConflict, HunkReport, MergeSide, MergedBlobs};
 use super::store::Store;
-use super::tree::{split_walk, tree_id};
-use super::tree::{upstream_side_from, Entry, SideDiff};
+use super::tree::{rename_reaches, side_from_raw, split_walk_cancellable, split_walk_with};
+use super::tree::{tree_id, upstream_side_from_walks, Entry, SideDiff};
 use crate::error::Result;
 use crate::repo::Repo;
+use crate::trees::allowed_paths;
 
 /// What the merge of the fork onto the target gives.
 #[derive(Debug, Default)]
@@ -60,26 +64,51 @@ pub fn both_sides(
     head: Oid,
     target: Oid,
 ) -> Result<(SideDiff, SideDiff)> {
-    // Both sides' trees are read concurrently; upstream's side then keeps what the merge with
-    // the fork looks up ([`upstream_side_from`]). A git2 repository is not `Sync`: each thread
-    // opens its own handle.
-    let (one, two) = (repo.reopen()?, repo.reopen()?);
+    // The fork's side first; then upstream's changes on the fork's paths only (a path only
+    // upstream changed merges trivially, so git's merge does not read those trees either), with
+    // one tree cache, so the ancestor's trees are read once. When a rename of upstream's can
+    // reach the fork's paths, the merge needs upstream's whole side: that walk starts at once
+    // on a thread of its own (with its own repository handle: a git2 repository is not `Sync`)
+    // and is cancelled when it turns out not to be needed.
     let a = tree_id(repo, ancestor)?;
-    let (fork_raw, whole) = rayon::join(
-        move || split_walk(&one, a, tree_id(&one, head)?, None),
-        move || split_walk(&two, a, tree_id(&two, target)?, None),
-    );
-    let whole = whole?;
-    // The fork's renames that matter to the merge start at a path upstream changed or deleted
-    // (merge-ort's relevant sources); the others merge as a deletion plus an addition.
-    let upstream_touched: std::collections::HashSet<&str> = whole
-        .iter()
-        .filter(|c| c.old.is_some())
-        .map(|c| c.path.as_str())
-        .collect();
-    let fork = super::tree::side_from_raw(repo, ancestor, head, &fork_raw?, &upstream_touched)?;
-    let upstream = upstream_side_from(repo, ancestor, target, &fork, whole)?;
-    Ok((fork, upstream))
+    let (h, t) = (tree_id(repo, head)?, tree_id(repo, target)?);
+    let other = repo.reopen()?;
+    let cancel = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let cancel = &cancel;
+        let whole = scope.spawn(move || split_walk_cancellable(&other, a, t, cancel));
+        let mut trees = crate::trees::Trees::new(repo);
+        let sides = (|| {
+            let fork_raw = split_walk_with(&mut trees, a, h, None)?;
+            let allow = allowed_paths(fork_raw.iter().map(|c| c.path.as_str()));
+            let limited = split_walk_with(&mut trees, a, t, Some(&allow))?;
+            // The fork's renames that matter to the merge start at a path upstream changed or
+            // deleted (merge-ort's relevant sources); the others merge as a deletion plus an
+            // addition. Every such source is a path of the fork's, so the limited walk sees it.
+            let upstream_touched: HashSet<&str> = limited
+                .iter()
+                .filter(|c| c.old.is_some())
+                .map(|c| c.path.as_str())
+                .collect();
+            let fork = side_from_raw(repo, ancestor, head, &fork_raw, &upstream_touched)?;
+            if !rename_reaches(&fork, &limited) {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            let upstream =
+                upstream_side_from_walks(repo, ancestor, target, &fork, limited, || {
+                    match whole.join() {
+                        Ok(Ok(Some(whole))) => Ok(whole),
+                        Ok(Err(e)) => Err(e),
+                        // Not cancelled (needed), yet no result: walk again here.
+                        Ok(Ok(None)) | Err(_) => split_walk_with(&mut trees, a, t, None),
+                    }
+                })?;
+            Ok((fork, upstream))
+        })();
+        // Whatever happened, the speculative walk is no longer wanted.
+        cancel.store(true, Ordering::Relaxed);
+        sides
+    })
 }
 
 /// Merge the paths changed on both sides; blobs are read from `store` or the repository.

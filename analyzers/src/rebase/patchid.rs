@@ -53,6 +53,7 @@ pub fn commit_changes_within(
         split_type_changes: true,
         allow,
         stop_outside: true,
+        cancel: None,
     };
     let Some(raw) = Trees::new(repo).walk_changes(old_tree, Some(new_tree), walk)? else {
         return Ok(None);

@@ -69,12 +69,38 @@ pub fn split_walk(
     new: Oid,
     allow: Option<&HashSet<String>>,
 ) -> Result<Vec<Delta>> {
+    split_walk_with(&mut Trees::new(repo), old, new, allow)
+}
+
+/// [`split_walk`] without a limit that gives up (`None`) once `cancel` is set.
+pub fn split_walk_cancellable(
+    repo: &Repo,
+    old: Oid,
+    new: Oid,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Option<Vec<Delta>>> {
+    let walk = Walk {
+        split_type_changes: true,
+        cancel: Some(cancel),
+        ..Walk::default()
+    };
+    Trees::new(repo).walk_changes(Some(old), Some(new), walk)
+}
+
+/// [`split_walk`] with the caller's tree cache (walks from the same ancestor share its trees).
+pub fn split_walk_with(
+    trees: &mut Trees<'_>,
+    old: Oid,
+    new: Oid,
+    allow: Option<&HashSet<String>>,
+) -> Result<Vec<Delta>> {
     let walk = Walk {
         split_type_changes: true,
         allow,
         stop_outside: false,
+        cancel: None,
     };
-    Ok(Trees::new(repo)
+    Ok(trees
         .walk_changes(Some(old), Some(new), walk)?
         .unwrap_or_default())
 }
@@ -100,36 +126,57 @@ pub fn side_diff(repo: &Repo, ancestor: Oid, side: Oid, renames: bool) -> Result
 /// file there from anywhere), the whole side is diffed with rename detection, as before.
 /// Otherwise the result agrees with [`side_diff`] on every path the merge looks up.
 pub fn upstream_side(repo: &Repo, ancestor: Oid, side: Oid, fork: &SideDiff) -> Result<SideDiff> {
-    let creates: HashSet<&str> = fork
-        .added
+    let paths = fork
+        .changes
         .keys()
-        .chain(fork.renamed_to.keys())
-        .map(String::as_str)
-        .collect();
-    let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
-    let allow = allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
+        .chain(fork.added.keys())
+        .chain(fork.renamed_to.keys());
+    let allow = allowed_paths(paths.map(String::as_str));
     let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
-    let raw = split_walk(repo, a, b, Some(&allow))?;
-    let rename_reaches = raw.iter().any(|c| {
-        (c.new.is_none() && touched.contains(c.path.as_str()))
-            || (c.old.is_none() && creates.contains(c.path.as_str()))
-    });
-    if rename_reaches {
-        let whole = split_walk(repo, a, b, None)?;
-        return from_raw(repo, ancestor, side, &whole, Renames::RelevantTo(&touched));
-    }
-    from_raw(repo, ancestor, side, &raw, Renames::No)
+    let mut trees = Trees::new(repo);
+    let raw = split_walk_with(&mut trees, a, b, Some(&allow))?;
+    upstream_side_limited(repo, &mut trees, ancestor, side, fork, raw)
 }
 
-/// [`upstream_side`] when the whole side's raw changes (`whole`, from
-/// [`split_walk`]) are at hand: read concurrently with the fork's side, they
-/// save the limited walk when a rename can reach the fork's paths.
-pub fn upstream_side_from(
+/// [`upstream_side`] from upstream's raw changes already limited to (at least) the fork's
+/// paths: a walk with [`allowed_paths`] of every path the fork's raw changes name. `trees` is
+/// that walk's cache: the whole side, when a rename reaches the fork's paths, reads only the
+/// trees the limited walk did not.
+pub fn upstream_side_limited(
+    repo: &Repo,
+    trees: &mut Trees<'_>,
+    ancestor: Oid,
+    side: Oid,
+    fork: &SideDiff,
+    raw: Vec<Delta>,
+) -> Result<SideDiff> {
+    upstream_side_from_walks(repo, ancestor, side, fork, raw, || {
+        let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
+        split_walk_with(trees, a, b, None)
+    })
+}
+
+/// Whether upstream's renames can reach the fork's paths, judged from upstream's changes on
+/// those paths (`limited`): upstream deletes a path the fork changed (it may have moved it
+/// anywhere) or adds a path the fork creates too (it may have moved a file there from
+/// anywhere). Then the merge needs upstream's whole side.
+pub fn rename_reaches(fork: &SideDiff, limited: &[Delta]) -> bool {
+    limited.iter().any(|c| {
+        (c.new.is_none() && fork.changes.contains_key(&c.path))
+            || (c.old.is_none()
+                && (fork.added.contains_key(&c.path) || fork.renamed_to.contains_key(&c.path)))
+    })
+}
+
+/// [`upstream_side_limited`] with the whole side's walk given as `whole` (called only when a
+/// rename reaches the fork's paths).
+pub fn upstream_side_from_walks(
     repo: &Repo,
     ancestor: Oid,
     side: Oid,
     fork: &SideDiff,
-    whole: Vec<Delta>,
+    raw: Vec<Delta>,
+    whole: impl FnOnce() -> Result<Vec<Delta>>,
 ) -> Result<SideDiff> {
     let creates: HashSet<&str> = fork
         .added
@@ -138,17 +185,17 @@ pub fn upstream_side_from(
         .map(String::as_str)
         .collect();
     let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
-    let rename_reaches = whole.iter().any(|c| {
-        (c.new.is_none() && touched.contains(c.path.as_str()))
-            || (c.old.is_none() && creates.contains(c.path.as_str()))
-    });
-    if rename_reaches {
+    if rename_reaches(fork, &raw) {
+        let whole = whole()?;
         return from_raw(repo, ancestor, side, &whole, Renames::RelevantTo(&touched));
     }
-    let allow = allowed_paths(touched.iter().copied().chain(creates.iter().copied()));
-    let limited: Vec<_> = whole
+    let limited: Vec<_> = raw
         .into_iter()
-        .filter(|c| allow.contains(&c.path) || c.is_submodule())
+        .filter(|c| {
+            touched.contains(c.path.as_str())
+                || creates.contains(c.path.as_str())
+                || c.is_submodule()
+        })
         .collect();
     from_raw(repo, ancestor, side, &limited, Renames::No)
 }

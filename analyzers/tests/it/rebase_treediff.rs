@@ -90,8 +90,43 @@ fn diff_trees_within(
         split_type_changes: true,
         allow,
         stop_outside: true,
+        ..Walk::default()
     };
     Trees::new(repo).walk_changes(old, new, walk).unwrap()
+}
+
+/// A cancelled walk gives up (`None`); one whose flag stays clear gives the plain walk's result.
+#[test]
+fn a_cancelled_walk_gives_up() {
+    use forkcheck_analyzers::rebase::tree::{split_walk, split_walk_cancellable};
+    use std::sync::atomic::AtomicBool;
+    let g = shared(Scenario::Typical);
+    let repo = Repo::open(&g.fork).unwrap();
+    let git = repo.git();
+    let tree = |rev: &str| {
+        git.revparse_single(rev)
+            .unwrap()
+            .peel_to_commit()
+            .unwrap()
+            .tree_id()
+    };
+    let (base, head) = (tree("open-release/redwood.2"), tree("HEAD"));
+    let plain = split_walk(&repo, base, head, None).unwrap();
+    assert!(!plain.is_empty());
+    let clear = AtomicBool::new(false);
+    let walked = split_walk_cancellable(&repo, base, head, &clear)
+        .unwrap()
+        .unwrap();
+    let paths = |d: &[forkcheck_analyzers::trees::Delta]| {
+        d.iter()
+            .map(|d| (d.path.clone(), d.old, d.new))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(paths(&walked), paths(&plain));
+    let set = AtomicBool::new(true);
+    assert!(split_walk_cancellable(&repo, base, head, &set)
+        .unwrap()
+        .is_none());
 }
 
 /// libgit2's whole-tree diff with rename detection, as (old path, new path, old, new) rows.
@@ -252,10 +287,10 @@ fn side_diff_renames_equal_libgit2_on_a_renaming_repo() {
 /// whole side predicts, onto every release of every scenario with a fork history.
 #[test]
 fn upstream_side_predicts_like_the_whole_side() {
+    use forkcheck_analyzers::rebase::conflicts::both_sides;
     use forkcheck_analyzers::rebase::conflicts::predict_sides;
     use forkcheck_analyzers::rebase::store::Store;
-    use forkcheck_analyzers::rebase::tree::split_walk;
-    use forkcheck_analyzers::rebase::tree::{side_diff, upstream_side, upstream_side_from};
+    use forkcheck_analyzers::rebase::tree::{side_diff, upstream_side};
     let mut compared = 0;
     for s in [Scenario::Typical, Scenario::Merged, Scenario::Clean] {
         let g = shared(s);
@@ -278,10 +313,9 @@ fn upstream_side_predicts_like_the_whole_side() {
             let a = predict_sides(&repo, &store, &fork, &whole).unwrap();
             let b = predict_sides(&repo, &store, &fork, &limited).unwrap();
             assert_eq!(format!("{:?}", a), format!("{:?}", b), "{s:?} onto {t}");
-            let tree = |c: git2::Oid| git.find_commit(c).unwrap().tree_id();
-            let raw = split_walk(&repo, tree(anc), tree(t), None).unwrap();
-            let from = upstream_side_from(&repo, anc, t, &fork, raw).unwrap();
-            let c = predict_sides(&repo, &store, &fork, &from).unwrap();
+            // What the rebase analysis runs: the fork's side, then upstream's on its paths.
+            let (fork2, up2) = both_sides(&repo, anc, head, t).unwrap();
+            let c = predict_sides(&repo, &store, &fork2, &up2).unwrap();
             assert_eq!(format!("{:?}", a), format!("{:?}", c), "{s:?} onto {t}");
             compared += 1;
         }
