@@ -201,7 +201,25 @@ impl Classifier {
 
     /// The area of `path` (first matching area; "unexplained" if none).
     pub fn area(&mut self, repo: &Repo, base: Oid, path: &str) -> Result<String> {
-        let mut hits = self.set.matches(path);
+        let hits = self.set.matches(path);
+        self.area_of_hits(repo, base, path, hits)
+    }
+
+    /// The glob hits of many paths, matched in parallel (the glob set is most of the cost of
+    /// [`Classifier::area`]); each is then resolved with [`Classifier::area_of_hits`].
+    pub fn hits(&self, paths: &[&str]) -> Vec<Vec<usize>> {
+        use rayon::prelude::*;
+        paths.par_iter().map(|p| self.set.matches(p)).collect()
+    }
+
+    /// [`Classifier::area`] from `path`'s glob hits ([`Classifier::hits`]).
+    pub fn area_of_hits(
+        &mut self,
+        repo: &Repo,
+        base: Oid,
+        path: &str,
+        mut hits: Vec<usize>,
+    ) -> Result<String> {
         hits.sort_unstable();
         let mut skipped_new_app = None;
         for hit in hits {

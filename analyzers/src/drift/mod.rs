@@ -109,8 +109,17 @@ pub fn analyze(
     findings: &mut Vec<Finding>,
 ) -> Result<Drift> {
     let repo = &ctx.repo;
-    let mut classifier = areas::Classifier::new(&ctx.config)?;
-    let changes = ctx.changes()?;
+    // The area globs compile on a thread of their own while the change set is computed.
+    let config = &ctx.config;
+    let (classifier, changes) = std::thread::scope(|scope| {
+        let classifier = scope.spawn(|| areas::Classifier::new(config));
+        let changes = ctx.changes();
+        let classifier = classifier
+            .join()
+            .unwrap_or_else(|_| areas::Classifier::new(config));
+        (classifier, changes)
+    });
+    let (mut classifier, changes) = (classifier?, changes?);
     let mut chain = changes.commits(repo)?;
     let trend_truncated = chain.len() > MAX_TREND;
     if trend_truncated {
@@ -143,9 +152,11 @@ pub fn analyze(
     };
     let mut apps: HashMap<String, AppStat> = HashMap::new();
     let mut area_stats: HashMap<String, AreaStat> = HashMap::new();
-    for d in deltas {
+    let paths: Vec<&str> = deltas.iter().map(|d| d.path.as_str()).collect();
+    let hits = classifier.hits(&paths);
+    for (d, hits) in deltas.into_iter().zip(hits) {
         let stat = cache.get(&d.pair()).copied().unwrap_or_default();
-        let area = classifier.area(repo, ctx.base_oid, &d.path)?;
+        let area = classifier.area_of_hits(repo, ctx.base_oid, &d.path, hits)?;
         drift.files_changed += 1;
         drift.lines_added += stat.added;
         drift.lines_removed += stat.removed;

@@ -341,6 +341,14 @@ impl Redactor {
                 }
                 false
             }
+            // Long arrays (every changed file, every trend point) are scrubbed in parallel.
+            Value::Array(items) if items.len() >= 64 => {
+                use rayon::prelude::*;
+                items
+                    .par_iter_mut()
+                    .map(|v| self.scrub_value(v, skip_exact_tokens))
+                    .reduce(|| false, |a, b| a | b)
+            }
             Value::Array(items) => items.iter_mut().fold(false, |changed, v| {
                 self.scrub_value(v, skip_exact_tokens) | changed
             }),
