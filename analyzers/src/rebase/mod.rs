@@ -262,6 +262,14 @@ pub fn overlap_weight(p: Proximity) -> Weight {
     }
 }
 
+/// The per-release items of what breaks at the target beyond the diff (the summary adds them up
+/// as one contributor, "breaks to fix").
+pub const BREAK_ITEMS: &[(&str, Weight)] = &[
+    ("migration problems", Weight::PerMigrationProblem),
+    ("dependency pin conflicts", Weight::PerDependencyConflict),
+    ("removed API uses", Weight::PerRemovedApiUse),
+];
+
 /// Per-release and one-time costs, each as its items, largest first.
 fn split(
     model: &CostModel,
@@ -362,6 +370,15 @@ fn split(
         settings,
         1.0,
     );
+    // What breaks at the target beyond the diff (FC8xx, FC9xx, FC0xx): fixed at every upgrade
+    // whose release breaks them, so per release.
+    for (what, w) in BREAK_ITEMS {
+        let n = others
+            .iter()
+            .filter(|f| finding_weight(f) == Some(*w))
+            .count();
+        item(&mut per, what, *w, n, 1.0);
+    }
     let distinct = |kind: Kind| {
         others
             .iter()

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cost::HoursRange;
+use crate::cost::{finding_weight, HoursRange, Weight};
 use crate::model::{Finding, Kind, RuleId};
 use crate::rebase::RebaseSection;
 
@@ -20,7 +20,7 @@ const TOP: usize = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// Stable key: `rework`, `deleted`, `secrets`, `config`, `templates`, `overrides`,
-    /// `settings`, `settings-move`, `drop`.
+    /// `settings`, `settings-move`, `breaks`, `drop`.
     pub key: String,
     pub count: usize,
     /// The line as people read it.
@@ -153,6 +153,8 @@ pub fn summarize(
             plural(deleted, "file", "files")
         ),
     );
+    let (breaks, text) = breaks_line(findings);
+    push("breaks", breaks, text);
     let secrets = findings.iter().filter(|f| f.kind == Kind::Secret).count();
     push(
         "secrets",
@@ -227,12 +229,7 @@ pub fn summarize(
     );
     let line = |cost: HoursRange, items: &[crate::rebase::CostItem]| CostLine {
         cost,
-        top: items
-            .iter()
-            .filter(|i| !i.cost.is_zero())
-            .take(TOP)
-            .map(|i| format!("{} ({}): {}", i.what, i.count, i.cost.display()))
-            .collect(),
+        top: top_contributors(items),
     };
     let (per_release, one_time, calibration) = match rebase {
         Some(rb) => {
@@ -253,6 +250,81 @@ pub fn summarize(
         one_time,
         calibration,
     }
+}
+
+/// What breaks at the target beyond the diff and costs work at the upgrade (the findings the
+/// cost model weighs as migration problems, dependency pin conflicts and removed-API uses): how
+/// many, and the decision line naming them by kind with their rules.
+fn breaks_line(findings: &[Finding]) -> (usize, String) {
+    let mut parts = Vec::new();
+    let mut total = 0;
+    for (what, one, weight) in [
+        ("migration problems", "migration problem", Weight::PerMigrationProblem),
+        (
+            "dependency pin conflicts",
+            "dependency pin conflict",
+            Weight::PerDependencyConflict,
+        ),
+        ("removed API uses", "removed API use", Weight::PerRemovedApiUse),
+    ] {
+        let of_kind: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| finding_weight(f) == Some(weight))
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        total += of_kind.len();
+        let rules: BTreeSet<&str> = of_kind.iter().map(|f| f.rule.as_str()).collect();
+        parts.push(format!(
+            "{} ({})",
+            plural(of_kind.len(), one, what),
+            rules.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let text = format!(
+        "fix {} before the upgrade runs: {}",
+        plural(total, "break", "breaks"),
+        parts.join(", ")
+    );
+    (total, text)
+}
+
+/// The largest items of a cost, what breaks beyond the diff added up as one ("breaks to fix"),
+/// which is named even when it is not among the largest.
+fn top_contributors(items: &[crate::rebase::CostItem]) -> Vec<String> {
+    let is_break = |i: &crate::rebase::CostItem| {
+        crate::rebase::BREAK_ITEMS
+            .iter()
+            .any(|(_, w)| w.as_str() == i.weight)
+    };
+    let mut rows: Vec<(String, usize, HoursRange)> = items
+        .iter()
+        .filter(|i| !is_break(i))
+        .map(|i| (i.what.clone(), i.count, i.cost))
+        .collect();
+    let breaks: Vec<&crate::rebase::CostItem> = items.iter().filter(|i| is_break(i)).collect();
+    if !breaks.is_empty() {
+        rows.push((
+            "breaks to fix".into(),
+            breaks.iter().map(|i| i.count).sum(),
+            breaks.iter().map(|i| i.cost).sum(),
+        ));
+    }
+    rows.retain(|r| !r.2.is_zero());
+    rows.sort_by(|a, b| {
+        b.2.high
+            .total_cmp(&a.2.high)
+            .then(b.2.low.total_cmp(&a.2.low))
+            .then(a.0.cmp(&b.0))
+    });
+    let mut top: Vec<&(String, usize, HoursRange)> = rows.iter().take(TOP).collect();
+    if let Some(b) = rows.iter().skip(TOP).find(|r| r.0 == "breaks to fix") {
+        top.push(b);
+    }
+    top.into_iter()
+        .map(|(what, n, cost)| format!("{what} ({n}): {}", cost.display()))
+        .collect()
 }
 
 fn calibration_line(rb: &RebaseSection) -> String {
