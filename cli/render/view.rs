@@ -170,12 +170,7 @@ pub fn fold_findings(report: &Report) -> (Vec<FoldedFile<'_>>, Vec<FindingRow<'_
                     index: None,
                     shown: group.indices[..FOLD_SAME_SHOW].to_vec(),
                     more: group.indices.len() - FOLD_SAME_SHOW,
-                    title: format!(
-                        "{} × {} in {}",
-                        group.rule,
-                        group.indices.len(),
-                        file.path
-                    ),
+                    title: format!("{} × {} in {}", group.rule, group.indices.len(), file.path),
                 });
                 continue;
             }

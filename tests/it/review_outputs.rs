@@ -48,10 +48,8 @@ fn identical_findings_fold_in_markdown_and_html_and_never_in_json_or_sarif() {
     let g = shared(Scenario::Tutor);
     let json: serde_json::Value = serde_json::from_str(&report(&g.fork, "json")).unwrap();
     let all = json["findings"].as_array().unwrap().len();
-    let big: Vec<((String, String), usize)> = groups(&json)
-        .into_iter()
-        .filter(|(_, n)| *n > 8)
-        .collect();
+    let big: Vec<((String, String), usize)> =
+        groups(&json).into_iter().filter(|(_, n)| *n > 8).collect();
     // The Tutor-rendered settings modules: one FC301 per setting the fork's render sets.
     let paths: Vec<(&str, &str, usize)> = big
         .iter()
@@ -76,7 +74,10 @@ fn identical_findings_fold_in_markdown_and_html_and_never_in_json_or_sarif() {
     for ((rule, path), n) in &big {
         let line = format!("**{rule} × {n} in `{path}`**");
         assert_eq!(md.matches(&line).count(), 1, "{line} in:\n{md}");
-        let h = format!("{rule} × {n} in <code>{}</code>", path.replace('/', "&#x2F;"));
+        let h = format!(
+            "{rule} × {n} in <code>{}</code>",
+            path.replace('/', "&#x2F;")
+        );
         assert_eq!(html.matches(&h).count(), 1, "{h} in:\n{html}");
         assert!(term.contains(&format!("{rule} × {n} in {path}")), "{term}");
         // Three shown, the rest counted.
@@ -86,7 +87,9 @@ fn identical_findings_fold_in_markdown_and_html_and_never_in_json_or_sarif() {
     // A folded group is one Markdown row, not one row per finding.
     let md_rows = md
         .lines()
-        .filter(|l| l.starts_with("| error |") || l.starts_with("| warning |") || l.starts_with("| info |"))
+        .filter(|l| {
+            l.starts_with("| error |") || l.starts_with("| warning |") || l.starts_with("| info |")
+        })
         .count();
     let folded: usize = big.iter().map(|(_, n)| n - 1).sum();
     assert_eq!(md_rows, all - folded, "{md}");
@@ -222,8 +225,14 @@ fn the_summary_names_the_breaks_work() {
     let term = report(&g.fork, "terminal");
     assert!(term.contains(&format!("  • {text}\n")), "{term}");
     assert!(term.contains("breaks to fix (13): 3.5–22.5 h"), "{term}");
-    assert!(md.contains("- fix 13 breaks before the upgrade runs: 4 migration problems"), "{md}");
+    assert!(
+        md.contains("- fix 13 breaks before the upgrade runs: 4 migration problems"),
+        "{md}"
+    );
     assert!(md.contains("breaks to fix (13): 3.5–22.5 h"), "{md}");
-    assert!(html.contains("<li>fix 13 breaks before the upgrade runs: 4 migration problems"), "{html}");
+    assert!(
+        html.contains("<li>fix 13 breaks before the upgrade runs: 4 migration problems"),
+        "{html}"
+    );
     assert!(html.contains("breaks to fix (13): 3.5–22.5 h"), "{html}");
 }

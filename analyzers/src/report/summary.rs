@@ -259,13 +259,21 @@ fn breaks_line(findings: &[Finding]) -> (usize, String) {
     let mut parts = Vec::new();
     let mut total = 0;
     for (what, one, weight) in [
-        ("migration problems", "migration problem", Weight::PerMigrationProblem),
+        (
+            "migration problems",
+            "migration problem",
+            Weight::PerMigrationProblem,
+        ),
         (
             "dependency pin conflicts",
             "dependency pin conflict",
             Weight::PerDependencyConflict,
         ),
-        ("removed API uses", "removed API use", Weight::PerRemovedApiUse),
+        (
+            "removed API uses",
+            "removed API use",
+            Weight::PerRemovedApiUse,
+        ),
     ] {
         let of_kind: Vec<&Finding> = findings
             .iter()
@@ -331,7 +339,8 @@ fn calibration_line(rb: &RebaseSection) -> String {
     let c = &rb.calibration;
     if !c.calibrated {
         return "uncalibrated: the fork's history has no merge of an upstream release or \
-                snapshot to measure (forkcheck's default weights)"
+                snapshot, and no pre-rebase copy of its commits, to measure (forkcheck's default \
+                weights)"
             .into();
     }
     let parts: Vec<String> = c
@@ -339,8 +348,17 @@ fn calibration_line(rb: &RebaseSection) -> String {
         .iter()
         .map(|u| {
             let days = u.calendar_seconds as f64 / 86_400.0;
+            let how = if u.kind == "rebase" {
+                format!(
+                    " (rebase: {} re-applied, {} changed)",
+                    plural(u.reapplied, "commit", "commits"),
+                    u.rewritten.len()
+                )
+            } else {
+                " (merge)".to_string()
+            };
             format!(
-                "{}: {} changed on both sides, {} conflicted ({}), {} resolved by hand, {} over {:.1} days",
+                "{}{how}: {} changed on both sides, {} conflicted ({}), {} resolved by hand, {} over {:.1} days",
                 u.upstream,
                 plural(u.both_changed, "file", "files"),
                 u.conflicted,
@@ -351,11 +369,34 @@ fn calibration_line(rb: &RebaseSection) -> String {
             )
         })
         .collect();
+    let narrowed = |m: usize, rate: f64, what: &str, share: &str| {
+        if m == 0 {
+            String::new()
+        } else {
+            format!(
+                ", ranges narrowed on {} ({:.0} % {share})",
+                plural(m, what, &format!("{what}s")),
+                rate * 100.0
+            )
+        }
+    };
     format!(
-        "calibrated from {} ({}): conflict weights ×{}, overlap weights ×{}",
+        "calibrated from {} ({}): conflict weights ×{}{}, overlap weights ×{}{}",
         plural(c.upgrades.len(), "past upgrade", "past upgrades"),
         parts.join("; "),
         c.conflict_factor,
-        c.overlap_factor
+        narrowed(
+            c.conflict_evidence,
+            c.conflict_rate,
+            "conflicted file",
+            "followed up"
+        ),
+        c.overlap_factor,
+        narrowed(
+            c.overlap_evidence,
+            c.overlap_rate,
+            "clean both-changed file",
+            "needed work"
+        )
     )
 }
