@@ -344,25 +344,44 @@ fn glob_match(glob: &str, name: &str) -> bool {
     }
 }
 
-/// The commit's summary and the sorted paths it changes against its parent: what a re-applied
-/// commit shares with its original.
-fn signature(repo: &Repo, oid: Oid) -> Result<Option<(String, Vec<String>, Vec<Delta>)>> {
+/// What a re-applied commit shares with its original: the paths it changes against its parent
+/// (sorted), and the changes themselves (for patch-ids).
+struct Changes {
+    paths: Vec<String>,
+    deltas: Vec<Delta>,
+}
+
+fn changes_of(repo: &Repo, oid: Oid) -> Result<Changes> {
     let c = repo.find_commit(oid)?;
-    if c.parent_count() != 1 {
-        return Ok(None);
-    }
-    let summary = c.summary().unwrap_or_default().to_string();
-    let changes = commit_changes(repo, c.parent_ids().next(), oid)?;
-    let mut paths: Vec<String> = changes.iter().map(|d| d.path.clone()).collect();
+    let deltas = commit_changes(repo, c.parent_ids().next(), oid)?;
+    let mut paths: Vec<String> = deltas.iter().map(|d| d.path.clone()).collect();
     paths.sort();
-    Ok(Some((summary, paths, changes)))
+    Ok(Changes { paths, deltas })
+}
+
+/// A pre-rebase commit: its position in the walk (0 = newest) and, once read, its changes.
+struct Original {
+    pos: usize,
+    oid: Oid,
+    changes: Option<Changes>,
+}
+
+/// One re-applied commit matched to its original.
+struct Pair {
+    /// Index in the first-parent chain (0 = newest).
+    chain: usize,
+    commit: Oid,
+    original: Original,
+    /// The files whose change differs from the original's.
+    differ: Vec<String>,
 }
 
 /// Past upgrades by rebase: fork commits on the first-parent chain whose original (same
-/// summary, same changed paths) sits on an earlier upstream base, grouped by (old base, new
-/// base). Each is measured like a merge of the old tip with the new base, the last re-applied
-/// commit standing for the merge result, plus which re-applied commits and files changed
-/// against their originals.
+/// summary, same changed paths; among several, the one with the same patch-id, else the oldest
+/// not yet matched) sits on an earlier upstream base, grouped by (old base, new base). Each is
+/// measured like a merge of the old tip with the new base, the last re-applied commit standing
+/// for the merge result, plus which re-applied commits and files changed against their
+/// originals.
 fn rebases(
     repo: &Repo,
     head: Oid,
@@ -383,20 +402,21 @@ fn rebases(
     if found.is_empty() {
         return Ok(Vec::new());
     }
-    // Originals by summary: (walk position, paths, changes).
-    let mut by_summary: HashMap<String, Vec<(usize, Oid, Vec<String>, Vec<Delta>)>> =
-        HashMap::new();
-    for (i, &o) in found.iter().enumerate() {
-        if let Some((summary, paths, changes)) = signature(repo, o)? {
-            by_summary
-                .entry(summary)
-                .or_default()
-                .push((i, o, paths, changes));
-        }
+    // Originals by summary, oldest first; their changes are read only for a matching summary.
+    let mut by_summary: HashMap<String, Vec<Original>> = HashMap::new();
+    for (pos, &oid) in found.iter().enumerate().rev() {
+        let summary = repo
+            .find_commit(oid)?
+            .summary()
+            .unwrap_or_default()
+            .to_string();
+        by_summary.entry(summary).or_default().push(Original {
+            pos,
+            oid,
+            changes: None,
+        });
     }
-    // (old base, new base) → pairs (chain index, re-applied, original's walk position, original).
-    let mut groups: Vec<((Oid, Oid), Vec<(usize, Oid, usize, Oid, bool, Vec<String>)>)> =
-        Vec::new();
+    let mut groups: Vec<((Oid, Oid), Vec<Pair>)> = Vec::new();
     let store = Store::default();
     for (i, &c) in chain.iter().enumerate().rev() {
         let commit = repo.find_commit(c)?;
@@ -412,27 +432,44 @@ fn rebases(
             }
             continue;
         }
-        let Some((summary, paths, changes)) = signature(repo, c)? else {
+        if commit.parent_count() != 1 {
+            continue;
+        }
+        let Some(candidates) = by_summary.get_mut(commit.summary().unwrap_or_default()) else {
             continue;
         };
-        let Some(candidates) = by_summary.get(&summary) else {
+        let own = changes_of(repo, c)?;
+        let own_id = patch_id(repo, &store, &own.deltas)?;
+        let mut same_paths = Vec::new();
+        let mut same_patch = None;
+        for (k, cand) in candidates.iter_mut().enumerate() {
+            if cand.changes.is_none() {
+                cand.changes = Some(changes_of(repo, cand.oid)?);
+            }
+            let Some(ch) = &cand.changes else { continue };
+            if ch.paths != own.paths {
+                continue;
+            }
+            same_paths.push(k);
+            if same_patch.is_none() && patch_id(repo, &store, &ch.deltas)? == own_id {
+                same_patch = Some(k);
+            }
+        }
+        let Some(k) = same_patch.or_else(|| same_paths.first().copied()) else {
             continue;
         };
-        let Some((pos, o, _, o_changes)) = candidates.iter().find(|(_, _, p, _)| *p == paths)
-        else {
-            continue;
-        };
-        let Ok(old_base) = repo.git().merge_base(*o, base) else {
+        let original = candidates.remove(k);
+        let Ok(old_base) = repo.git().merge_base(original.oid, base) else {
             continue;
         };
         if old_base == base {
             continue;
         }
         // Which files' changes differ from the original's (per-file patch-ids).
+        let theirs = original.changes.as_ref().map_or(&[][..], |c| &c.deltas[..]);
         let mut differ = Vec::new();
-        for d in &changes {
-            let orig = o_changes.iter().find(|x| x.path == d.path);
-            let same = match orig {
+        for d in &own.deltas {
+            let same = match theirs.iter().find(|x| x.path == d.path) {
                 Some(x) => {
                     patch_id(repo, &store, std::slice::from_ref(d))?
                         == patch_id(repo, &store, std::slice::from_ref(x))?
@@ -443,46 +480,44 @@ fn rebases(
                 differ.push(d.path.clone());
             }
         }
-        let rewritten = !differ.is_empty();
-        let key = (old_base, base);
-        let entry = match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some(g) => g,
-            None => {
-                groups.push((key, Vec::new()));
-                groups.last_mut().expect("just pushed")
-            }
+        let pair = Pair {
+            chain: i,
+            commit: c,
+            original,
+            differ,
         };
-        entry.1.push((i, c, *pos, *o, rewritten, differ));
+        let key = (old_base, base);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some(g) => g.1.push(pair),
+            None => groups.push((key, vec![pair])),
+        }
     }
     let mut out = Vec::new();
     for ((_, new_base), pairs) in groups {
-        // The newest re-applied commit (smallest chain index) and the newest original
-        // (smallest walk position).
-        let Some(&(tip_i, new_tip, ..)) = pairs.iter().min_by_key(|p| p.0) else {
+        // The newest re-applied commit and the newest original.
+        let (Some(tip), Some(old)) = (
+            pairs.iter().min_by_key(|p| p.chain),
+            pairs.iter().min_by_key(|p| p.original.pos),
+        ) else {
             continue;
         };
-        let Some(&(_, _, _, old_tip, ..)) = pairs.iter().min_by_key(|p| p.2) else {
-            continue;
-        };
-        let first = pairs.iter().map(|p| p.0).max().unwrap_or(tip_i);
+        let first = pairs.iter().map(|p| p.chain).max().unwrap_or(tip.chain);
         let label = match releases.get(&new_base) {
             Some(name) => name.clone(),
             None => "upstream snapshot".to_string(),
         };
-        let after: Vec<Oid> = chain[..tip_i].iter().rev().copied().collect();
-        let mut u = measure(repo, new_tip, old_tip, new_base, label, &after)?;
+        let after: Vec<Oid> = chain[..tip.chain].iter().rev().copied().collect();
+        let mut u = measure(repo, tip.commit, old.original.oid, new_base, label, &after)?;
         // From the first re-applied commit to the last follow-up (or the last re-applied one).
         let started = repo.find_commit(chain[first])?.time().seconds();
-        let tip_time = repo.find_commit(new_tip)?.time().seconds();
+        let tip_time = repo.find_commit(tip.commit)?.time().seconds();
         u.calendar_seconds += tip_time - started;
         u.kind = "rebase".into();
         u.reapplied = pairs.len();
         let mut files = BTreeSet::new();
-        for p in pairs.iter().rev() {
-            if p.4 {
-                u.rewritten.push(commit_ref(repo, p.1)?);
-                files.extend(p.5.iter().cloned());
-            }
+        for p in pairs.iter().rev().filter(|p| !p.differ.is_empty()) {
+            u.rewritten.push(commit_ref(repo, p.commit)?);
+            files.extend(p.differ.iter().cloned());
         }
         u.rewritten_files = files.into_iter().collect();
         out.push(u);

@@ -153,7 +153,7 @@ pub fn summarize(
             plural(deleted, "file", "files")
         ),
     );
-    let (breaks, text) = breaks_line(findings);
+    let (breaks, text) = breaks_line(findings, target.is_some());
     push("breaks", breaks, text);
     let secrets = findings.iter().filter(|f| f.kind == Kind::Secret).count();
     push(
@@ -255,7 +255,7 @@ pub fn summarize(
 /// What breaks at the target beyond the diff and costs work at the upgrade (the findings the
 /// cost model weighs as migration problems, dependency pin conflicts and removed-API uses): how
 /// many, and the decision line naming them by kind with their rules.
-fn breaks_line(findings: &[Finding]) -> (usize, String) {
+fn breaks_line(findings: &[Finding], has_target: bool) -> (usize, String) {
     let mut parts = Vec::new();
     let mut total = 0;
     for (what, one, weight) in [
@@ -290,9 +290,12 @@ fn breaks_line(findings: &[Finding]) -> (usize, String) {
             rules.into_iter().collect::<Vec<_>>().join(", ")
         ));
     }
+    // Without a target, the deprecations are judged against the releases that remove what
+    // the fork uses: a later upgrade, not "the" upgrade.
     let text = format!(
-        "fix {} before the upgrade runs: {}",
+        "fix {} before {} upgrade runs: {}",
         plural(total, "break", "breaks"),
+        if has_target { "the" } else { "a later" },
         parts.join(", ")
     );
     (total, text)
