@@ -409,8 +409,9 @@ fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
 }
 
 /// Scenario `rebased`: the fork's honor-mode and navigation commits were on redwood.1 (branch
-/// `acme/redwood.1`, kept), re-applied on redwood.2 two days later — honor by hand onto
-/// redwood.2's rewrite of the same line — and fixed again the next day. Calibration finds the
+/// `acme/redwood.1`, kept), with two devstack commits of one subject, re-applied on redwood.2
+/// two days later — honor by hand onto redwood.2's rewrite of the same line — and fixed again
+/// the next day. Calibration finds the
 /// rebase from what is reachable and measures it like the merge in `upgraded`, plus which
 /// re-applied commits changed; every figure is checked against git.
 #[test]
@@ -456,52 +457,23 @@ fn rebased_past_upgrade_is_measured_from_the_kept_branch() {
     .filter(|(_, s)| old_subjects.contains(*s))
     .map(|(h, s)| (h.to_string(), s.to_string()))
     .collect();
-    assert_eq!(reapplied.len(), 2);
-    assert_eq!(u.reapplied, 2);
+    // Honor, navigation and the two "Tune devstack for Acme" commits (one subject, each paired
+    // with its own original: neither counts as changed).
+    assert_eq!(reapplied.len(), 4);
+    assert_eq!(u.reapplied, 4);
     assert_eq!(u.merge.oid, reapplied[0].0);
-    assert_eq!(u.merge.summary, "Resume learners at their last unit");
-    // Changed while re-applied: the commits whose `git patch-id --stable` differs from the
-    // original's.
-    let patch_id = |rev: &str| {
-        let show = git(fork, &["show", rev]);
-        let home = tempfile::tempdir().unwrap();
-        forkcheck_fixtures::prepare_git_home(home.path()).unwrap();
-        let mut child = git_command(fork, home.path())
-            .args(["patch-id", "--stable"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(show.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap().stdout;
-        String::from_utf8_lossy(&out)
-            .split(' ')
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
-    let mut rewritten = Vec::new();
-    for (h, subject) in &reapplied {
-        let orig = git(
-            fork,
-            &[
-                "log",
-                "--format=%H",
-                "--grep",
-                &format!("^{subject}$"),
-                "open-release/redwood.1..acme/redwood.1",
-            ],
-        );
-        if patch_id(h) != patch_id(orig.trim()) {
-            rewritten.push(subject.clone());
-        }
-    }
+    assert_eq!(u.merge.summary, "Tune devstack for Acme");
+    // Changed while re-applied: the re-applied commits `git cherry` finds no patch-id
+    // equivalent of on the old branch ("+").
+    let rewritten: Vec<String> = git(
+        fork,
+        &["cherry", "acme/redwood.1", "HEAD", "open-release/redwood.2"],
+    )
+    .lines()
+    .filter_map(|l| l.strip_prefix("+ "))
+    .filter_map(|h| reapplied.iter().find(|(oid, _)| oid == h))
+    .map(|(_, s)| s.clone())
+    .collect();
     assert_eq!(
         rewritten,
         vec!["Enroll learners in honor mode by default".to_string()]
@@ -535,16 +507,16 @@ fn rebased_past_upgrade_is_measured_from_the_kept_branch() {
     };
     assert_eq!(
         u.calendar_seconds,
-        time(&u.follow_ups[0].oid) - time(&reapplied[1].0)
+        time(&u.follow_ups[0].oid) - time(&reapplied[3].0)
     );
-    assert_eq!(u.calendar_seconds, 26 * 3600);
+    assert_eq!(u.calendar_seconds, 28 * 3600);
     assert_eq!((cal.conflict_factor, cal.overlap_factor), (1.5, 1.0));
     let s = r.summary.expect("summary");
     assert!(
         s.calibration.starts_with(
-            "calibrated from 1 past upgrade (open-release/redwood.2 (rebase: 2 commits \
+            "calibrated from 1 past upgrade (open-release/redwood.2 (rebase: 4 commits \
              re-applied, 1 changed): 1 file changed on both sides, 1 conflicted (1 hunk), 1 \
-             resolved by hand, 1 follow-up fix over 1.1 days)"
+             resolved by hand, 1 follow-up fix over 1.2 days)"
         ),
         "{}",
         s.calibration
