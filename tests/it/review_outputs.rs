@@ -4,7 +4,8 @@
 //!   keep every finding; errors come first, then warnings, then info, in every human format;
 //! - the summary names what breaks at the target beyond the diff (`breaks`): one decision line
 //!   with the counts by kind, and "breaks to fix" among the per-release cost's contributors, in
-//!   the terminal, Markdown, HTML and the JSON summary.
+//!   the terminal, Markdown, HTML and the JSON summary;
+//! - a rebased past upgrade (`rebased`) is named with its kind and raw figures everywhere.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -235,4 +236,28 @@ fn the_summary_names_the_breaks_work() {
         "{html}"
     );
     assert!(html.contains("breaks to fix (13): 3.5–22.5 h"), "{html}");
+}
+
+/// Scenario `rebased`: the calibration line names the past upgrade's kind and its raw figures
+/// in every human format, and the JSON keeps them field by field.
+#[test]
+fn a_rebased_past_upgrade_is_shown_with_its_kind_and_figures() {
+    let g = shared(Scenario::Rebased);
+    let line = "calibrated from 1 past upgrade (open-release/redwood.2 (rebase: 4 commits \
+                re-applied, 1 changed): 1 file changed on both sides, 1 conflicted (1 hunk), 1 \
+                resolved by hand, 1 follow-up fix over 1.2 days): conflict weights ×1.5, ranges \
+                narrowed on 1 conflicted file (100 % followed up), overlap weights ×1";
+    let json: serde_json::Value = serde_json::from_str(&report(&g.fork, "json")).unwrap();
+    assert_eq!(json["summary"]["calibration"], line);
+    let u = &json["rebase"]["calibration"]["upgrades"][0];
+    assert_eq!(u["kind"], "rebase");
+    assert_eq!(u["reapplied"], 4);
+    assert_eq!(
+        u["rewritten_files"][0],
+        "openedx/core/djangoapps/enrollments/api.py"
+    );
+    assert!(report(&g.fork, "terminal").contains(line));
+    assert!(report(&g.fork, "markdown").contains(line));
+    // HTML escapes the slash of the release ref.
+    assert!(report(&g.fork, "html").contains(&line.replace('/', "&#x2F;")));
 }
