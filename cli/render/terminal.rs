@@ -241,8 +241,9 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
     folded_findings(out, &files, style);
 }
 
-/// The rules raised on more than [`FOLD_AT`] files (the same fold as [`view::fold_findings`]), each as one block: the first
-/// [`FOLD_SHOW`] findings and a count of the rest.
+/// The rules raised on more than [`FOLD_AT`] files (the same fold as
+/// [`view::fold_findings`]), each as one block: the first [`FOLD_SHOW`] findings and a count
+/// of the rest.
 fn folded_findings(out: &mut String, files: &[view::FileGroup<'_>], style: &Style) {
     let mut by_rule: Vec<(&str, &str, Severity, Vec<&Finding>)> = Vec::new();
     for file in files {

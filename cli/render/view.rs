@@ -608,3 +608,61 @@ mod tests {
         assert_eq!(sparkline(&[]), "");
     }
 }
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+    use crate::render::tests::sample_report;
+
+    /// A rule on more files than [`FOLD_AT`] is one row in Markdown and HTML, as in the
+    /// terminal; one rule's findings in one file past [`FOLD_SAME`] are one row; the rest stay
+    /// one row per finding, and every finding is counted once.
+    #[test]
+    fn markdown_and_html_fold_like_the_terminal() {
+        let mut report = sample_report();
+        let before = report.findings.len();
+        let template = report.findings[0].clone();
+        for i in 0..40 {
+            let mut f = template.clone();
+            f.rule = "FC103".into();
+            f.name = "binary-core-change".into();
+            f.severity = Severity::Info;
+            f.path = format!("common/static/vendor/img{i:02}.png");
+            f.message = format!("binary file img{i:02}.png added");
+            report.findings.push(f);
+        }
+        for i in 0..12 {
+            let mut f = template.clone();
+            f.rule = "FC202".into();
+            f.name = "generated-config-key".into();
+            f.severity = Severity::Warning;
+            f.path = "lms.env.json".into();
+            f.message = format!("key {i} changed");
+            report.findings.push(f);
+        }
+        let (files, spread) = fold_findings(&report);
+        assert_eq!(spread.len(), 1);
+        assert_eq!(spread[0].title, "FC103 × 40 findings in 40 files");
+        assert_eq!((spread[0].shown.len(), spread[0].more), (FOLD_SHOW, 30));
+        let env = files.iter().find(|f| f.path == "lms.env.json").unwrap();
+        assert_eq!(env.rows.len(), 1);
+        assert!(env.rows[0].folded);
+        assert_eq!((env.rows[0].count, env.rows[0].more), (12, 9));
+        let counted: usize = files
+            .iter()
+            .flat_map(|f| &f.rows)
+            .chain(&spread)
+            .map(|r| r.count)
+            .sum();
+        assert_eq!(counted, before + 52);
+        let rows = sorted_rows(&files, &spread);
+        assert!(rows.windows(2).all(|w| w[0].severity >= w[1].severity));
+        let md = crate::render::markdown::render(&report).unwrap();
+        assert!(md.contains("### FC103 × 40 findings in 40 files"), "{md}");
+        assert!(md.contains("**FC202 × 12 in `lms.env.json`**"), "{md}");
+        assert!(!md.contains("img10.png added"), "{md}");
+        let html = crate::render::html::render(&report).unwrap();
+        assert!(html.contains("FC103 × 40 findings in 40 files"), "{html}");
+        assert!(html.contains("… and 30 more"), "{html}");
+    }
+}
