@@ -148,9 +148,14 @@ impl Default for Calibration {
 }
 
 impl Calibration {
-    /// The past upgrades' merge commits.
+    /// The past upgrades' merge commits (a rebase's last re-applied commit is the fork's own
+    /// work, not an import of upstream).
     pub fn merges(&self) -> Vec<String> {
-        self.upgrades.iter().map(|u| u.merge.oid.clone()).collect()
+        self.upgrades
+            .iter()
+            .filter(|u| u.kind == "merge")
+            .map(|u| u.merge.oid.clone())
+            .collect()
     }
 
     /// A range of one group's weights for this fork: scaled by the group's factor, then

@@ -511,6 +511,16 @@ fn rebased_past_upgrade_is_measured_from_the_kept_branch() {
     );
     assert_eq!(u.calendar_seconds, 28 * 3600);
     assert_eq!((cal.conflict_factor, cal.overlap_factor), (1.5, 1.0));
+    // The last re-applied commit stands for the upgrade, but it is the fork's own work: not
+    // an upstream import in the triage, and its files still count for the overlaps' features.
+    let triage = r.triage.as_ref().expect("triage");
+    let tip = triage
+        .items
+        .iter()
+        .find(|i| i.commit == u.merge.oid)
+        .expect("the tip is triaged");
+    assert_ne!(tip.class.as_str(), "upstream-import");
+    assert!(!tip.saving.is_zero(), "{:?}", tip.saving);
     let s = r.summary.expect("summary");
     assert!(
         s.calibration.starts_with(
