@@ -382,8 +382,8 @@ struct Pair {
 }
 
 /// Past upgrades by rebase: fork commits on the first-parent chain whose original (same
-/// summary, same changed paths; among several, the one with the same patch-id, else the oldest
-/// not yet matched) sits on an earlier upstream base, grouped by (old base, new base). Each is
+/// summary, same changed paths; among several, the one on the newest earlier base, then the
+/// one with the same patch-id, then the oldest not yet matched) sits on an earlier upstream base, grouped by (old base, new base). Each is
 /// measured like a merge of the old tip with the new base, the last re-applied commit standing
 /// for the merge result, plus which re-applied commits and files changed against their
 /// originals.
@@ -445,8 +445,10 @@ fn rebases(
         };
         let own = changes_of(repo, c)?;
         let own_id = patch_id(repo, &store, &own.deltas)?;
-        let mut same_paths = Vec::new();
-        let mut same_patch = None;
+        // Among the copies with the same paths on an earlier base: the one on the newest base
+        // (per-release branches keep a copy per release: the last rebase is from the newest
+        // one), then the same patch-id, then the oldest.
+        let mut best: Option<(usize, Oid, bool)> = None;
         for (k, cand) in candidates.iter_mut().enumerate() {
             if cand.changes.is_none() {
                 cand.changes = Some(changes_of(repo, cand.oid)?);
@@ -455,21 +457,28 @@ fn rebases(
             if ch.paths != own.paths {
                 continue;
             }
-            same_paths.push(k);
-            if same_patch.is_none() && patch_id(repo, &store, &ch.deltas)? == own_id {
-                same_patch = Some(k);
+            let Ok(old_base) = repo.git().merge_base(cand.oid, base) else {
+                continue;
+            };
+            if old_base == base {
+                continue;
+            }
+            let same = patch_id(repo, &store, &ch.deltas)? == own_id;
+            let better = match best {
+                None => true,
+                Some((_, b, b_same)) => {
+                    (old_base != b && repo.git().graph_descendant_of(old_base, b).unwrap_or(false))
+                        || (old_base == b && same && !b_same)
+                }
+            };
+            if better {
+                best = Some((k, old_base, same));
             }
         }
-        let Some(k) = same_patch.or_else(|| same_paths.first().copied()) else {
+        let Some((k, old_base, _)) = best else {
             continue;
         };
         let original = candidates.remove(k);
-        let Ok(old_base) = repo.git().merge_base(original.oid, base) else {
-            continue;
-        };
-        if old_base == base {
-            continue;
-        }
         // Which files' changes differ from the original's (per-file patch-ids).
         let theirs = original.changes.as_ref().map_or(&[][..], |c| &c.deltas[..]);
         let mut differ = Vec::new();

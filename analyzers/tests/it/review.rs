@@ -409,7 +409,8 @@ fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
 }
 
 /// Scenario `rebased`: the fork's honor-mode and navigation commits were on redwood.1 (branch
-/// `acme/redwood.1`, kept), with two devstack commits of one subject, re-applied on redwood.2
+/// `acme/redwood.1`, kept; an older copy on quince.2 too), with two devstack commits of one
+/// subject, re-applied on redwood.2
 /// two days later — honor by hand onto redwood.2's rewrite of the same line — and fixed again
 /// the next day. Calibration finds the
 /// rebase from what is reachable and measures it like the merge in `upgraded`, plus which
@@ -548,11 +549,14 @@ fn a_rebase_without_its_old_commits_is_not_detected() {
             copy.to_str().unwrap(),
         ],
     );
-    // The clone has origin/acme/redwood.1: drop it, keep upstream's tags.
-    git(
-        &copy,
-        &["update-ref", "-d", "refs/remotes/origin/acme/redwood.1"],
-    );
+    // The clone has origin/acme/redwood.1 and origin/acme/quince.2: drop them, keep
+    // upstream's tags.
+    for r in ["acme/redwood.1", "acme/quince.2"] {
+        git(
+            &copy,
+            &["update-ref", "-d", &format!("refs/remotes/origin/{r}")],
+        );
+    }
     git(
         &copy,
         &["fetch", "--quiet", "--tags", g.upstream.to_str().unwrap()],
