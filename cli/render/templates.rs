@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use tera::Tera;
 
 use super::escape;
-use super::view::{self, Counts, FileGroup, Table};
+use super::view::{self, Counts, Table};
 
 macro_rules! template {
     ($name:literal) => {
@@ -54,7 +54,12 @@ struct View<'a> {
     rule_counts: Vec<view::RuleCount>,
     counts: Counts,
     counts_line: String,
-    findings_by_file: Vec<FileGroup<'a>>,
+    /// The findings file by file, identical ones folded (Markdown).
+    findings_by_file: Vec<view::FoldedFile<'a>>,
+    /// The rules raised on many files, one folded row each (Markdown, after the files).
+    findings_spread: Vec<view::FindingRow<'a>>,
+    /// Every row, most severe first (the HTML table).
+    findings_rows: Vec<view::FindingRow<'a>>,
     drift_tables: Vec<Table>,
     drift_extras: Vec<String>,
     theme_only: Option<String>,
@@ -168,6 +173,8 @@ fn render_with(name: &str, ctx: &tera::Context) -> anyhow::Result<String> {
 }
 
 pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
+    let folded = view::fold_findings(report);
+    let findings_rows = view::sorted_rows(&folded.0, &folded.1);
     let ctx = ReportContext {
         report,
         view: View {
@@ -176,7 +183,9 @@ pub fn context(report: &Report) -> anyhow::Result<tera::Context> {
             rule_counts: view::rule_counts(report),
             counts: view::counts(report),
             counts_line: view::counts_line(view::counts(report)),
-            findings_by_file: view::group_findings(report),
+            findings_by_file: folded.0,
+            findings_spread: folded.1,
+            findings_rows,
             drift_tables: view::drift_tables(report),
             drift_extras: view::drift_extras(report),
             theme_only: view::theme_only_note(report),

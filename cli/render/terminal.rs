@@ -2,7 +2,6 @@
 //! then each analysis section (rendered by its owner's `section_*` module) and warnings. Every
 //! string from the repository goes through [`term`]: one line per field, no control characters.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use forkcheck_analyzers::report::{BaseMethod, Finding, Severity};
@@ -11,7 +10,7 @@ use forkcheck_analyzers::Report;
 use super::escape::{short_oid, term};
 use super::style::Style;
 use super::table::Grid;
-use super::view::{self, Table};
+use super::view::{self, Table, FOLD_AT, FOLD_SAME, FOLD_SAME_SHOW, FOLD_SHOW};
 use super::{
     section_breaks, section_check, section_config, section_rebase, section_summary, section_themes,
 };
@@ -175,13 +174,8 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
     let files = view::group_findings(report);
     // A rule raised on many files (a vendored import: thousands of binary files) is listed
     // once, folded, after the files: its first few findings and how many more there are.
-    let mut spread: HashMap<&str, usize> = HashMap::new();
-    for file in &files {
-        for group in &file.rules {
-            *spread.entry(group.rule).or_default() += 1;
-        }
-    }
-    let folded = |rule: &str| spread.get(rule).is_some_and(|&n| n > FOLD_AT);
+    let spread = view::spread_rules(&files);
+    let folded = |rule: &str| spread.contains(rule);
     for file in &files {
         if file.rules.iter().all(|g| folded(g.rule)) {
             continue;
@@ -237,7 +231,7 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
                     out,
                     "      {}",
                     style.dim(&format!(
-                        "… and {} more (every finding: --format json or markdown)",
+                        "… and {} more (every finding: --format json or sarif)",
                         group.findings.len() - FOLD_SAME_SHOW
                     ))
                 );
@@ -247,18 +241,9 @@ fn findings(out: &mut String, report: &Report, style: &Style) {
     folded_findings(out, &files, style);
 }
 
-/// Findings of one rule in one file listed before the terminal folds them into one line.
-const FOLD_SAME: usize = 8;
-/// Findings shown of such a folded group.
-const FOLD_SAME_SHOW: usize = 3;
-
-/// Files a rule may be raised on before the terminal folds its findings.
-const FOLD_AT: usize = 25;
-/// Findings shown of a folded rule.
-const FOLD_SHOW: usize = 10;
-
-/// The rules raised on more than [`FOLD_AT`] files, each as one block: the first
-/// [`FOLD_SHOW`] findings and a count of the rest.
+/// The rules raised on more than [`FOLD_AT`] files (the same fold as
+/// [`view::fold_findings`]), each as one block: the first [`FOLD_SHOW`] findings and a count
+/// of the rest.
 fn folded_findings(out: &mut String, files: &[view::FileGroup<'_>], style: &Style) {
     let mut by_rule: Vec<(&str, &str, Severity, Vec<&Finding>)> = Vec::new();
     for file in files {
@@ -302,7 +287,7 @@ fn folded_findings(out: &mut String, files: &[view::FileGroup<'_>], style: &Styl
             out,
             "      {}",
             style.dim(&format!(
-                "… and {} more (every finding: --format json or markdown)",
+                "… and {} more (every finding: --format json or sarif)",
                 found.len().saturating_sub(FOLD_SHOW)
             ))
         );

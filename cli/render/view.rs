@@ -69,6 +69,158 @@ pub fn group_findings(report: &Report) -> Vec<FileGroup<'_>> {
     files
 }
 
+/// Findings of one rule in one file listed one by one before every human format folds them
+/// into one line ("FC202 × 120 in `lms.env.json`").
+pub const FOLD_SAME: usize = 8;
+/// Findings shown of such a folded group.
+pub const FOLD_SAME_SHOW: usize = 3;
+/// Files a rule may be raised on before every human format folds its findings into one block.
+pub const FOLD_AT: usize = 25;
+/// Findings shown of a rule folded across files.
+pub const FOLD_SHOW: usize = 10;
+
+/// One row of the findings as the Markdown and HTML reports list them: a single finding
+/// (`index`), the findings of one rule in one file folded (`count` > [`FOLD_SAME`]), or a rule
+/// raised on more than [`FOLD_AT`] files folded (`files` > 1, `path` empty). A folded row shows
+/// its first findings (`shown`, positions in `report.findings`) and counts the rest (`more`).
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRow<'a> {
+    pub severity: Severity,
+    pub rule: &'a str,
+    pub name: &'a str,
+    pub path: &'a str,
+    pub files: usize,
+    pub count: usize,
+    pub folded: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    pub shown: Vec<usize>,
+    pub more: usize,
+    /// "FC202 × 120 in lms.env.json" or "FC103 × 40 findings in 40 files" (plain text; each
+    /// format escapes it).
+    pub title: String,
+}
+
+/// The findings of one file as rows, most severe first.
+#[derive(Debug, Serialize)]
+pub struct FoldedFile<'a> {
+    pub path: &'a str,
+    pub rows: Vec<FindingRow<'a>>,
+}
+
+/// The rules raised on more than [`FOLD_AT`] files.
+pub fn spread_rules<'a>(files: &[FileGroup<'a>]) -> std::collections::HashSet<&'a str> {
+    let mut spread: HashMap<&str, usize> = HashMap::new();
+    for file in files {
+        for group in &file.rules {
+            *spread.entry(group.rule).or_default() += 1;
+        }
+    }
+    spread
+        .into_iter()
+        .filter(|(_, n)| *n > FOLD_AT)
+        .map(|(r, _)| r)
+        .collect()
+}
+
+/// Every finding, folded as the terminal folds them (JSON and SARIF never fold): per file
+/// (files with an error first, then those with a warning, then the rest; within a file most
+/// severe first), and the rules raised on more than [`FOLD_AT`] files, one row each.
+pub fn fold_findings(report: &Report) -> (Vec<FoldedFile<'_>>, Vec<FindingRow<'_>>) {
+    let groups = group_findings(report);
+    let spread = spread_rules(&groups);
+    let mut files = Vec::new();
+    let mut by_rule: Vec<FindingRow<'_>> = Vec::new();
+    for file in &groups {
+        let mut rows = Vec::new();
+        for group in &file.rules {
+            if spread.contains(group.rule) {
+                match by_rule.iter_mut().find(|r| r.rule == group.rule) {
+                    Some(r) => {
+                        r.severity = r.severity.max(group.severity);
+                        r.files += 1;
+                        r.count += group.indices.len();
+                        r.shown.extend(group.indices.iter().copied());
+                    }
+                    None => by_rule.push(FindingRow {
+                        severity: group.severity,
+                        rule: group.rule,
+                        name: group.name,
+                        path: "",
+                        files: 1,
+                        count: group.indices.len(),
+                        folded: true,
+                        index: None,
+                        shown: group.indices.clone(),
+                        more: 0,
+                        title: String::new(),
+                    }),
+                }
+                continue;
+            }
+            if group.indices.len() > FOLD_SAME {
+                rows.push(FindingRow {
+                    severity: group.severity,
+                    rule: group.rule,
+                    name: group.name,
+                    path: file.path,
+                    files: 1,
+                    count: group.indices.len(),
+                    folded: true,
+                    index: None,
+                    shown: group.indices[..FOLD_SAME_SHOW].to_vec(),
+                    more: group.indices.len() - FOLD_SAME_SHOW,
+                    title: format!("{} × {} in {}", group.rule, group.indices.len(), file.path),
+                });
+                continue;
+            }
+            for (&i, f) in group.indices.iter().zip(&group.findings) {
+                rows.push(FindingRow {
+                    severity: f.severity,
+                    rule: group.rule,
+                    name: group.name,
+                    path: file.path,
+                    files: 1,
+                    count: 1,
+                    folded: false,
+                    index: Some(i),
+                    shown: vec![i],
+                    more: 0,
+                    title: String::new(),
+                });
+            }
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        // Stable: rules keep their order, a finding less severe than its rule moves down.
+        rows.sort_by_key(|r| std::cmp::Reverse(r.severity));
+        files.push(FoldedFile {
+            path: file.path,
+            rows,
+        });
+    }
+    for r in &mut by_rule {
+        r.title = format!("{} × {} findings in {} files", r.rule, r.count, r.files);
+        r.more = r.count.saturating_sub(FOLD_SHOW);
+        r.shown.truncate(FOLD_SHOW);
+    }
+    (files, by_rule)
+}
+
+/// Every row, files' and spread rules', most severe first (stable: files keep their order, the
+/// spread rules come after the files' rows of their severity): the HTML table.
+pub fn sorted_rows<'a>(files: &[FoldedFile<'a>], spread: &[FindingRow<'a>]) -> Vec<FindingRow<'a>> {
+    let mut rows: Vec<FindingRow<'a>> = files
+        .iter()
+        .flat_map(|f| f.rows.iter())
+        .chain(spread.iter())
+        .cloned()
+        .collect();
+    rows.sort_by_key(|r| std::cmp::Reverse(r.severity));
+    rows
+}
+
 /// Findings indexed once by what the settings section joins on (file, setting and line), so
 /// that no renderer scans every finding for every row (config keys carry their replacement).
 #[derive(Debug, Default)]
@@ -454,5 +606,63 @@ mod tests {
         assert_eq!(sparkline(&[0.0, 7.0, 14.0]), "▁▅█");
         assert_eq!(sparkline(&[5.0, 5.0]), "▅▅");
         assert_eq!(sparkline(&[]), "");
+    }
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+    use crate::render::tests::sample_report;
+
+    /// A rule on more files than [`FOLD_AT`] is one row in Markdown and HTML, as in the
+    /// terminal; one rule's findings in one file past [`FOLD_SAME`] are one row; the rest stay
+    /// one row per finding, and every finding is counted once.
+    #[test]
+    fn markdown_and_html_fold_like_the_terminal() {
+        let mut report = sample_report();
+        let before = report.findings.len();
+        let template = report.findings[0].clone();
+        for i in 0..40 {
+            let mut f = template.clone();
+            f.rule = "FC103".into();
+            f.name = "binary-core-change".into();
+            f.severity = Severity::Info;
+            f.path = format!("common/static/vendor/img{i:02}.png");
+            f.message = format!("binary file img{i:02}.png added");
+            report.findings.push(f);
+        }
+        for i in 0..12 {
+            let mut f = template.clone();
+            f.rule = "FC202".into();
+            f.name = "generated-config-key".into();
+            f.severity = Severity::Warning;
+            f.path = "lms.env.json".into();
+            f.message = format!("key {i} changed");
+            report.findings.push(f);
+        }
+        let (files, spread) = fold_findings(&report);
+        assert_eq!(spread.len(), 1);
+        assert_eq!(spread[0].title, "FC103 × 40 findings in 40 files");
+        assert_eq!((spread[0].shown.len(), spread[0].more), (FOLD_SHOW, 30));
+        let env = files.iter().find(|f| f.path == "lms.env.json").unwrap();
+        assert_eq!(env.rows.len(), 1);
+        assert!(env.rows[0].folded);
+        assert_eq!((env.rows[0].count, env.rows[0].more), (12, 9));
+        let counted: usize = files
+            .iter()
+            .flat_map(|f| &f.rows)
+            .chain(&spread)
+            .map(|r| r.count)
+            .sum();
+        assert_eq!(counted, before + 52);
+        let rows = sorted_rows(&files, &spread);
+        assert!(rows.windows(2).all(|w| w[0].severity >= w[1].severity));
+        let md = crate::render::markdown::render(&report).unwrap();
+        assert!(md.contains("### FC103 × 40 findings in 40 files"), "{md}");
+        assert!(md.contains("**FC202 × 12 in `lms.env.json`**"), "{md}");
+        assert!(!md.contains("img10.png added"), "{md}");
+        let html = crate::render::html::render(&report).unwrap();
+        assert!(html.contains("FC103 × 40 findings in 40 files"), "{html}");
+        assert!(html.contains("… and 30 more"), "{html}");
     }
 }

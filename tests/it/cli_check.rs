@@ -550,8 +550,70 @@ fn one_run_writes_every_format() {
     assert!(!fork.join("same").exists());
 }
 
+/// What a check cannot fold, the fixed findings it lists, still goes through the cap: a pull
+/// request removing 1500 settings the base had.
 #[test]
 fn a_large_check_markdown_is_capped_like_the_report() {
+    let (dir, fork) = fork();
+    let path = "lms/envs/common.py";
+    let original = std::fs::read_to_string(fork.join(path)).unwrap();
+    commit_edit(&fork, path, "Add the Acme feature settings", |mut t| {
+        for i in 0..1500 {
+            t.push_str(&format!(
+                "\nACME_FEATURE_SETTING_NUMBER_{i} = \"a long enough value for setting {i}\"\n"
+            ));
+        }
+        t
+    });
+    git(&fork, &["branch", "-f", "pr-base", "HEAD"]);
+    commit_edit(&fork, path, "Remove the Acme feature settings", |_| {
+        original.clone()
+    });
+    let md_path = dir.path().join("check.md");
+    let r = run(forkcheck()
+        .current_dir(&fork)
+        .args([
+            "check",
+            "--base-ref",
+            "pr-base",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ])
+        .arg("--markdown")
+        .arg(&md_path));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    // Capped under the limit, the headline first, the check's own section kept, and the note
+    // says what was cut and how to get every finding with `forkcheck check`.
+    let chars = md.chars().count();
+    assert!(chars <= 60_000, "{chars} characters");
+    assert!(
+        md.starts_with("# forkcheck: This change ") && md.contains("1502 fixed."),
+        "{}",
+        &md[..200.min(md.len())]
+    );
+    assert!(
+        md.contains("## Change"),
+        "the check section survives the cut"
+    );
+    assert!(
+        md.contains("Fixed findings (15"),
+        "{}",
+        &md[..3000.min(md.len())]
+    );
+    assert!(
+        md.contains("This report was cut from"),
+        "{}",
+        &md[md.len() - 600..]
+    );
+    let note = &md[md.rfind("This report was cut from").unwrap()..];
+    assert!(note.contains("`forkcheck check"), "{note}");
+    assert!(!note.contains("forkcheck report"), "{note}");
+}
+
+#[test]
+fn a_large_check_markdown_folds_its_identical_findings_under_the_limit() {
     // A pull request that adds hundreds of settings: its Markdown would be far over GitHub's
     // 65,536-character comment limit.
     let (dir, fork) = fork();
@@ -597,8 +659,9 @@ fn a_large_check_markdown_is_capped_like_the_report() {
             >= 1500,
         "every added setting is a new finding"
     );
-    // Capped under the limit, the headline first, the check's own section kept, and the note
-    // says what was cut and how to get every new finding with `forkcheck check`.
+    // The 1500 identical findings fold into one row ("FC301 × 1500 in `lms/envs/common.py`"),
+    // so the Markdown stays under the limit whole: the headline first, the check's own section
+    // and nothing cut (the cut itself: `render::markdown` unit tests).
     let chars = md.chars().count();
     assert!(chars <= 60_000, "{chars} characters");
     assert!(
@@ -606,16 +669,11 @@ fn a_large_check_markdown_is_capped_like_the_report() {
         "{}",
         &md[..200.min(md.len())]
     );
+    assert!(md.contains("## Change"), "the check section is there");
     assert!(
-        md.contains("## Change"),
-        "the check section survives the cut"
+        md.contains("**FC301 × 1500 in `lms/envs/common.py`**"),
+        "{md}"
     );
-    assert!(
-        md.contains("This report was cut from"),
-        "{}",
-        &md[md.len() - 600..]
-    );
-    let note = &md[md.rfind("This report was cut from").unwrap()..];
-    assert!(note.contains("`forkcheck check"), "{note}");
-    assert!(!note.contains("forkcheck report"), "{note}");
+    assert!(md.contains("… and 1497 more"), "{md}");
+    assert!(!md.contains("This report was cut from"), "{md}");
 }

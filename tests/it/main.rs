@@ -22,6 +22,7 @@ mod outputs_html;
 mod outputs_sarif;
 mod readonly;
 mod replace_tools;
+mod review_outputs;
 mod rules_fire;
 mod secrets_never_leak;
 mod themes_report;

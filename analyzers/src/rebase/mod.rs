@@ -28,7 +28,7 @@ use git2::Oid;
 use crate::cost::{finding_weight, CostModel, HoursRange, Weight};
 use crate::model::{Finding, Kind, RuleId};
 use crate::{Context, Progress, Result};
-use calibrate::Calibration;
+use calibrate::{Calibration, Group};
 use hop::{run_hop, ForkSide, HopInput, HopOutput};
 use overlap::{Overlaps, Proximity, Touch};
 use store::{ForkCommit, Store};
@@ -166,7 +166,8 @@ pub fn calibration(ctx: &Context) -> Result<Calibration> {
     // Snapshots: commits of upstream's development branch (release branches are release refs
     // already). One tip keeps the reachability checks to one walk per merge.
     let tips: Vec<Oid> = dev_branch(ctx).map(|(_, oid)| oid).into_iter().collect();
-    calibrate::calibrate(&ctx.repo, ctx.head, &releases, &tips)
+    let upstream_refs = format!("refs/remotes/{}/*", ctx.config.upstream.remote);
+    calibrate::calibrate(&ctx.repo, ctx.head, &releases, &tips, &upstream_refs)
 }
 
 /// Assemble the section of one hop with its costs. `others`: the other analyses' findings
@@ -190,20 +191,19 @@ pub fn build_section(
     for c in &mut commits {
         c.cost = commit_cost(model, c);
     }
-    let (cf, of) = (calibration.conflict_factor, calibration.overlap_factor);
     let mut file_costs = Vec::new();
     for c in out.prediction.conflicts.iter().filter(|c| c.fork_changed) {
         let (cost, reason) = conflict_cost(model, c);
         file_costs.push(FileCost {
             path: c.path.clone(),
-            cost: cost.times(cf),
+            cost: calibration.adjust(cost, Group::Conflict),
             reason,
         });
     }
     for o in &overlaps.items {
         file_costs.push(FileCost {
             path: o.path.clone(),
-            cost: model.of(overlap_weight(o.proximity), 1).times(of),
+            cost: calibration.adjust(model.of(overlap_weight(o.proximity), 1), Group::Overlap),
             reason: format!(
                 "changed on both sides, merges cleanly ({}): review and re-test",
                 o.proximity.as_str()
@@ -262,6 +262,14 @@ pub fn overlap_weight(p: Proximity) -> Weight {
     }
 }
 
+/// The per-release items of what breaks at the target beyond the diff (the summary adds them up
+/// as one contributor, "breaks to fix").
+pub const BREAK_ITEMS: &[(&str, Weight)] = &[
+    ("migration problems", Weight::PerMigrationProblem),
+    ("dependency pin conflicts", Weight::PerDependencyConflict),
+    ("removed API uses", Weight::PerRemovedApiUse),
+];
+
 /// Per-release and one-time costs, each as its items, largest first.
 fn split(
     model: &CostModel,
@@ -272,13 +280,15 @@ fn split(
     cal: &Calibration,
 ) -> CostSplit {
     let mut per = Vec::new();
-    let item = |items: &mut Vec<CostItem>, what: &str, w: Weight, n: usize, f: f64| {
+    // A calibrated group's weights are scaled and narrowed by the fork's past upgrades.
+    let item = |items: &mut Vec<CostItem>, what: &str, w: Weight, n: usize, g: Option<Group>| {
         if n > 0 {
+            let cost = model.of(w, n);
             items.push(CostItem {
                 what: what.into(),
                 weight: w.as_str().into(),
                 count: n,
-                cost: model.of(w, n).times(f),
+                cost: g.map_or(cost, |g| cal.adjust(cost, g)),
             });
         }
     };
@@ -293,21 +303,19 @@ fn split(
     };
     let content: Vec<&&FileConflict> = fork_conflicts.iter().filter(|c| !deleted(c)).collect();
     let hunks: usize = content.iter().map(|c| c.hunks.len().max(1)).sum();
-    let cf = cal.conflict_factor;
-    let of = cal.overlap_factor;
     item(
         &mut per,
         "conflicted files",
         Weight::PerConflictedFile,
         content.len(),
-        cf,
+        Some(Group::Conflict),
     );
     item(
         &mut per,
         "conflict hunks",
         Weight::PerConflictHunk,
         hunks,
-        cf,
+        Some(Group::Conflict),
     );
     let gone = fork_conflicts.iter().filter(|c| deleted(c)).count();
     item(
@@ -315,7 +323,7 @@ fn split(
         "fork edits to files the target deleted",
         Weight::PerTargetDeletedCommit,
         gone,
-        1.0,
+        None,
     );
     for (p, what) in [
         (
@@ -329,7 +337,7 @@ fn split(
         ),
     ] {
         let n = overlaps.items.iter().filter(|o| o.proximity == p).count();
-        item(&mut per, what, overlap_weight(p), n, of);
+        item(&mut per, what, overlap_weight(p), n, Some(Group::Overlap));
     }
     let count_rule = |ids: &[RuleId]| {
         others
@@ -342,14 +350,14 @@ fn split(
         "stale theme or template overrides",
         Weight::PerStaleOverride,
         count_rule(&[RuleId::FC403, RuleId::FC404]),
-        1.0,
+        None,
     );
     item(
         &mut per,
         "orphaned overrides",
         Weight::PerOrphanedOverride,
         count_rule(&[RuleId::FC405]),
-        1.0,
+        None,
     );
     let settings = others
         .iter()
@@ -360,8 +368,17 @@ fn split(
         "settings risks",
         Weight::PerSettingsRisk,
         settings,
-        1.0,
+        None,
     );
+    // What breaks at the target beyond the diff (FC8xx, FC9xx, FC0xx): fixed at every upgrade
+    // whose release breaks them, so per release.
+    for (what, w) in BREAK_ITEMS {
+        let n = others
+            .iter()
+            .filter(|f| finding_weight(f) == Some(*w))
+            .count();
+        item(&mut per, what, *w, n, None);
+    }
     let distinct = |kind: Kind| {
         others
             .iter()
@@ -379,7 +396,7 @@ fn split(
         "committed generated-config files",
         Weight::PerGeneratedConfigEdit,
         config_files,
-        1.0,
+        None,
     );
     let clean = commits
         .iter()
@@ -390,7 +407,7 @@ fn split(
         "clean commits to re-test",
         Weight::PerCleanCommit,
         clean,
-        1.0,
+        None,
     );
     let mut once = Vec::new();
     item(
@@ -398,7 +415,7 @@ fn split(
         "committed config files to move to configuration management",
         Weight::PerConfigMove,
         config_files,
-        1.0,
+        None,
     );
     let secrets = others.iter().filter(|f| f.kind == Kind::Secret).count();
     item(
@@ -406,21 +423,21 @@ fn split(
         "committed secrets to rotate",
         Weight::PerSecretRotation,
         secrets,
-        1.0,
+        None,
     );
     item(
         &mut once,
         "core template edits to move into the theme",
         Weight::PerTemplateMove,
         distinct(Kind::CoreTemplate),
-        1.0,
+        None,
     );
     item(
         &mut once,
         "settings-module edits to move to configuration",
         Weight::PerSettingsMove,
         count_rule(&[RuleId::FC301]),
-        1.0,
+        None,
     );
     let upstream = commits.iter().filter(|c| c.upstream.is_some()).count();
     item(
@@ -428,7 +445,7 @@ fn split(
         "commits already upstream to drop",
         Weight::PerEmptyCommit,
         upstream,
-        1.0,
+        None,
     );
     let order = |a: &CostItem, b: &CostItem| {
         b.cost

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cost::HoursRange;
+use crate::cost::{finding_weight, HoursRange, Weight};
 use crate::model::{Finding, Kind, RuleId};
 use crate::rebase::RebaseSection;
 
@@ -20,7 +20,7 @@ const TOP: usize = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// Stable key: `rework`, `deleted`, `secrets`, `config`, `templates`, `overrides`,
-    /// `settings`, `settings-move`, `drop`.
+    /// `settings`, `settings-move`, `breaks`, `drop`.
     pub key: String,
     pub count: usize,
     /// The line as people read it.
@@ -153,6 +153,8 @@ pub fn summarize(
             plural(deleted, "file", "files")
         ),
     );
+    let (breaks, text) = breaks_line(findings, target.is_some());
+    push("breaks", breaks, text);
     let secrets = findings.iter().filter(|f| f.kind == Kind::Secret).count();
     push(
         "secrets",
@@ -227,12 +229,7 @@ pub fn summarize(
     );
     let line = |cost: HoursRange, items: &[crate::rebase::CostItem]| CostLine {
         cost,
-        top: items
-            .iter()
-            .filter(|i| !i.cost.is_zero())
-            .take(TOP)
-            .map(|i| format!("{} ({}): {}", i.what, i.count, i.cost.display()))
-            .collect(),
+        top: top_contributors(items),
     };
     let (per_release, one_time, calibration) = match rebase {
         Some(rb) => {
@@ -255,11 +252,98 @@ pub fn summarize(
     }
 }
 
+/// What breaks at the target beyond the diff and costs work at the upgrade (the findings the
+/// cost model weighs as migration problems, dependency pin conflicts and removed-API uses): how
+/// many, and the decision line naming them by kind with their rules.
+fn breaks_line(findings: &[Finding], has_target: bool) -> (usize, String) {
+    let mut parts = Vec::new();
+    let mut total = 0;
+    for (what, one, weight) in [
+        (
+            "migration problems",
+            "migration problem",
+            Weight::PerMigrationProblem,
+        ),
+        (
+            "dependency pin conflicts",
+            "dependency pin conflict",
+            Weight::PerDependencyConflict,
+        ),
+        (
+            "removed API uses",
+            "removed API use",
+            Weight::PerRemovedApiUse,
+        ),
+    ] {
+        let of_kind: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| finding_weight(f) == Some(weight))
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        total += of_kind.len();
+        let rules: BTreeSet<&str> = of_kind.iter().map(|f| f.rule.as_str()).collect();
+        parts.push(format!(
+            "{} ({})",
+            plural(of_kind.len(), one, what),
+            rules.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    // Without a target, the deprecations are judged against the releases that remove what
+    // the fork uses: a later upgrade, not "the" upgrade.
+    let text = format!(
+        "fix {} before {} upgrade runs: {}",
+        plural(total, "break", "breaks"),
+        if has_target { "the" } else { "a later" },
+        parts.join(", ")
+    );
+    (total, text)
+}
+
+/// The largest items of a cost, what breaks beyond the diff added up as one ("breaks to fix"),
+/// which is named even when it is not among the largest.
+fn top_contributors(items: &[crate::rebase::CostItem]) -> Vec<String> {
+    let is_break = |i: &crate::rebase::CostItem| {
+        crate::rebase::BREAK_ITEMS
+            .iter()
+            .any(|(_, w)| w.as_str() == i.weight)
+    };
+    let mut rows: Vec<(String, usize, HoursRange)> = items
+        .iter()
+        .filter(|i| !is_break(i))
+        .map(|i| (i.what.clone(), i.count, i.cost))
+        .collect();
+    let breaks: Vec<&crate::rebase::CostItem> = items.iter().filter(|i| is_break(i)).collect();
+    if !breaks.is_empty() {
+        rows.push((
+            "breaks to fix".into(),
+            breaks.iter().map(|i| i.count).sum(),
+            breaks.iter().map(|i| i.cost).sum(),
+        ));
+    }
+    rows.retain(|r| !r.2.is_zero());
+    rows.sort_by(|a, b| {
+        b.2.high
+            .total_cmp(&a.2.high)
+            .then(b.2.low.total_cmp(&a.2.low))
+            .then(a.0.cmp(&b.0))
+    });
+    let mut top: Vec<&(String, usize, HoursRange)> = rows.iter().take(TOP).collect();
+    if let Some(b) = rows.iter().skip(TOP).find(|r| r.0 == "breaks to fix") {
+        top.push(b);
+    }
+    top.into_iter()
+        .map(|(what, n, cost)| format!("{what} ({n}): {}", cost.display()))
+        .collect()
+}
+
 fn calibration_line(rb: &RebaseSection) -> String {
     let c = &rb.calibration;
     if !c.calibrated {
         return "uncalibrated: the fork's history has no merge of an upstream release or \
-                snapshot to measure (forkcheck's default weights)"
+                snapshot, and no pre-rebase copy of its commits, to measure (forkcheck's default \
+                weights)"
             .into();
     }
     let parts: Vec<String> = c
@@ -267,8 +351,17 @@ fn calibration_line(rb: &RebaseSection) -> String {
         .iter()
         .map(|u| {
             let days = u.calendar_seconds as f64 / 86_400.0;
+            let how = if u.kind == "rebase" {
+                format!(
+                    " (rebase: {} re-applied, {} changed)",
+                    plural(u.reapplied, "commit", "commits"),
+                    u.rewritten.len()
+                )
+            } else {
+                " (merge)".to_string()
+            };
             format!(
-                "{}: {} changed on both sides, {} conflicted ({}), {} resolved by hand, {} over {:.1} days",
+                "{}{how}: {} changed on both sides, {} conflicted ({}), {} resolved by hand, {} over {:.1} days",
                 u.upstream,
                 plural(u.both_changed, "file", "files"),
                 u.conflicted,
@@ -279,11 +372,34 @@ fn calibration_line(rb: &RebaseSection) -> String {
             )
         })
         .collect();
+    let narrowed = |m: usize, rate: f64, what: &str, share: &str| {
+        if m == 0 {
+            String::new()
+        } else {
+            format!(
+                ", ranges narrowed on {} ({:.0} % {share})",
+                plural(m, what, &format!("{what}s")),
+                rate * 100.0
+            )
+        }
+    };
     format!(
-        "calibrated from {} ({}): conflict weights ×{}, overlap weights ×{}",
+        "calibrated from {} ({}): conflict weights ×{}{}, overlap weights ×{}{}",
         plural(c.upgrades.len(), "past upgrade", "past upgrades"),
         parts.join("; "),
         c.conflict_factor,
-        c.overlap_factor
+        narrowed(
+            c.conflict_evidence,
+            c.conflict_rate,
+            "conflicted file",
+            "followed up"
+        ),
+        c.overlap_factor,
+        narrowed(
+            c.overlap_evidence,
+            c.overlap_rate,
+            "clean both-changed file",
+            "needed work"
+        )
     )
 }

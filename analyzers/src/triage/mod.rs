@@ -212,7 +212,7 @@ pub fn analyze_commits(
             r.calibration
                 .upgrades
                 .iter()
-                .find(|u| u.merge.oid == oid)
+                .find(|u| u.kind == "merge" && u.merge.oid == oid)
                 .map(|u| u.upstream.as_str())
         });
         let (class, mut reasons) = classify::classify(c, replay, markers, &apps, upgrade)?;

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use forkcheck_analyzers::context::{Context, OpenOptions};
-use forkcheck_analyzers::cost::{CostModel, Weight};
+use forkcheck_analyzers::cost::{CostModel, HoursRange, Weight};
 use forkcheck_analyzers::rebase::overlap::Proximity;
 use forkcheck_analyzers::NoProgress;
 use forkcheck_fixtures::{git_command, shared, Scenario};
@@ -230,13 +230,34 @@ fn upgraded_overlaps_features_calibration_and_cost_split() {
             .find(|i| i.what == what)
             .unwrap_or_else(|| panic!("no per-release item {what}: {:?}", rb.cost_split))
     };
+    // Measured on 1 conflicted file that needed a follow-up (rate 1): scaled ×1.5, then
+    // narrowed a third of the way (1 / (1 + 2)) toward the top of the range.
+    assert_eq!(
+        (
+            cal.conflict_rate,
+            cal.conflict_evidence,
+            cal.overlap_evidence
+        ),
+        (1.0, 1, 0)
+    );
+    let narrowed = |w: Weight| {
+        let h = model.of(w, 1).times(1.5);
+        (h.low + (h.high - h.low) / 3.0, h.high)
+    };
     let conflicted = item("conflicted files");
     assert_eq!(conflicted.count, 1);
-    assert_eq!(
-        r2(conflicted.cost),
-        r2(model.of(Weight::PerConflictedFile, 1).times(1.5))
-    );
-    assert_eq!(item("conflict hunks").count, 1);
+    let (lo, hi) = narrowed(Weight::PerConflictedFile);
+    assert_eq!(r2(conflicted.cost), r2(HoursRange { low: lo, high: hi }));
+    // rules/cost.toml: 0.25–0.5 h per conflicted file → 0.375–0.75 → 0.5–0.75.
+    assert_eq!(r2(conflicted.cost), (0.5, 0.75));
+    let hunks = item("conflict hunks");
+    assert_eq!(hunks.count, 1);
+    let (lo, hi) = narrowed(Weight::PerConflictHunk);
+    assert_eq!(r2(hunks.cost), r2(HoursRange { low: lo, high: hi }));
+    // Narrower than the scaled range, never closed.
+    let scaled = model.of(Weight::PerConflictHunk, 1).times(1.5);
+    assert!(hunks.cost.high - hunks.cost.low < scaled.high - scaled.low);
+    assert!(hunks.cost.high > hunks.cost.low);
     for (what, w) in [
         (
             "semantic overlaps in the same function",
@@ -283,8 +304,12 @@ fn upgraded_overlaps_features_calibration_and_cost_split() {
     assert_eq!(rb.cost, rb.cost_split.per_release);
 }
 
+fn summaries(v: &[forkcheck_analyzers::rebase::CommitRef]) -> Vec<String> {
+    v.iter().map(|c| c.summary.clone()).collect()
+}
+
 /// A range rounded to the two decimals the report keeps.
-fn r2(h: forkcheck_analyzers::cost::HoursRange) -> (f64, f64) {
+fn r2(h: HoursRange) -> (f64, f64) {
     let r = |x: f64| (x * 100.0).round() / 100.0;
     (r(h.low), r(h.high))
 }
@@ -364,7 +389,7 @@ fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
     assert_eq!(s.decisions[0].count, 4);
     assert!(
         s.calibration
-            .starts_with("calibrated from 1 past upgrade (open-release/redwood.2"),
+            .starts_with("calibrated from 1 past upgrade (open-release/redwood.2 (merge)"),
         "{}",
         s.calibration
     );
@@ -373,6 +398,173 @@ fn upgraded_flip_flops_cancel_and_the_past_merge_is_an_import() {
         "{:?}",
         s.decisions
     );
+    assert!(
+        s.calibration.ends_with(
+            "conflict weights ×1.5, ranges narrowed on 1 conflicted file (100 % followed up), \
+             overlap weights ×1"
+        ),
+        "{}",
+        s.calibration
+    );
+}
+
+/// Scenario `rebased`: the fork's honor-mode and navigation commits were on redwood.1 (branch
+/// `acme/redwood.1`, kept; an older copy on quince.2 too), with two devstack commits of one
+/// subject, re-applied on redwood.2
+/// two days later — honor by hand onto redwood.2's rewrite of the same line — and fixed again
+/// the next day. Calibration finds the
+/// rebase from what is reachable and measures it like the merge in `upgraded`, plus which
+/// re-applied commits changed; every figure is checked against git.
+#[test]
+fn rebased_past_upgrade_is_measured_from_the_kept_branch() {
+    let g = shared(Scenario::Rebased);
+    let (_ctx, r) = report(&g.fork);
+    let rb = r.rebase.expect("a target");
+    let cal = &rb.calibration;
+    assert!(cal.calibrated);
+    assert_eq!(cal.upgrades.len(), 1, "{:?}", cal.upgrades);
+    let u = &cal.upgrades[0];
+    assert_eq!(u.kind, "rebase");
+    assert_eq!(u.upstream, "open-release/redwood.2");
+    let fork = &g.fork;
+    assert_eq!(
+        u.upstream_oid,
+        git(fork, &["rev-parse", "open-release/redwood.2^{commit}"]).trim()
+    );
+    // The last re-applied commit: the newest first-parent commit whose summary is on the old
+    // branch (git log --format=%s).
+    let old_subjects: BTreeSet<String> = git(
+        fork,
+        &[
+            "log",
+            "--format=%s",
+            "open-release/redwood.1..acme/redwood.1",
+        ],
+    )
+    .lines()
+    .map(String::from)
+    .collect();
+    let reapplied: Vec<(String, String)> = git(
+        fork,
+        &[
+            "log",
+            "--first-parent",
+            "--format=%H %s",
+            "open-release/redwood.2..HEAD",
+        ],
+    )
+    .lines()
+    .filter_map(|l| l.split_once(' '))
+    .filter(|(_, s)| old_subjects.contains(*s))
+    .map(|(h, s)| (h.to_string(), s.to_string()))
+    .collect();
+    // Honor, navigation and the two "Tune devstack for Acme" commits (one subject, each paired
+    // with its own original: neither counts as changed).
+    assert_eq!(reapplied.len(), 4);
+    assert_eq!(u.reapplied, 4);
+    assert_eq!(u.merge.oid, reapplied[0].0);
+    assert_eq!(u.merge.summary, "Tune devstack for Acme");
+    // Changed while re-applied: the re-applied commits `git cherry` finds no patch-id
+    // equivalent of on the old branch ("+").
+    let rewritten: Vec<String> = git(
+        fork,
+        &["cherry", "acme/redwood.1", "HEAD", "open-release/redwood.2"],
+    )
+    .lines()
+    .filter_map(|l| l.strip_prefix("+ "))
+    .filter_map(|h| reapplied.iter().find(|(oid, _)| oid == h))
+    .map(|(_, s)| s.clone())
+    .collect();
+    assert_eq!(
+        rewritten,
+        vec!["Enroll learners in honor mode by default".to_string()]
+    );
+    assert_eq!(summaries(&u.rewritten), rewritten);
+    let api = "openedx/core/djangoapps/enrollments/api.py".to_string();
+    assert_eq!(u.rewritten_files, vec![api.clone()]);
+    // Both changed since redwood.1: the old branch and redwood.2 (git diff), one conflict.
+    let both: BTreeSet<String> = changed(fork, "open-release/redwood.1", "acme/redwood.1")
+        .intersection(&changed(
+            fork,
+            "open-release/redwood.1",
+            "open-release/redwood.2",
+        ))
+        .cloned()
+        .collect();
+    assert_eq!(both, BTreeSet::from([api.clone()]));
+    assert_eq!((u.both_changed, u.conflicted, u.conflict_hunks), (1, 1, 1));
+    assert_eq!(u.resolved_by_hand, vec![api.clone()]);
+    assert_eq!(
+        summaries(&u.follow_ups),
+        vec!["Fix honor-mode default after the redwood.2 merge".to_string()]
+    );
+    assert_eq!(u.followed_up_files, vec![api]);
+    // From the first re-applied commit to the follow-up (committer dates).
+    let time = |rev: &str| -> i64 {
+        git(fork, &["log", "-1", "--format=%ct", rev])
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        u.calendar_seconds,
+        time(&u.follow_ups[0].oid) - time(&reapplied[3].0)
+    );
+    assert_eq!(u.calendar_seconds, 28 * 3600);
+    assert_eq!((cal.conflict_factor, cal.overlap_factor), (1.5, 1.0));
+    // The last re-applied commit stands for the upgrade, but it is the fork's own work: not
+    // an upstream import in the triage, and its files still count for the overlaps' features.
+    let triage = r.triage.as_ref().expect("triage");
+    let tip = triage
+        .items
+        .iter()
+        .find(|i| i.commit == u.merge.oid)
+        .expect("the tip is triaged");
+    assert_ne!(tip.class.as_str(), "upstream-import");
+    assert!(!tip.saving.is_zero(), "{:?}", tip.saving);
+    let s = r.summary.expect("summary");
+    assert!(
+        s.calibration.starts_with(
+            "calibrated from 1 past upgrade (open-release/redwood.2 (rebase: 4 commits \
+             re-applied, 1 changed): 1 file changed on both sides, 1 conflicted (1 hunk), 1 \
+             resolved by hand, 1 follow-up fix over 1.2 days)"
+        ),
+        "{}",
+        s.calibration
+    );
+}
+
+/// Without the pre-rebase branch, a rebase leaves no trace: the same fork is uncalibrated.
+#[test]
+fn a_rebase_without_its_old_commits_is_not_detected() {
+    let g = shared(Scenario::Rebased);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("fork");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "--quiet",
+            g.fork.to_str().unwrap(),
+            copy.to_str().unwrap(),
+        ],
+    );
+    // The clone has origin/acme/redwood.1 and origin/acme/quince.2: drop them, keep
+    // upstream's tags.
+    for r in ["acme/redwood.1", "acme/quince.2"] {
+        git(
+            &copy,
+            &["update-ref", "-d", &format!("refs/remotes/origin/{r}")],
+        );
+    }
+    git(
+        &copy,
+        &["fetch", "--quiet", "--tags", g.upstream.to_str().unwrap()],
+    );
+    let (_ctx, r) = report(&copy);
+    let cal = r.rebase.expect("a target").calibration;
+    assert!(!cal.calibrated, "{:?}", cal.upgrades);
+    assert!(r.summary.unwrap().calibration.starts_with("uncalibrated"));
 }
 
 /// A fork commit deleting a file the fork itself added earlier (together with other files) is
