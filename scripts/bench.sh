@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # forkcheck against git on one repository, side by side in one hyperfine run, then one table:
 #   drift only        forkcheck report (FORKCHECK_ONLY=drift)  vs  git diff --numstat BASE HEAD
+#   drift with trend  FORKCHECK_ONLY=drift,trend               vs  numstat + git log --first-parent
+#                     --numstat BASE..HEAD (the trend: the drift after each fork commit)
 #   conflict set      forkcheck (stage `conflicts`)            vs  git merge-tree --write-tree TO HEAD
 #   replay            forkcheck (stage `replay`)               vs  a git merge-tree loop over BASE..HEAD
 #   already upstream  forkcheck (stage `cherry`)               vs  git cherry TO HEAD BASE
@@ -122,7 +124,8 @@ echo "   git:      $(git -C "$repo" diff --shortstat "$base_id" "$head_id")" >&2
 git_trend="git -C $repo log --first-parent --numstat --no-renames --format=%H $base_id..$head_id"
 cmds=(-n "git diff --numstat" "$git_numstat"
       -n "git numstat + trend" "$git_numstat >/dev/null; $git_trend >/dev/null"
-      -n "forkcheck drift" "env FORKCHECK_ONLY=drift $fc_report")
+      -n "forkcheck drift" "env FORKCHECK_ONLY=drift $fc_report"
+      -n "forkcheck drift + trend" "env FORKCHECK_ONLY=drift,trend $fc_report")
 if [ -n "$to_id" ]; then
     cat >"$work/replay-loop.sh" <<LOOP
 #!/usr/bin/env bash
@@ -171,7 +174,7 @@ repo, base, head, to = sys.argv[4:8]
 print(f"\nforkcheck vs git on {repo}: base {base}, head {head}, target {to or '(none)'}")
 print(f"{'stage':<18}{'forkcheck':>12}{'git':>12}{'ratio':>8}  goal (large scenario)")
 rows = [("drift only", "forkcheck drift", "git diff --numstat", 1.2),
-        ("drift with trend", "forkcheck drift", "git numstat + trend", None),
+        ("drift with trend", "forkcheck drift + trend", "git numstat + trend", None),
         ("conflict set", "forkcheck conflicts", "git merge-tree", 1.0),
         ("replay", "forkcheck replay", "git replay loop", 0.5),
         ("already upstream", "forkcheck cherry", "git cherry", None),

@@ -16,6 +16,10 @@ use crate::rules::Rules;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Analysis {
     Drift,
+    /// The drift after each fork commit: one tree diff per commit, as `git log --numstat`.
+    /// Apart from the drift's totals and areas (what `git diff --numstat` gives), so that the
+    /// pre-merge check, which shows no trend, does not walk every fork commit twice.
+    Trend,
     Config,
     Settings,
     Themes,
@@ -27,8 +31,9 @@ pub enum Analysis {
 }
 
 impl Analysis {
-    pub const ALL: [Analysis; 9] = [
+    pub const ALL: [Analysis; 10] = [
         Analysis::Drift,
+        Analysis::Trend,
         Analysis::Config,
         Analysis::Settings,
         Analysis::Themes,
@@ -42,6 +47,7 @@ impl Analysis {
     pub fn as_str(self) -> &'static str {
         match self {
             Analysis::Drift => "drift",
+            Analysis::Trend => "trend",
             Analysis::Config => "config",
             Analysis::Settings => "settings",
             Analysis::Themes => "themes",
@@ -314,7 +320,7 @@ impl Context {
         }
         // The fork's commits are read beside the tree diff when an analysis of this run needs
         // them (the drift trend, the rebase replay, the triage).
-        let with_commits = [Analysis::Drift, Analysis::Rebase, Analysis::Triage]
+        let with_commits = [Analysis::Trend, Analysis::Rebase, Analysis::Triage]
             .into_iter()
             .any(|a| self.wants(a));
         let changes = crate::changes::ChangeSet::compute(

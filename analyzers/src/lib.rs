@@ -56,8 +56,8 @@ pub fn run_selected(
 ) -> Result<Report> {
     let wants = |a: Analysis| selected.contains(&a);
     let mut findings = Vec::new();
-    let drift = if wants(Analysis::Drift) {
-        drift::analyze(ctx, progress, &mut findings)?
+    let drift = if wants(Analysis::Drift) || wants(Analysis::Trend) {
+        drift::analyze(ctx, progress, &mut findings, wants(Analysis::Trend))?
     } else {
         drift::Drift::default()
     };
@@ -86,7 +86,7 @@ pub fn run_selected(
             Vec::new()
         };
     let rebase = if wants(Analysis::Rebase) {
-        let lines = if wants(Analysis::Drift) {
+        let lines = if wants(Analysis::Drift) || wants(Analysis::Trend) {
             drift.lines_added + drift.lines_removed
         } else {
             drift::lines(ctx)?

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use forkcheck_analyzers::check::{self, Baseline, Compared, MAX_BASELINE_BYTES};
 use forkcheck_analyzers::error::exit;
 use forkcheck_analyzers::repo::Repo;
-use forkcheck_analyzers::{Error, Report};
+use forkcheck_analyzers::{Analysis, Error, Report};
 
 use super::{open, report};
 use crate::args::{CheckArgs, FailOn};
@@ -18,7 +18,14 @@ use crate::failure::Failure;
 pub fn run(args: &CheckArgs) -> anyhow::Result<u8> {
     report::check_outputs(&args.out)?;
     let mut opts = open::options(&args.repo);
-    opts.only = open::only_from_env()?;
+    // A check shows no trend (the differential report drops it): leave out its walk over
+    // every fork commit, on both sides.
+    opts.only = Some(open::only_from_env()?.unwrap_or_else(|| {
+        Analysis::ALL
+            .into_iter()
+            .filter(|a| *a != Analysis::Trend)
+            .collect()
+    }));
     // A pull request's checkout is often shallow: both sides are analysed with the history
     // that is there (the report says so), as long as the commits themselves are present.
     if let Ok(repo) = Repo::open(&args.repo.repo) {

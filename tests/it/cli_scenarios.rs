@@ -175,3 +175,43 @@ fn demo_reports_on_the_typical_scenario() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+/// The drift alone (`FORKCHECK_ONLY=drift`) is the base → head diff: the same totals, areas and
+/// files as with its trend, and no trend; with `trend` the trend has one point per first-parent
+/// fork commit (`git rev-list --first-parent --count BASE..HEAD`), the last equal to the totals.
+#[test]
+fn the_trend_is_an_analysis_of_its_own() {
+    let (_dir, g) = scenario(Scenario::Typical);
+    let drift = |only: &str| {
+        let out = run(forkcheck()
+            .env("FORKCHECK_ONLY", only)
+            .args(["report", "--format", "json", "--quiet", "--fail-on", "never", "--repo"])
+            .arg(&g.fork));
+        assert_eq!(out.code, 0, "{only}: {}", out.stderr);
+        let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        report["drift"].clone()
+    };
+    let (alone, with) = (drift("drift"), drift("drift,trend"));
+    assert_eq!(alone["trend"].as_array().map(Vec::len), Some(0));
+    let base = expected(Scenario::Typical)["base"]["rev"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let count = std::process::Command::new("git")
+        .args(["rev-list", "--first-parent", "--count"])
+        .arg(format!("{base}..HEAD"))
+        .current_dir(&g.fork)
+        .output()
+        .unwrap();
+    let count: usize = String::from_utf8_lossy(&count.stdout).trim().parse().unwrap();
+    let trend = with["trend"].as_array().unwrap();
+    assert_eq!(trend.len(), count);
+    let last = trend.last().unwrap();
+    for field in ["files_changed", "lines_added", "lines_removed"] {
+        assert_eq!(alone[field], with[field], "{field}");
+        assert_eq!(last[field], with[field], "last trend point: {field}");
+    }
+    for field in ["by_area", "files", "by_app", "counts"] {
+        assert_eq!(alone[field], with[field], "{field}");
+    }
+}

@@ -103,10 +103,12 @@ pub struct FileChange {
     pub area: String,
 }
 
+/// The drift; with `with_trend`, its trend after each fork commit too.
 pub fn analyze(
     ctx: &Context,
     progress: &dyn Progress,
     findings: &mut Vec<Finding>,
+    with_trend: bool,
 ) -> Result<Drift> {
     let repo = &ctx.repo;
     // The area globs compile on a thread of their own while the change set is computed.
@@ -120,7 +122,13 @@ pub fn analyze(
         (classifier, changes)
     });
     let (mut classifier, changes) = (classifier?, changes?);
-    let mut chain = changes.commits(repo)?;
+    // The trend (the `trend` analysis) reads every fork commit's changes; without it, the
+    // drift is the base → head diff alone.
+    let mut chain = if with_trend {
+        changes.commits(repo)?
+    } else {
+        &[]
+    };
     let trend_truncated = chain.len() > MAX_TREND;
     if trend_truncated {
         chain = &chain[chain.len() - MAX_TREND..];
