@@ -54,6 +54,45 @@ pub fn run_selected(
     selected: &[Analysis],
     progress: &dyn Progress,
 ) -> Result<Report> {
+    // The fork's history (its commit messages, scanned for secrets; the number of commits
+    // since an explicit base) is read on a thread of its own, with its own repository handle,
+    // while the analyses run.
+    let need_distance =
+        ctx.base.method == model::BaseMethod::Explicit && ctx.base.distance.is_none();
+    let handle = ctx.repo.handle();
+    let (base_oid, head, collector) = (ctx.base_oid, ctx.head, &ctx.secrets);
+    std::thread::scope(|scope| {
+        let history = scope.spawn(move || -> Result<Option<u64>> {
+            let repo = handle.open()?;
+            // Commit messages reach the report (subjects in the rebase and triage sections):
+            // a `SECRET_KEY=…` written in one is hidden like any other secret.
+            secrets::collect_commit_messages(&repo, head, base_oid, collector)?;
+            if need_distance {
+                releases::base::fork_distance(&repo, base_oid, head)
+            } else {
+                Ok(None)
+            }
+        });
+        let history = move || {
+            history.join().unwrap_or_else(|_| {
+                Err(Error::Other(
+                    "internal error: reading the fork's history failed".into(),
+                ))
+            })
+        };
+        run_with_history(ctx, selected, progress, need_distance, history)
+    })
+}
+
+/// [`run_selected`]'s analyses; `history` gives the distance (and has scanned the commit
+/// messages) once the report is assembled.
+fn run_with_history(
+    ctx: &Context,
+    selected: &[Analysis],
+    progress: &dyn Progress,
+    need_distance: bool,
+    history: impl FnOnce() -> Result<Option<u64>>,
+) -> Result<Report> {
     let wants = |a: Analysis| selected.contains(&a);
     let mut findings = Vec::new();
     let drift = if wants(Analysis::Drift) || wants(Analysis::Trend) {
@@ -106,23 +145,9 @@ pub fn run_selected(
         None
     };
     let mut base = ctx.base.clone();
-    if base.method == model::BaseMethod::Explicit && base.distance.is_none() {
-        // The change set's commits give it without another walk when the base is their
-        // oldest commit's parent (the usual fork).
-        let chain = ctx
-            .changes_if_computed()
-            .and_then(|c| c.commits_if_computed());
-        let direct = match chain.and_then(|c| c.first()) {
-            Some(oldest) => {
-                !oldest.root
-                    && ctx.repo.find_commit(oldest.oid)?.parent_id(0).ok() == Some(ctx.base_oid)
-            }
-            None => false,
-        };
-        base.distance = match chain {
-            Some(chain) if direct => Some(chain.len() as u64),
-            _ => releases::base::fork_distance(&ctx.repo, ctx.base_oid, ctx.head)?,
-        };
+    let distance = history()?;
+    if need_distance {
+        base.distance = distance;
     }
     if wants(Analysis::Settings) || wants(Analysis::Config) {
         base.era = Some(ctx.deployment()?.1.clone());
@@ -168,8 +193,5 @@ pub fn run_selected(
         &report.findings,
         report.rebase.as_ref(),
     ));
-    // Commit messages reach the report (subjects in the rebase and triage sections): a
-    // `SECRET_KEY=…` written in one is hidden like any other secret.
-    secrets::collect_commit_messages(ctx)?;
     report.redact(ctx.secrets.snapshot())
 }

@@ -185,7 +185,15 @@ fn the_trend_is_an_analysis_of_its_own() {
     let drift = |only: &str| {
         let out = run(forkcheck()
             .env("FORKCHECK_ONLY", only)
-            .args(["report", "--format", "json", "--quiet", "--fail-on", "never", "--repo"])
+            .args([
+                "report",
+                "--format",
+                "json",
+                "--quiet",
+                "--fail-on",
+                "never",
+                "--repo",
+            ])
             .arg(&g.fork));
         assert_eq!(out.code, 0, "{only}: {}", out.stderr);
         let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -203,7 +211,10 @@ fn the_trend_is_an_analysis_of_its_own() {
         .current_dir(&g.fork)
         .output()
         .unwrap();
-    let count: usize = String::from_utf8_lossy(&count.stdout).trim().parse().unwrap();
+    let count: usize = String::from_utf8_lossy(&count.stdout)
+        .trim()
+        .parse()
+        .unwrap();
     let trend = with["trend"].as_array().unwrap();
     assert_eq!(trend.len(), count);
     let last = trend.last().unwrap();

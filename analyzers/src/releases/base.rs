@@ -102,11 +102,17 @@ pub fn explicit_base(base: &Resolved) -> BaseInfo {
 
 /// The number of first-parent fork commits since `base`, when `base` is an ancestor of `head`.
 pub fn fork_distance(repo: &Repo, base: Oid, head: Oid) -> Result<Option<u64>> {
-    Ok(if repo.is_ancestor(base, head)? {
-        Some(repo.first_parent_since(base, head)?.len() as u64)
-    } else {
-        None
-    })
+    if base == head {
+        return Ok(Some(0));
+    }
+    // When the chain's oldest commit is a child of the base (the usual fork), the base is an
+    // ancestor without a merge-base walk; otherwise ask the history.
+    let chain = repo.first_parent_since(base, head)?;
+    let child_of_base = match chain.first() {
+        Some(&oldest) => repo.find_commit(oldest)?.parent_ids().any(|p| p == base),
+        None => false,
+    };
+    Ok((child_of_base || repo.is_ancestor(base, head)?).then_some(chain.len() as u64))
 }
 
 /// Detect the base: by history when a release ref is an ancestor of `head`, else by content.

@@ -22,11 +22,16 @@ pub use values::{redact_tree, Collector, Redactor, SecretValues};
 /// Add the credentials written in the fork's commit messages (`SECRET_KEY=…` in a subject, a
 /// URL with a password in a body) to the run's secret set: subjects and trailers reach the
 /// rebase and triage sections.
-pub fn collect_commit_messages(ctx: &crate::Context) -> crate::Result<()> {
-    for oid in ctx.repo.reachable_excluding(ctx.head, ctx.base_oid)? {
-        let commit = ctx.repo.find_commit(oid)?;
+pub fn collect_commit_messages(
+    repo: &crate::repo::Repo,
+    head: git2::Oid,
+    base: git2::Oid,
+    secrets: &Collector,
+) -> crate::Result<()> {
+    for oid in repo.reachable_excluding(head, base)? {
+        let commit = repo.find_commit(oid)?;
         let message = String::from_utf8_lossy(commit.message_bytes());
-        ctx.secrets.add_text(&message);
+        secrets.add_text(&message);
     }
     Ok(())
 }
