@@ -37,7 +37,13 @@ fn no_markdown_output_of_any_scenario_has_two_consecutive_blank_lines() {
             );
             if out.code != 0 {
                 // A partial clone stops before any report (tests/it/cli_scenarios.rs).
-                assert_eq!(s, Scenario::Partial, "{} {command:?}: {}", s.name(), out.stderr);
+                assert_eq!(
+                    s,
+                    Scenario::Partial,
+                    "{} {command:?}: {}",
+                    s.name(),
+                    out.stderr
+                );
                 continue;
             }
             let doubles = double_blanks(&out.stdout);
