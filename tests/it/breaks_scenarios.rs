@@ -146,14 +146,14 @@ fn sections_describe_the_fork_s_changes() {
         ["leaf-clash", "number-clash"]
     );
     assert_eq!(verdicts["0002_verification_expiry"], ["already-upstream"]);
-    // learner_home's label is learner_dashboard (apps.py): one leaf, the fork's.
+    // home_page's label is learner_homepage (apps.py): one leaf, the fork's.
     assert_eq!(verdicts["0003_dashboardlayout_banner"], ["ok"]);
     let banner = m
         .migrations
         .iter()
         .find(|x| x.name == "0003_dashboardlayout_banner")
         .unwrap();
-    assert_eq!(banner.app, "learner_dashboard");
+    assert_eq!(banner.app, "learner_homepage");
     let d = report.breaks.deprecations.as_ref().expect("deprecations");
     assert_eq!(d.base_django.as_deref(), Some("4.2.13"));
     assert_eq!(d.target_django.as_deref(), Some("4.2.16"));
@@ -322,7 +322,7 @@ fn leaf_rule_agrees_with_a_python_reimplementation_of_django_s() {
             ("lms/djangoapps/grades", "grades"),
             ("lms/djangoapps/id_verification", "id_verification"),
             // AppConfig.label differs from the directory (its apps.py).
-            ("lms/djangoapps/learner_home", "learner_dashboard"),
+            ("lms/djangoapps/home_page", "learner_homepage"),
         ] {
             let files = app_files(&repo, rev, base, app_dir);
             let dir = tmp.path().join(format!("{to}-{app}"));
