@@ -769,6 +769,12 @@ fn spec_loc(tree: &Reqs, file: &str, package: &str, rev: &str) -> Location {
     }
 }
 
+/// [`npm_deps`] for the fuzz target.
+#[doc(hidden)]
+pub fn npm_deps_for_fuzzing(text: &str) -> usize {
+    npm_deps(text).len()
+}
+
 /// `dependencies` and `devDependencies` of a package.json: name → (version, 1-based line).
 fn npm_deps(text: &str) -> BTreeMap<String, (String, u32)> {
     let mut out = BTreeMap::new();
