@@ -426,6 +426,8 @@ fn every_format_shows_the_breaks() {
         "Removed APIs  against open-release/sumac.2, Django 4.2.16",
         "footer.html:4  ugettext  Django 4.0, first release: quince (already at the base) [theme]",
         "makemigrations --merge course_creators",
+        "package.json:7  moment added 2.29.4  not in the target  lock 2.29.4 → 2.30.1",
+        "setup.py:14  entry point openedx.course_tab wiki = lms.djangoapps.acme_progress.wiki:AcmeWikiTab  edited  renamed-by-target",
     ] {
         assert!(
             terminal.contains(needle),
@@ -438,6 +440,8 @@ fn every_format_shows_the_breaks() {
         "## Dependency pins",
         "## Removed APIs",
         "| `jquery` (npm) |",
+        "| `2.29.4` → `2.30.1` |",
+        "| `setup.cfg` | 6 | `console_scripts` | `acme-badges` = `lms.djangoapps.badges_legacy.handlers:main` | added | - | - | module-removed-by-target |",
     ] {
         assert!(markdown.contains(needle), "markdown lacks {needle:?}");
     }
@@ -446,6 +450,7 @@ fn every_format_shows_the_breaks() {
         "<h2>Migrations</h2>",
         "<h2>Dependency pins</h2>",
         "<h2>Removed APIs</h2>",
+        "<td><code>lms.djangoapp</code></td><td><code>acme_progress</code>",
     ] {
         assert!(html.contains(needle), "html lacks {needle:?}");
     }
