@@ -390,6 +390,13 @@ fn plan_puts_each_break_at_the_hop_where_it_first_bites() {
         &"lms/djangoapps/acme_progress/migrations/0001_initial.py (migration-depends-on-squashed)"
             .to_string()
     ));
+    for bite in [
+        "setup.py (entry-point-broken-by-target)",
+        "setup.cfg (entry-point-broken-by-target)",
+        "package.json (npm-lock-past-pin)",
+    ] {
+        assert!(sumac.contains(&bite.to_string()), "{bite}: {sumac:?}");
+    }
     // Teak changes nothing the fork's breaks depend on (lxml 5.3.0 is teak's own pin).
     assert_eq!(bites(1), Vec::<String>::new());
     let mut ulmo = bites(2);
@@ -399,6 +406,7 @@ fn plan_puts_each_break_at_the_hop_where_it_first_bites() {
         [
             "lms/djangoapps/acme_progress/migrations/0001_initial.py (migration-depends-on-removed)",
             "lms/djangoapps/acme_progress/views.py (removed-django-api)",
+            "lms/envs/acme_docker.py (removed-upstream-api)",
             "requirements/edx/base.txt (pin-behind-target)",
             "themes/acme/lms/templates/emails/course_digest.txt (removed-django-api)",
         ]

@@ -540,18 +540,20 @@ fn is_plugin_group(group: &str) -> bool {
     ) || group.starts_with("openedx.")
 }
 
-/// Entry points of both packaging files of a directory of a tree: (group, name) → entry.
+/// Entry points of both packaging files of a directory of a tree: (group, name) → (the file
+/// declaring it, the entry).
 fn tree_entry_points(
     ctx: &Context,
     commit: git2::Oid,
     dir: &str,
-) -> Result<BTreeMap<(String, String), EntryPoint>> {
+) -> Result<BTreeMap<(String, String), (String, EntryPoint)>> {
     let mut out = BTreeMap::new();
     for file in ["setup.py", "setup.cfg"] {
         let path = format!("{dir}{file}");
         if let Some(text) = ctx.repo.text_at(commit, &path)? {
             for e in parse_entry_points(&path, &text) {
-                out.entry((e.group.clone(), e.name.clone())).or_insert(e);
+                out.entry((e.group.clone(), e.name.clone()))
+                    .or_insert((path.clone(), e));
             }
         }
     }
@@ -602,12 +604,12 @@ fn entry_points(
     let rev = against.label();
     for e in head {
         let key = (e.group.clone(), e.name.clone());
-        let base_e = base.get(&key);
+        let base_e = base.get(&key).map(|(_, e)| e);
         if base_e.is_some_and(|b| b.value == e.value) {
             continue; // upstream's entry, untouched
         }
         let action = if base_e.is_some() { "edited" } else { "added" };
-        let target_e = target.as_ref().and_then(|t| t.get(&key));
+        let target_e = target.as_ref().and_then(|t| t.get(&key)).map(|(_, e)| e);
         let mut verdicts = Vec::new();
         let finding = |rule: RuleId, message: String| {
             Finding::new(ctx.rules.rule(rule), path, message)
@@ -672,15 +674,15 @@ fn entry_points(
                     // Upstream's entry, edited by the fork: the target renamed or removed it.
                     let renamed = target
                         .values()
-                        .find(|t| t.group == e.group && t.value == b.value);
-                    let loc = |line: u32| Location {
-                        path: path.to_string(),
+                        .find(|(_, t)| t.group == e.group && t.value == b.value);
+                    let loc = |file: &str, line: u32| Location {
+                        path: file.to_string(),
                         line: Some(line),
                         rev: Some(rev.clone()),
                         note: None,
                     };
                     broken = Some(match renamed {
-                        Some(t) => {
+                        Some((file, t)) => {
                             verdicts.push("renamed-by-target".into());
                             (
                                 format!(
@@ -690,7 +692,7 @@ fn entry_points(
                                      drop the fork's line",
                                     e.group, e.name, t.name, t.value, e.name, t.name
                                 ),
-                                Some(loc(t.line)),
+                                Some(loc(file, t.line)),
                             )
                         }
                         None => {

@@ -488,7 +488,7 @@ pub fn analyze(
             if *kind == FileKind::Python {
                 if let Some(target) = against.oid {
                     for (api, what) in
-                        modules.removed_imports(repo, ctx.base_oid, target, trimmed)?
+                        modules.removed_imports(repo, ctx.base_oid, target, path, trimmed)?
                     {
                         section.uses.push(RemovedUse {
                             path: path.clone(),
@@ -526,30 +526,37 @@ pub fn analyze(
     Ok(Some(section))
 }
 
+/// `.x` / `..x` of an import in the file `path`, as a dotted module (`lms/envs/a.py`, `.b` →
+/// `lms.envs.b`); `None` when it climbs above the repository.
+fn resolve_relative(path: &str, module: &str) -> Option<String> {
+    let package: Vec<&str> = path
+        .rsplit_once('/')
+        .map(|(d, _)| d.split('/').collect())
+        .unwrap_or_default();
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    let up = dots.checked_sub(1)?;
+    if up > package.len() {
+        return None;
+    }
+    let mut parts: Vec<&str> = package[..package.len() - up].to_vec();
+    let rest = &module[dots..];
+    if !rest.is_empty() {
+        parts.push(rest);
+    }
+    Some(parts.join("."))
+}
+
 /// The dotted modules one Python line imports (`from a.b import c` → `a.b` and `a.b.c`;
 /// `import a.b` → `a.b`), relative imports resolved against `path`'s package; also a dotted
 /// name in a string literal (`DJANGO_SETTINGS_MODULE = "lms.envs.x"`).
 fn imported_modules(path: &str, line: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let package: Vec<&str> = path
-        .rsplit_once('/')
-        .map(|(d, _)| d.split('/').collect())
-        .unwrap_or_default();
     let resolve = |m: &str| -> Option<String> {
-        let dots = m.chars().take_while(|c| *c == '.').count();
-        if dots == 0 {
-            return Some(m.to_string());
+        if m.starts_with('.') {
+            resolve_relative(path, m)
+        } else {
+            Some(m.to_string())
         }
-        let up = dots - 1;
-        if up > package.len() {
-            return None;
-        }
-        let mut parts: Vec<&str> = package[..package.len() - up].to_vec();
-        let rest = &m[dots..];
-        if !rest.is_empty() {
-            parts.push(rest);
-        }
-        Some(parts.join("."))
     };
     if let Some(rest) = line.strip_prefix("from ") {
         if let Some((m, names)) = rest.split_once(" import ") {
@@ -713,12 +720,14 @@ impl ModuleFacts {
         Ok(&self.names[&key])
     }
 
-    /// For one import line: (api id, description) of each module or name the target removed.
+    /// For one import line of the file `path`: (api id, description) of each module or name the
+    /// target removed. Relative imports are resolved against the file's package.
     fn removed_imports(
         &mut self,
         repo: &Repo,
         base: git2::Oid,
         target: git2::Oid,
+        path: &str,
         line: &str,
     ) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
@@ -743,7 +752,19 @@ impl ModuleFacts {
         } else {
             return Ok(out);
         };
-        if module.is_empty() || module.starts_with('.') {
+        let resolved;
+        let module = if module.starts_with('.') {
+            match resolve_relative(path, module) {
+                Some(m) if !m.is_empty() => {
+                    resolved = m;
+                    resolved.as_str()
+                }
+                _ => return Ok(out),
+            }
+        } else {
+            module
+        };
+        if module.is_empty() {
             return Ok(out);
         }
         let (at_base, at_target) = self.paths(repo, base, target, module)?;
