@@ -115,6 +115,10 @@ pub fn cap(text: &str, limit: usize, full_report: &str) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // One blank line before the note's rule, whatever the last section ended with.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
     let note = format!(
         "\n---\n\n> [!NOTE]\n> This report was cut from {total} characters to fit GitHub's 65,536-character \
          limit: {what} lost lines (each cut is marked where it happens). To see everything, \
@@ -219,7 +223,6 @@ fn cut_block(block: &str, budget: usize) -> Cut {
     let mut out = String::new();
     let mut fence = false;
     let mut details = 0usize;
-    let mut in_table = false;
     for line in &lines[..kept] {
         out.push_str(line);
         if !line.ends_with('\n') {
@@ -231,16 +234,13 @@ fn cut_block(block: &str, budget: usize) -> Cut {
         } else if !fence {
             details += t.matches("<details").count();
             details = details.saturating_sub(t.matches("</details>").count());
-            in_table = t.starts_with('|');
         }
     }
     let dropped = lines.len() - kept;
     if fence {
         out.push_str("```\n");
     }
-    if in_table || fence {
-        out.push('\n');
-    }
+    // The marker's leading newline is the one blank line before it (it also ends a table).
     out.push_str(&format!(
         "\n*… {dropped} more line{} of this section cut to fit.*\n",
         if dropped == 1 { "" } else { "s" }
@@ -306,6 +306,8 @@ mod tests {
         // The cut table ends with a blank line before the marker (not a table row).
         let marker = out.find("*… ").unwrap();
         assert!(out[..marker].ends_with("\n\n"));
+        // Never two blank lines in a row: not before a marker, not before the note.
+        assert!(!out.contains("\n\n\n"), "{out}");
     }
 
     #[test]

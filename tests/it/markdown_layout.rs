@@ -1,5 +1,6 @@
-//! Markdown layout: no Markdown output (`report`, `plan`, `triage`) of any fixture scenario has
-//! two consecutive blank lines (each section partial starts with exactly one).
+//! Markdown layout: no Markdown output (`report`, `plan`, `triage`) of any fixture scenario, nor
+//! of one without a target release, has two consecutive blank lines (each section partial starts
+//! with exactly one). Cut reports: cli/render/markdown.rs's tests.
 
 use forkcheck_fixtures::{shared, Scenario};
 
@@ -57,4 +58,29 @@ fn no_markdown_output_of_any_scenario_has_two_consecutive_blank_lines() {
         }
     }
     assert!(rendered >= 27, "{rendered} Markdown outputs checked");
+}
+
+#[test]
+fn no_markdown_output_without_a_target_has_two_consecutive_blank_lines() {
+    // No release after the base: the summary has no per-release cost, the breaks sections say
+    // what to check at the upgrade.
+    let (_tmp, fork) = crate::common::without_later_releases(Scenario::Breaks);
+    for command in [&["report", "--fail-on", "never"][..], &["triage"][..]] {
+        let out = crate::common::run(
+            crate::common::forkcheck()
+                .args(command)
+                .args(["--format", "markdown", "--repo"])
+                .arg(&fork),
+        );
+        assert_eq!(out.code, 0, "{command:?}: {}", out.stderr);
+        if command[0] == "report" {
+            assert!(out.stdout.contains("## Migrations"), "{}", out.stdout);
+        }
+        let doubles = double_blanks(&out.stdout);
+        assert!(
+            doubles.is_empty(),
+            "{command:?}: two blank lines ending at lines {doubles:?}:\n{}",
+            out.stdout
+        );
+    }
 }
