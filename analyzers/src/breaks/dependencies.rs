@@ -687,10 +687,18 @@ fn entry_points(
                             (
                                 format!(
                                     "{rev} renames upstream's `{}` entry point `{}` to `{}` \
-                                     (same object, `{}`): the fork's edit of `{}` registers a \
-                                     name the platform no longer looks up; edit `{}` instead, or \
-                                     drop the fork's line",
-                                    e.group, e.name, t.name, t.value, e.name, t.name
+                                     (same object, `{}`): the fork's edit of `{}` no longer \
+                                     replaces upstream's entry, and after the merge both `{}` \
+                                     (the fork's) and `{}` (upstream's) are registered; move the \
+                                     fork's value to `{}`, or drop the fork's line",
+                                    e.group,
+                                    e.name,
+                                    t.name,
+                                    t.value,
+                                    e.name,
+                                    e.name,
+                                    t.name,
+                                    t.name
                                 ),
                                 Some(loc(file, t.line)),
                             )
@@ -700,8 +708,9 @@ fn entry_points(
                             (
                                 format!(
                                     "{rev} removes upstream's `{}` entry point `{}` that the \
-                                     fork repoints to `{}`: nothing loads it any more; carry it \
-                                     in the fork's own package, or drop it",
+                                     fork repoints to `{}`: upstream no longer registers \
+                                     anything under that name; when the fork's code still needs \
+                                     it, declare it in the fork's own package, else drop it",
                                     e.group, e.name, e.value
                                 ),
                                 None,
