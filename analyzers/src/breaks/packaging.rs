@@ -486,6 +486,16 @@ setuptools.setup(entry_points=EP)
         assert_eq!(got["@scope/pkg"], "1.0.0");
         assert_eq!(got.len(), 2);
         assert!(lock_versions("not json").is_empty());
+        // v2 carries both: `packages` is the truth, `dependencies` the v1 copy for old npm.
+        let v2 = r#"{"lockfileVersion": 2,
+            "packages": {"node_modules/jquery": {"version": "3.7.1"},
+                         "node_modules/fork-dep": {"resolved": "git+ssh://x/y.git#abc"}},
+            "dependencies": {"jquery": {"version": "3.6.0"}}}"#;
+        let got = lock_versions(v2);
+        assert_eq!(
+            got.into_iter().collect::<Vec<_>>(),
+            [("jquery".to_string(), "3.7.1".to_string())]
+        );
     }
 
     #[test]
