@@ -112,6 +112,74 @@ pub fn forkcheck_toml(data: &[u8]) {
     }
 }
 
+/// The migration-file parser: `dependencies`, `replaces`, and Django's leaf rule over them.
+pub fn migration_file(data: &[u8]) {
+    use crate::breaks::migrations::{declared, leaves};
+    let src = text(data);
+    let d = declared(&src);
+    for (app, name) in d.dependencies.iter().chain(&d.replaces) {
+        assert!(src.contains(app.as_str()) && src.contains(name.as_str()));
+    }
+    // The file as one node of its app, next to a node it may replace or depend on.
+    let nodes = vec![
+        ("0001_initial".to_string(), Default::default()),
+        ("0002_fuzz".to_string(), d),
+    ];
+    for app in ["fuzz", "x"] {
+        let l = leaves(app, &nodes);
+        assert!(l.len() <= nodes.len());
+    }
+}
+
+/// The requirements / constraints parser and pip-compile's `# via` reader.
+pub fn requirements(data: &[u8]) {
+    use crate::breaks::dependencies::{cmp_versions, parse_requirement, satisfies, via_of};
+    let src = text(data);
+    for line in src.lines() {
+        if let Some(r) = parse_requirement(line) {
+            assert!(!r.name.is_empty());
+            if let Some(v) = r.pinned() {
+                let _ = satisfies(v, &r.spec);
+                assert_eq!(cmp_versions(v, v), std::cmp::Ordering::Equal);
+            }
+        }
+    }
+    let _ = via_of(&src);
+}
+
+/// package.json and package-lock.json readers, and npm range matching.
+pub fn npm_files(data: &[u8]) {
+    use crate::breaks::packaging::{lock_versions, npm_satisfies};
+    let src = text(data);
+    let locked = lock_versions(&src);
+    for (name, version) in locked.iter().take(50) {
+        assert!(!name.is_empty());
+        // A version satisfies itself as an exact range whenever it parses as one.
+        if let Some(ok) = npm_satisfies(version, version) {
+            let _ = ok;
+        }
+        let _ = npm_satisfies(version, &format!("^{version} || ~{version}"));
+    }
+    let _ = crate::breaks::dependencies::npm_deps_for_fuzzing(&src);
+    for spec in src.lines().take(20) {
+        let _ = npm_satisfies("1.2.3", spec);
+    }
+}
+
+/// setup.py (tree-sitter-python) and setup.cfg (INI) entry-point parsers.
+pub fn entry_points(data: &[u8]) {
+    use crate::breaks::packaging::{setup_cfg_entry_points, setup_py_entry_points};
+    let src = text(data);
+    let lines = line_count(&src);
+    for e in setup_py_entry_points(&src)
+        .into_iter()
+        .chain(setup_cfg_entry_points(&src))
+    {
+        assert!(!e.name.is_empty() && !e.module().is_empty(), "{e:?}");
+        assert!((1..=lines).contains(&e.line), "line {} of {lines}", e.line);
+    }
+}
+
 /// A fuzz target: arbitrary bytes in, a panic on a bug.
 pub type Target = fn(&[u8]);
 
@@ -122,4 +190,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("django_template", django_template),
     ("config_diff", config_diff),
     ("forkcheck_toml", forkcheck_toml),
+    ("migration_file", migration_file),
+    ("requirements", requirements),
+    ("npm_files", npm_files),
+    ("entry_points", entry_points),
 ];

@@ -25,6 +25,8 @@ pub const FULL_CHECK_HINT: &str = "run the same `forkcheck check` with `--format
 /// The report (or, in check mode, the check) as Markdown, capped to [`LIMIT`] characters.
 pub fn render(report: &Report) -> anyhow::Result<String> {
     let full = super::templates::render("report.md.tera", report)?;
+    // Exactly one newline at the end, whatever the last section left.
+    let full = format!("{}\n", full.trim_end());
     let hint = if report.check.is_some() {
         FULL_CHECK_HINT
     } else {
@@ -115,6 +117,10 @@ pub fn cap(text: &str, limit: usize, full_report: &str) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // One blank line before the note's rule, whatever the last section ended with.
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
     let note = format!(
         "\n---\n\n> [!NOTE]\n> This report was cut from {total} characters to fit GitHub's 65,536-character \
          limit: {what} lost lines (each cut is marked where it happens). To see everything, \
@@ -219,7 +225,6 @@ fn cut_block(block: &str, budget: usize) -> Cut {
     let mut out = String::new();
     let mut fence = false;
     let mut details = 0usize;
-    let mut in_table = false;
     for line in &lines[..kept] {
         out.push_str(line);
         if !line.ends_with('\n') {
@@ -231,18 +236,19 @@ fn cut_block(block: &str, budget: usize) -> Cut {
         } else if !fence {
             details += t.matches("<details").count();
             details = details.saturating_sub(t.matches("</details>").count());
-            in_table = t.starts_with('|');
         }
     }
     let dropped = lines.len() - kept;
     if fence {
         out.push_str("```\n");
     }
-    if in_table || fence {
+    // The marker's leading newline is the one blank line before it (it also ends a table); with
+    // nothing kept, the previous block's closing blank line is that line.
+    if kept > 0 {
         out.push('\n');
     }
     out.push_str(&format!(
-        "\n*… {dropped} more line{} of this section cut to fit.*\n",
+        "*… {dropped} more line{} of this section cut to fit.*\n",
         if dropped == 1 { "" } else { "s" }
     ));
     for _ in 0..details {
@@ -306,6 +312,27 @@ mod tests {
         // The cut table ends with a blank line before the marker (not a table row).
         let marker = out.find("*… ").unwrap();
         assert!(out[..marker].ends_with("\n\n"));
+        // Never two blank lines in a row: not before a marker, not before the note.
+        assert!(!out.contains("\n\n\n"), "{out}");
+    }
+
+    #[test]
+    fn a_section_cut_to_nothing_adds_no_blank_line_before_its_marker() {
+        let cut = cut_block("## A\n\n| a |\n|---|\n| 1 |\n", 10);
+        assert!(cut.text.starts_with("*… "), "{:?}", cut.text);
+        let text = format!(
+            "# t\n\n## A\n\n{}## B\n\n{}",
+            "x\n".repeat(3000),
+            "y\n".repeat(3000)
+        );
+        let out = cap(&text, 1_000, "hint");
+        assert!(!out.contains("\n\n\n"), "{out}");
+    }
+
+    #[test]
+    fn rendered_markdown_ends_with_one_newline() {
+        let out = render(&sample_report()).unwrap();
+        assert!(out.ends_with('\n') && !out.ends_with("\n\n"));
     }
 
     #[test]

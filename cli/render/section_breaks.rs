@@ -48,7 +48,11 @@ pub fn render(report: &Report, style: &Style) -> String {
             );
         }
     }
-    if let Some(d) = b.dependencies.as_ref().filter(|d| !d.packages.is_empty()) {
+    if let Some(d) = b
+        .dependencies
+        .as_ref()
+        .filter(|d| !d.packages.is_empty() || !d.entry_points.is_empty())
+    {
         if !out.is_empty() {
             out.push('\n');
         }
@@ -66,6 +70,14 @@ pub fn render(report: &Report, style: &Style) -> String {
                 (None, None) if d.against.is_some() => "not in the target".to_string(),
                 (None, None) => String::new(),
             };
+            let target = match (&p.fork_resolved, &p.target_resolved) {
+                (None, None) => target,
+                (f, t) => format!(
+                    "{target}  lock {} → {}",
+                    f.as_deref().map(term).unwrap_or_else(|| "-".into()),
+                    t.as_deref().map(term).unwrap_or_else(|| "-".into())
+                ),
+            };
             let _ = writeln!(
                 out,
                 "  {}:{}  {} {} {}{}  {}",
@@ -79,6 +91,19 @@ pub fn render(report: &Report, style: &Style) -> String {
                     .unwrap_or_default(),
                 term(&p.fork),
                 style.dim(&target)
+            );
+        }
+        for e in &d.entry_points {
+            let _ = writeln!(
+                out,
+                "  {}:{}  entry point {} {} = {}  {}  {}",
+                term(&e.path),
+                e.line,
+                term(&e.group),
+                style.cyan(&term(&e.name)),
+                term(&e.value),
+                e.action,
+                style.dim(&e.verdicts.join(", "))
             );
         }
     }

@@ -21,6 +21,9 @@ struct ExpectedFile {
     sumac: Vec<Expected>,
     #[serde(default)]
     ulmo: Vec<Expected>,
+    /// With no target: a copy of the scenario without the releases after its base.
+    #[serde(default)]
+    none: Option<Vec<Expected>>,
 }
 
 #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord, Clone)]
@@ -48,7 +51,7 @@ const BREAKS: [Analysis; 3] = [
 
 fn run(fork: &Path, to: &str) -> forkcheck_analyzers::Report {
     let mut opts = OpenOptions::new(fork);
-    opts.to = Some(to.into());
+    opts.to = (!to.is_empty()).then(|| to.to_string());
     opts.only = Some(BREAKS.to_vec());
     let ctx = Context::open(&opts).expect("open");
     forkcheck_analyzers::run(&ctx, &NoProgress).expect("run")
@@ -94,6 +97,19 @@ fn check(scenario: Scenario) {
             "{scenario} → {to}:\nmissing {missing:#?}\nextra {extra:#?}"
         );
     }
+    if let Some(want) = &exp.none {
+        let (_tmp, fork) = crate::common::without_later_releases(scenario);
+        let report = run(&fork, "");
+        assert!(report.target.is_none(), "{scenario}: a target was found");
+        let want: BTreeSet<Expected> = want.iter().cloned().collect();
+        let got = found(&report);
+        let missing: Vec<_> = want.difference(&got).collect();
+        let extra: Vec<_> = got.difference(&want).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{scenario} without a target:\nmissing {missing:#?}\nextra {extra:#?}"
+        );
+    }
 }
 
 #[test]
@@ -130,6 +146,14 @@ fn sections_describe_the_fork_s_changes() {
         ["leaf-clash", "number-clash"]
     );
     assert_eq!(verdicts["0002_verification_expiry"], ["already-upstream"]);
+    // home_page's label is learner_homepage (apps.py): one leaf, the fork's.
+    assert_eq!(verdicts["0003_dashboardlayout_banner"], ["ok"]);
+    let banner = m
+        .migrations
+        .iter()
+        .find(|x| x.name == "0003_dashboardlayout_banner")
+        .unwrap();
+    assert_eq!(banner.app, "learner_homepage");
     let d = report.breaks.deprecations.as_ref().expect("deprecations");
     assert_eq!(d.base_django.as_deref(), Some("4.2.13"));
     assert_eq!(d.target_django.as_deref(), Some("4.2.16"));
@@ -139,6 +163,41 @@ fn sections_describe_the_fork_s_changes() {
     assert_eq!(
         (lxml.action.as_str(), lxml.target_constraint.as_deref()),
         ("bumped", Some("<5.3"))
+    );
+    // npm: the versions the fork's (lockfile v1) and sumac's (v3) package-lock.json resolve.
+    let moment = p.packages.iter().find(|p| p.package == "moment").unwrap();
+    assert_eq!(
+        (
+            moment.fork.as_str(),
+            moment.fork_resolved.as_deref(),
+            moment.target_resolved.as_deref()
+        ),
+        ("2.29.4", Some("2.29.4"), Some("2.30.1"))
+    );
+    let entries: Vec<(&str, &str, &str, Vec<&str>)> = p
+        .entry_points
+        .iter()
+        .map(|e| {
+            (
+                e.path.as_str(),
+                e.name.as_str(),
+                e.action.as_str(),
+                e.verdicts.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [
+            (
+                "setup.cfg",
+                "acme-badges",
+                "added",
+                vec!["module-removed-by-target"]
+            ),
+            ("setup.py", "wiki", "edited", vec!["renamed-by-target"]),
+            ("setup.py", "acme_progress", "added", vec!["plugin"]),
+        ]
     );
 }
 
@@ -262,6 +321,8 @@ fn leaf_rule_agrees_with_a_python_reimplementation_of_django_s() {
             ("cms/djangoapps/course_creators", "course_creators"),
             ("lms/djangoapps/grades", "grades"),
             ("lms/djangoapps/id_verification", "id_verification"),
+            // AppConfig.label differs from the directory (its apps.py).
+            ("lms/djangoapps/home_page", "learner_homepage"),
         ] {
             let files = app_files(&repo, rev, base, app_dir);
             let dir = tmp.path().join(format!("{to}-{app}"));
@@ -292,7 +353,7 @@ fn leaf_rule_agrees_with_a_python_reimplementation_of_django_s() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 9);
+    assert_eq!(compared, 12);
 }
 
 #[test]
@@ -329,6 +390,13 @@ fn plan_puts_each_break_at_the_hop_where_it_first_bites() {
         &"lms/djangoapps/acme_progress/migrations/0001_initial.py (migration-depends-on-squashed)"
             .to_string()
     ));
+    for bite in [
+        "setup.py (entry-point-broken-by-target)",
+        "setup.cfg (entry-point-broken-by-target)",
+        "package.json (npm-lock-past-pin)",
+    ] {
+        assert!(sumac.contains(&bite.to_string()), "{bite}: {sumac:?}");
+    }
     // Teak changes nothing the fork's breaks depend on (lxml 5.3.0 is teak's own pin).
     assert_eq!(bites(1), Vec::<String>::new());
     let mut ulmo = bites(2);
@@ -338,6 +406,7 @@ fn plan_puts_each_break_at_the_hop_where_it_first_bites() {
         [
             "lms/djangoapps/acme_progress/migrations/0001_initial.py (migration-depends-on-removed)",
             "lms/djangoapps/acme_progress/views.py (removed-django-api)",
+            "lms/envs/acme_docker.py (removed-upstream-api)",
             "requirements/edx/base.txt (pin-behind-target)",
             "themes/acme/lms/templates/emails/course_digest.txt (removed-django-api)",
         ]
@@ -365,6 +434,8 @@ fn every_format_shows_the_breaks() {
         "Removed APIs  against open-release/sumac.2, Django 4.2.16",
         "footer.html:4  ugettext  Django 4.0, first release: quince (already at the base) [theme]",
         "makemigrations --merge course_creators",
+        "package.json:7  moment added 2.29.4  not in the target  lock 2.29.4 → 2.30.1",
+        "setup.py:14  entry point openedx.course_tab wiki = lms.djangoapps.acme_progress.wiki:AcmeWikiTab  edited  renamed-by-target",
     ] {
         assert!(
             terminal.contains(needle),
@@ -377,6 +448,8 @@ fn every_format_shows_the_breaks() {
         "## Dependency pins",
         "## Removed APIs",
         "| `jquery` (npm) |",
+        "| `2.29.4` → `2.30.1` |",
+        "| `setup.cfg` | 6 | `console_scripts` | `acme-badges` = `lms.djangoapps.badges_legacy.handlers:main` | added | - | - | module-removed-by-target |",
     ] {
         assert!(markdown.contains(needle), "markdown lacks {needle:?}");
     }
@@ -385,6 +458,7 @@ fn every_format_shows_the_breaks() {
         "<h2>Migrations</h2>",
         "<h2>Dependency pins</h2>",
         "<h2>Removed APIs</h2>",
+        "<td><code>lms.djangoapp</code></td><td><code>acme_progress</code>",
     ] {
         assert!(html.contains(needle), "html lacks {needle:?}");
     }
@@ -400,7 +474,7 @@ fn every_format_shows_the_breaks() {
         results,
         BTreeSet::from([
             "FC001", "FC002", "FC801", "FC802", "FC804", "FC805", "FC806", "FC901", "FC902",
-            "FC903", "FC904", "FC905", "FC906"
+            "FC903", "FC904", "FC905", "FC906", "FC907", "FC908", "FC909"
         ])
     );
 }

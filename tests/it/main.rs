@@ -18,6 +18,7 @@ mod config_scenarios;
 mod config_secrets;
 mod hostile;
 mod layout;
+mod markdown_layout;
 mod outputs_html;
 mod outputs_sarif;
 mod readonly;

@@ -15,6 +15,8 @@ use forkcheck_fixtures::{expected, shared, Scenario};
 /// One analysis run: scenario, target, `forkcheck.toml` text (none: defaults).
 struct Run {
     scenario: Scenario,
+    /// The target; empty: a copy of the scenario without later releases, so no target (FC807,
+    /// FC003 are judged only then).
     to: String,
     config: Option<&'static str>,
 }
@@ -48,6 +50,11 @@ fn runs() -> Vec<Run> {
         to: "ulmo".into(),
         config: None,
     });
+    runs.push(Run {
+        scenario: Scenario::Breaks,
+        to: String::new(),
+        config: None,
+    });
     runs
 }
 
@@ -69,8 +76,13 @@ fn every_rule_fires_on_at_least_one_fixture() {
             }
         );
         let generated = shared(run.scenario);
-        let mut opts = OpenOptions::new(&generated.fork);
-        opts.to = Some(run.to.clone());
+        let copy = run
+            .to
+            .is_empty()
+            .then(|| crate::common::without_later_releases(run.scenario));
+        let fork = copy.as_ref().map_or(&generated.fork, |(_, p)| p);
+        let mut opts = OpenOptions::new(fork);
+        opts.to = (!run.to.is_empty()).then(|| run.to.clone());
         opts.only = Some(Analysis::ALL.to_vec());
         if let Some(text) = run.config {
             let path = tmp.path().join(format!("forkcheck-{i}.toml"));

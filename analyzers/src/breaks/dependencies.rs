@@ -1,9 +1,12 @@
 //! Packages the fork adds, pins, unpins or bumps, against the base and the target release's
-//! requirements (rules FC901–FC906, docs/upgrade-breaks.md "Dependency pins").
+//! requirements (rules FC901–FC906, FC909, docs/upgrade-breaks.md "Dependency pins"), and the
+//! entry points the fork adds or edits in `setup.py` / `setup.cfg` (FC907, FC908, "Entry
+//! points").
 //!
 //! Read: pip requirement files (`requirements/edx/*.txt`, `requirements/*.txt`, `requirements/*.in`,
 //! `requirements/edx/*.in`; `requirements/constraints.txt` is the constraints file) and
-//! `package.json` (`dependencies`, `devDependencies`). A requirement line is `name[extras]<spec>`
+//! `package.json` (`dependencies`, `devDependencies`) with the versions its sibling
+//! `package-lock.json` resolves (lockfile v1, v2 or v3). A requirement line is `name[extras]<spec>`
 //! with comments, options (`-r`, `-c`, `-e`, `--hash`) and environment markers dropped; names are
 //! compared normalised (lower case, `_`/`.` as `-`).
 
@@ -12,6 +15,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::packaging::{
+    entry_points as parse_entry_points, lock_versions, npm_satisfies, EntryPoint,
+};
 use super::{fork_files, text_of, Against};
 use crate::context::Context;
 use crate::error::Result;
@@ -24,6 +30,33 @@ pub struct DependenciesSection {
     pub against: Option<String>,
     /// Every package line the fork changed, file then package order.
     pub packages: Vec<PackageChange>,
+    /// Every entry point the fork adds or edits in a `setup.py` / `setup.cfg`, file then line
+    /// order.
+    #[serde(default)]
+    pub entry_points: Vec<EntryPointChange>,
+}
+
+/// One entry point the fork adds or edits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EntryPointChange {
+    pub path: String,
+    pub line: u32,
+    /// `lms.djangoapp`, `console_scripts`, …
+    pub group: String,
+    pub name: String,
+    /// The fork's `module:attr`.
+    pub value: String,
+    /// `added` or `edited`.
+    pub action: String,
+    /// The base's value of the same group and name (`null` when the fork added it).
+    pub base: Option<String>,
+    /// The target's value of the same group and name (`null`: the target has none, or there is
+    /// no target).
+    pub target: Option<String>,
+    /// `ok`, `plugin` (a fork-added plugin entry point), `removed-by-target`,
+    /// `renamed-by-target`, `module-removed-by-target`, or `unknown` without a target; a plugin
+    /// entry point broken by the target has both (`plugin, module-removed-by-target`).
+    pub verdicts: Vec<String>,
 }
 
 /// One package line the fork added, pinned, unpinned or changed.
@@ -44,6 +77,12 @@ pub struct PackageChange {
     pub target: Option<String>,
     /// The target's constraint on the package (`requirements/constraints.txt`).
     pub target_constraint: Option<String>,
+    /// npm: the version the fork's package-lock.json resolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fork_resolved: Option<String>,
+    /// npm: the version the target's package-lock.json resolves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_resolved: Option<String>,
 }
 
 /// One parsed requirement.
@@ -274,7 +313,7 @@ pub fn analyze(
 ) -> Result<Option<DependenciesSection>> {
     let changed: Vec<_> = fork_files(ctx)?
         .into_iter()
-        .filter(|(p, _, _)| is_requirements_file(p) || p == "package.json")
+        .filter(|(p, _, _)| is_requirements_file(p) || p == "package.json" || is_packaging_file(p))
         .collect();
     if changed.is_empty() {
         return Ok(None);
@@ -291,10 +330,15 @@ pub fn analyze(
     let mut section = DependenciesSection {
         against: against.rev.clone(),
         packages: Vec::new(),
+        entry_points: Vec::new(),
     };
     for (path, old, new) in changed {
         if path == "package.json" {
             npm(ctx, against, &path, old, new, &mut section, findings)?;
+            continue;
+        }
+        if is_packaging_file(&path) {
+            entry_points(ctx, against, &path, new, &mut section, findings)?;
             continue;
         }
         let Some(head_text) = text_of(repo, new)? else {
@@ -333,6 +377,8 @@ pub fn analyze(
                 fork: spec.clone(),
                 target: target_spec.map(|(_, s)| s.to_string()),
                 target_constraint: constraint.clone(),
+                fork_resolved: None,
+                target_resolved: None,
             });
             let fork_pin = spec.strip_prefix("==").filter(|v| !v.contains(','));
             let finding = |rule: RuleId, message: String| {
@@ -480,6 +526,251 @@ pub fn analyze(
     Ok(Some(section))
 }
 
+/// `setup.py` / `setup.cfg` anywhere in the tree.
+fn is_packaging_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name, "setup.py" | "setup.cfg")
+}
+
+/// Entry-point groups through which a package plugs into the platform.
+fn is_plugin_group(group: &str) -> bool {
+    matches!(
+        group,
+        "lms.djangoapp" | "cms.djangoapp" | "xblock.v1" | "xblock_asides.v1"
+    ) || group.starts_with("openedx.")
+}
+
+/// Entry points of both packaging files of a directory of a tree: (group, name) → (the file
+/// declaring it, the entry).
+fn tree_entry_points(
+    ctx: &Context,
+    commit: git2::Oid,
+    dir: &str,
+) -> Result<BTreeMap<(String, String), (String, EntryPoint)>> {
+    let mut out = BTreeMap::new();
+    for file in ["setup.py", "setup.cfg"] {
+        let path = format!("{dir}{file}");
+        if let Some(text) = ctx.repo.text_at(commit, &path)? {
+            for e in parse_entry_points(&path, &text) {
+                out.entry((e.group.clone(), e.name.clone()))
+                    .or_insert((path.clone(), e));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The file of a dotted module under `dir` of a tree (`a/b.py` or `a/b/__init__.py`).
+fn module_file(
+    ctx: &Context,
+    commit: git2::Oid,
+    dir: &str,
+    module: &str,
+) -> Result<Option<String>> {
+    let rel = module.replace('.', "/");
+    for p in [format!("{dir}{rel}.py"), format!("{dir}{rel}/__init__.py")] {
+        if ctx.repo.blob_id_at(commit, &p)?.is_some() {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+/// FC907 / FC908: entry points the fork adds or edits in one packaging file.
+fn entry_points(
+    ctx: &Context,
+    against: &Against,
+    path: &str,
+    new: git2::Oid,
+    section: &mut DependenciesSection,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let Some(text) = text_of(&ctx.repo, new)? else {
+        return Ok(());
+    };
+    let dir = match path.rsplit_once('/') {
+        Some((d, _)) => format!("{d}/"),
+        None => String::new(),
+    };
+    let head = parse_entry_points(path, &text);
+    if head.is_empty() {
+        return Ok(());
+    }
+    let base = tree_entry_points(ctx, ctx.base_oid, &dir)?;
+    let target = against
+        .oid
+        .map(|oid| tree_entry_points(ctx, oid, &dir))
+        .transpose()?;
+    let rev = against.label();
+    for e in head {
+        let key = (e.group.clone(), e.name.clone());
+        let base_e = base.get(&key).map(|(_, e)| e);
+        if base_e.is_some_and(|b| b.value == e.value) {
+            continue; // upstream's entry, untouched
+        }
+        let action = if base_e.is_some() { "edited" } else { "added" };
+        let target_e = target.as_ref().and_then(|t| t.get(&key)).map(|(_, e)| e);
+        let mut verdicts = Vec::new();
+        let finding = |rule: RuleId, message: String| {
+            Finding::new(ctx.rules.rule(rule), path, message)
+                .line(e.line)
+                .subject(format!("{}|{}", e.group, e.name))
+                .key(format!("{}:{}", e.group, e.name))
+                .data("group", e.group.clone())
+                .data("entry_point", e.name.clone())
+                .data("value", e.value.clone())
+        };
+        if action == "added" && is_plugin_group(&e.group) {
+            verdicts.push("plugin".to_string());
+            let package = e
+                .module()
+                .split('.')
+                .find(|p| {
+                    !matches!(
+                        *p,
+                        "lms" | "cms" | "djangoapps" | "openedx" | "common" | "core"
+                    )
+                })
+                .unwrap_or(&e.name)
+                .replace('_', "-");
+            // The app (or plugin) package: the module without its `apps` / `plugin` leaf.
+            let app_module = e
+                .module()
+                .strip_suffix(".apps")
+                .or_else(|| e.module().strip_suffix(".plugin"))
+                .unwrap_or(e.module());
+            findings.push(
+                finding(
+                    RuleId::FC907,
+                    format!(
+                        "the fork registers `{} = {}` in {path}'s `{}` entry points: ship `{}` \
+                         as its own package declaring this entry point, and install it with \
+                         Tutor's OPENEDX_EXTRA_PIP_REQUIREMENTS or Ansible's \
+                         EDXAPP_EXTRA_REQUIREMENTS instead of editing edx-platform's packaging",
+                        e.name, e.value, e.group, app_module
+                    ),
+                )
+                .replacement(Replacement {
+                    yaml: None,
+                    ansible: Some(format!(
+                        "EDXAPP_EXTRA_REQUIREMENTS: [{{name: \"{package}\"}}]"
+                    )),
+                    tutor: Some(format!(
+                        "tutor config save --append OPENEDX_EXTRA_PIP_REQUIREMENTS=\"{package}\""
+                    )),
+                    note: Some(format!(
+                        "`{package}` stands for the package you make of {}: its setup.py or \
+                         pyproject.toml declares the `{}` entry point `{}`",
+                        app_module, e.group, e.name
+                    )),
+                })
+                .build(),
+            );
+        }
+        if let Some(target) = &target {
+            let mut broken: Option<(String, Option<Location>)> = None;
+            if target_e.is_none() {
+                if let Some(b) = base_e {
+                    // Upstream's entry, edited by the fork: the target renamed or removed it.
+                    let renamed = target
+                        .values()
+                        .find(|(_, t)| t.group == e.group && t.value == b.value);
+                    let loc = |file: &str, line: u32| Location {
+                        path: file.to_string(),
+                        line: Some(line),
+                        rev: Some(rev.clone()),
+                        note: None,
+                    };
+                    broken = Some(match renamed {
+                        Some((file, t)) => {
+                            verdicts.push("renamed-by-target".into());
+                            (
+                                format!(
+                                    "{rev} renames upstream's `{}` entry point `{}` to `{}` \
+                                     (same object, `{}`): the fork's edit of `{}` no longer \
+                                     replaces upstream's entry, and after the merge both `{}` \
+                                     (the fork's) and `{}` (upstream's) are registered; move the \
+                                     fork's value to `{}`, or drop the fork's line",
+                                    e.group,
+                                    e.name,
+                                    t.name,
+                                    t.value,
+                                    e.name,
+                                    e.name,
+                                    t.name,
+                                    t.name
+                                ),
+                                Some(loc(file, t.line)),
+                            )
+                        }
+                        None => {
+                            verdicts.push("removed-by-target".into());
+                            (
+                                format!(
+                                    "{rev} removes upstream's `{}` entry point `{}` that the \
+                                     fork repoints to `{}`: upstream no longer registers \
+                                     anything under that name; when the fork's code still needs \
+                                     it, declare it in the fork's own package, else drop it",
+                                    e.group, e.name, e.value
+                                ),
+                                None,
+                            )
+                        }
+                    });
+                }
+            }
+            // The module the entry loads: upstream's at the base, gone from the target.
+            if broken.is_none() {
+                let at_base = module_file(ctx, ctx.base_oid, &dir, e.module())?;
+                let at_target = match against.oid {
+                    Some(oid) => module_file(ctx, oid, &dir, e.module())?,
+                    None => None,
+                };
+                if let (Some(file), None) = (at_base, at_target) {
+                    verdicts.push("module-removed-by-target".into());
+                    broken = Some((
+                        format!(
+                            "the fork's `{}` entry point `{} = {}` loads `{}` ({file} in the \
+                             base), which {rev} deletes: ImportError when the platform loads \
+                             its entry points; point it at a module the fork's own package \
+                             ships, or drop it",
+                            e.group,
+                            e.name,
+                            e.value,
+                            e.module()
+                        ),
+                        None,
+                    ));
+                }
+            }
+            if let Some((message, loc)) = broken {
+                let mut f = finding(RuleId::FC908, message);
+                if let Some(loc) = loc {
+                    f = f.target_location(loc);
+                }
+                findings.push(f.build());
+            }
+            if verdicts.is_empty() {
+                verdicts.push("ok".into());
+            }
+        } else if verdicts.is_empty() {
+            verdicts.push("unknown".into());
+        }
+        section.entry_points.push(EntryPointChange {
+            path: path.to_string(),
+            line: e.line,
+            group: e.group.clone(),
+            name: e.name.clone(),
+            value: e.value.clone(),
+            action: action.to_string(),
+            base: base_e.map(|b| b.value.clone()),
+            target: target_e.map(|t| t.value.clone()),
+            verdicts,
+        });
+    }
+    Ok(())
+}
+
 fn spec_loc(tree: &Reqs, file: &str, package: &str, rev: &str) -> Location {
     Location {
         path: file.to_string(),
@@ -487,6 +778,12 @@ fn spec_loc(tree: &Reqs, file: &str, package: &str, rev: &str) -> Location {
         rev: Some(rev.to_string()),
         note: None,
     }
+}
+
+/// [`npm_deps`] for the fuzz target.
+#[doc(hidden)]
+pub fn npm_deps_for_fuzzing(text: &str) -> usize {
+    npm_deps(text).len()
 }
 
 /// `dependencies` and `devDependencies` of a package.json: name → (version, 1-based line).
@@ -539,6 +836,21 @@ fn npm(
         ),
         None => None,
     };
+    let lock_path = match path.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/package-lock.json"),
+        None => "package-lock.json".to_string(),
+    };
+    let fork_lock = repo
+        .text_at(ctx.head, &lock_path)?
+        .map(|t| lock_versions(&t))
+        .unwrap_or_default();
+    let target_lock = match against.oid {
+        Some(oid) => repo
+            .text_at(oid, &lock_path)?
+            .map(|t| lock_versions(&t))
+            .unwrap_or_default(),
+        None => BTreeMap::new(),
+    };
     let rev = against.label();
     for (name, (version, line)) in &head {
         let base_v = base.get(name).map(|(v, _)| v.as_str());
@@ -546,6 +858,7 @@ fn npm(
             continue;
         }
         let target_v = target.as_ref().and_then(|t| t.get(name));
+        let target_resolved = target_lock.get(name);
         section.packages.push(PackageChange {
             path: path.to_string(),
             line: *line,
@@ -556,7 +869,41 @@ fn npm(
             fork: version.clone(),
             target: target_v.map(|(v, _)| v.clone()),
             target_constraint: None,
+            fork_resolved: fork_lock.get(name).cloned(),
+            target_resolved: target_resolved.cloned(),
         });
+        let target_differs = target_v.is_some_and(|(tv, _)| tv != version);
+        if let (false, Some(resolved)) = (target_differs, target_resolved) {
+            if npm_satisfies(resolved, version) == Some(false) {
+                findings.push(
+                    Finding::new(
+                        ctx.rules.rule(RuleId::FC909),
+                        path,
+                        format!(
+                            "package.json: the fork pins `{name}` to `{version}`; {rev}'s \
+                             {lock_path} resolves {name} {resolved}: at the upgrade run \
+                             `npm install {name}@{resolved}` (it updates package.json and \
+                             {lock_path}), or keep the fork's version with an `overrides` entry \
+                             (`\"overrides\": {{\"{name}\": \"{version}\"}}`) and test {rev}'s \
+                             front end with it"
+                        ),
+                    )
+                    .line(*line)
+                    .subject(name.clone())
+                    .key(name.clone())
+                    .target_location(Location {
+                        path: lock_path.clone(),
+                        line: None,
+                        rev: Some(rev.clone()),
+                        note: None,
+                    })
+                    .data("package", name.clone())
+                    .data("fork", version.clone())
+                    .data("target_resolved", resolved.clone())
+                    .build(),
+                );
+            }
+        }
         if let Some((tv, tline)) = target_v {
             if tv != version {
                 findings.push(

@@ -66,6 +66,40 @@ pub struct RemovedUse {
 struct Table {
     django: Vec<DjangoOf>,
     removals: Vec<Removal>,
+    #[serde(default)]
+    platform: Vec<PlatformRemoval>,
+}
+
+/// One edx-platform file (or family of files) a named release deletes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlatformRemoval {
+    id: String,
+    /// Repository paths; a trailing `*` matches any rest of the file name.
+    paths: Vec<String>,
+    /// The first named release without them (lower case).
+    release: String,
+    /// Where the fact comes from (a section of docs/upgrade-breaks.md).
+    source: String,
+    replacement: String,
+}
+
+impl PlatformRemoval {
+    fn matches_path(&self, path: &str) -> bool {
+        self.paths.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix) && !path[prefix.len()..].contains('/'),
+            None => path == p,
+        })
+    }
+
+    /// Does the dotted module name one of the paths' Python modules?
+    fn matches_module(&self, dotted: &str) -> bool {
+        let as_path = dotted.replace('.', "/");
+        self.paths.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => as_path.starts_with(prefix) && !as_path[prefix.len()..].contains('/'),
+            None => p.strip_suffix(".py").is_some_and(|stem| stem == as_path),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -190,7 +224,12 @@ pub fn analyze(
     let repo = &ctx.repo;
     // What to scan: (path, kind, lines, theme).
     let mut scan: BTreeMap<String, Scan> = BTreeMap::new();
+    // Upstream files the fork edits (the base has them): for the table of platform removals.
+    let mut edited: Vec<String> = Vec::new();
     for (path, old, new) in fork_files(ctx)? {
+        if old.is_some() {
+            edited.push(path.clone());
+        }
         let Some(kind) = kind_of(&path) else { continue };
         let Some(text) = text_of(repo, new)? else {
             continue;
@@ -215,7 +254,21 @@ pub fn analyze(
             scan.insert(path, (FileKind::Template, lines, true));
         }
     }
-    if scan.is_empty() {
+    let platform_edits: Vec<(&String, &PlatformRemoval)> = if against.oid.is_none() {
+        edited
+            .iter()
+            .filter_map(|p| {
+                table
+                    .platform
+                    .iter()
+                    .find(|r| r.matches_path(p))
+                    .map(|r| (p, r))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if scan.is_empty() && platform_edits.is_empty() {
         return Ok(None);
     }
     let base_django = django_of(
@@ -238,6 +291,44 @@ pub fn analyze(
         files_scanned: scan.len(),
         uses: Vec::new(),
     };
+    // Without a target: the table of platform removals, for removals after the base's release.
+    let base_index = ctx.base_release.map(|r| r.index);
+    let pending = |r: &PlatformRemoval| -> Option<&'static crate::releases::catalog::Release> {
+        let rel = crate::releases::catalog::release(&r.release)?;
+        base_index.is_none_or(|b| b < rel.index).then_some(rel)
+    };
+    for (path, r) in &platform_edits {
+        let Some(rel) = pending(r) else { continue };
+        let api = format!("platform:{}", r.id);
+        section.uses.push(RemovedUse {
+            path: (*path).clone(),
+            line: 1,
+            api: api.clone(),
+            removed_in: rel.title(),
+            release: Some(rel.name.to_string()),
+            already_broken: false,
+            replacement: Some(r.replacement.clone()),
+            theme: false,
+        });
+        findings.push(
+            Finding::new(
+                ctx.rules.rule(RuleId::FC003),
+                path.as_str(),
+                format!(
+                    "the fork edits {path}, which edx-platform deletes in {} ({}): the edit \
+                     becomes a modify/delete conflict at that upgrade and the file is gone \
+                     after it; use {}",
+                    rel.title(),
+                    r.source,
+                    r.replacement
+                ),
+            )
+            .subject(format!("{api}|edit"))
+            .data("api", api)
+            .data("release", rel.name.to_string())
+            .build(),
+        );
+    }
     let mut modules = ModuleFacts::default();
     // Template tag libraries of the base and the target, read on the first `{% load`.
     let mut libraries: Option<(BTreeMap<String, String>, BTreeMap<String, String>)> = None;
@@ -357,10 +448,47 @@ pub fn analyze(
                     }
                 }
             }
+            if *kind == FileKind::Python && against.oid.is_none() {
+                for module in imported_modules(path, trimmed) {
+                    let Some(r) = table.platform.iter().find(|r| r.matches_module(&module)) else {
+                        continue;
+                    };
+                    let Some(rel) = pending(r) else { continue };
+                    let api = format!("platform:{}", r.id);
+                    section.uses.push(RemovedUse {
+                        path: path.clone(),
+                        line: *line_no,
+                        api: api.clone(),
+                        removed_in: rel.title(),
+                        release: Some(rel.name.to_string()),
+                        already_broken: false,
+                        replacement: Some(r.replacement.clone()),
+                        theme: false,
+                    });
+                    findings.push(
+                        Finding::new(
+                            ctx.rules.rule(RuleId::FC003),
+                            path,
+                            format!(
+                                "imports `{module}`, which edx-platform deletes in {} ({}): \
+                                 ImportError from that release on; use {}",
+                                rel.title(),
+                                r.source,
+                                r.replacement
+                            ),
+                        )
+                        .line(*line_no)
+                        .subject(format!("{api}|{line_no}"))
+                        .data("api", api)
+                        .data("release", rel.name.to_string())
+                        .build(),
+                    );
+                }
+            }
             if *kind == FileKind::Python {
                 if let Some(target) = against.oid {
                     for (api, what) in
-                        modules.removed_imports(repo, ctx.base_oid, target, trimmed)?
+                        modules.removed_imports(repo, ctx.base_oid, target, path, trimmed)?
                     {
                         section.uses.push(RemovedUse {
                             path: path.clone(),
@@ -396,6 +524,79 @@ pub fn analyze(
         .uses
         .sort_by(|a, b| (&a.path, a.line, &a.api).cmp(&(&b.path, b.line, &b.api)));
     Ok(Some(section))
+}
+
+/// `.x` / `..x` of an import in the file `path`, as a dotted module (`lms/envs/a.py`, `.b` →
+/// `lms.envs.b`); `None` when it climbs above the repository.
+fn resolve_relative(path: &str, module: &str) -> Option<String> {
+    let package: Vec<&str> = path
+        .rsplit_once('/')
+        .map(|(d, _)| d.split('/').collect())
+        .unwrap_or_default();
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    let up = dots.checked_sub(1)?;
+    if up > package.len() {
+        return None;
+    }
+    let mut parts: Vec<&str> = package[..package.len() - up].to_vec();
+    let rest = &module[dots..];
+    if !rest.is_empty() {
+        parts.push(rest);
+    }
+    Some(parts.join("."))
+}
+
+/// The dotted modules one Python line imports (`from a.b import c` → `a.b` and `a.b.c`;
+/// `import a.b` → `a.b`), relative imports resolved against `path`'s package; also a dotted
+/// name in a string literal (`DJANGO_SETTINGS_MODULE = "lms.envs.x"`).
+fn imported_modules(path: &str, line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let resolve = |m: &str| -> Option<String> {
+        if m.starts_with('.') {
+            resolve_relative(path, m)
+        } else {
+            Some(m.to_string())
+        }
+    };
+    if let Some(rest) = line.strip_prefix("from ") {
+        if let Some((m, names)) = rest.split_once(" import ") {
+            if let Some(module) = resolve(m.trim()) {
+                for n in names.trim().trim_start_matches('(').split(',') {
+                    let n = n.split(" as ").next().unwrap_or("").trim();
+                    let n = n.trim_end_matches([')', '\\']).trim();
+                    if !n.is_empty() && n != "*" {
+                        out.push(if module.is_empty() {
+                            n.to_string()
+                        } else {
+                            format!("{module}.{n}")
+                        });
+                    }
+                }
+                if !module.is_empty() {
+                    out.push(module);
+                }
+            }
+        }
+    } else if let Some(rest) = line.strip_prefix("import ") {
+        for m in rest.split(',') {
+            let m = m.split(" as ").next().unwrap_or("").trim();
+            if !m.is_empty() {
+                out.push(m.to_string());
+            }
+        }
+    } else {
+        // Dotted names in string literals.
+        for quoted in line.split(['"', '\'']).skip(1).step_by(2) {
+            if quoted.contains('.')
+                && quoted
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+            {
+                out.push(quoted.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// The fork's theme templates: files under `<root>/<theme>/{lms,cms}/templates/` of the head
@@ -519,12 +720,14 @@ impl ModuleFacts {
         Ok(&self.names[&key])
     }
 
-    /// For one import line: (api id, description) of each module or name the target removed.
+    /// For one import line of the file `path`: (api id, description) of each module or name the
+    /// target removed. Relative imports are resolved against the file's package.
     fn removed_imports(
         &mut self,
         repo: &Repo,
         base: git2::Oid,
         target: git2::Oid,
+        path: &str,
         line: &str,
     ) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
@@ -549,7 +752,19 @@ impl ModuleFacts {
         } else {
             return Ok(out);
         };
-        if module.is_empty() || module.starts_with('.') {
+        let resolved;
+        let module = if module.starts_with('.') {
+            match resolve_relative(path, module) {
+                Some(m) if !m.is_empty() => {
+                    resolved = m;
+                    resolved.as_str()
+                }
+                _ => return Ok(out),
+            }
+        } else {
+            module
+        };
+        if module.is_empty() {
             return Ok(out);
         }
         let (at_base, at_target) = self.paths(repo, base, target, module)?;
@@ -648,6 +863,60 @@ mod tests {
         assert_eq!(first_release_with(t, (5, 0)), Some("ulmo"));
         assert_eq!(first_release_with(t, (3, 0)), Some("maple"));
         assert_eq!(first_release_with(t, (6, 0)), None);
+    }
+
+    #[test]
+    fn imported_modules_resolve_relative_imports() {
+        assert_eq!(
+            imported_modules("lms/envs/acme.py", "from .devstack_docker import *"),
+            ["lms.envs.devstack_docker"]
+        );
+        assert_eq!(
+            imported_modules("lms/envs/acme.py", "from ..envs import openstack as o"),
+            ["lms.envs.openstack", "lms.envs"]
+        );
+        assert_eq!(
+            imported_modules("x.py", "import lms.envs.static, os"),
+            ["lms.envs.static", "os"]
+        );
+        assert_eq!(
+            imported_modules(
+                "a/b.py",
+                "os.environ[\"DJANGO_SETTINGS_MODULE\"] = \"lms.envs.pact\""
+            ),
+            ["lms.envs.pact"]
+        );
+        assert!(imported_modules("a.py", "from .... import x").is_empty());
+    }
+
+    #[test]
+    fn platform_removals_match_paths_and_modules() {
+        let t = table().expect("rules/removals.toml");
+        assert!(!t.platform.is_empty());
+        for r in &t.platform {
+            assert!(
+                crate::releases::catalog::release(&r.release).is_some(),
+                "{}: {}",
+                r.id,
+                r.release
+            );
+            assert!(r.source.contains("upgrade-breaks.md"), "{}", r.id);
+        }
+        let find = |p: &str| {
+            t.platform
+                .iter()
+                .find(|r| r.matches_path(p))
+                .map(|r| r.id.as_str())
+        };
+        assert!(find("lms/envs/devstack_docker.py").is_some());
+        assert!(find("cms/envs/openstack.py").is_some());
+        assert!(find("lms/envs/bok_choy.env.json").is_some());
+        assert!(find("lms/envs/bok_choy/x.py").is_none());
+        assert!(find("lms/envs/production.py").is_none());
+        let module = |m: &str| t.platform.iter().any(|r| r.matches_module(m));
+        assert!(module("lms.envs.devstack_docker"));
+        assert!(module("lms.envs.bok_choy_docker"));
+        assert!(!module("lms.envs.devstack"));
     }
 
     #[test]

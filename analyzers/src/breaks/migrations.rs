@@ -1,8 +1,9 @@
 //! Django migrations the fork adds or edits, against the target release's migrations of the same
 //! app (rules FC801–FC806, docs/upgrade-breaks.md "Migrations").
 //!
-//! A migration is `<app dir>/migrations/NNNN_<name>.py`; its app label is the app directory's
-//! name (Django's default label; an `AppConfig.label` override is not read). Its `dependencies`
+//! A migration is `<app dir>/migrations/NNNN_<name>.py`; its app label is the `label = "…"` of
+//! the app's `apps.py` (an `AppConfig.label` override) when the tree has one, else the app
+//! directory's name (Django's default label). Its `dependencies`
 //! and `replaces` lists are read with tree-sitter-python: `("app", "0002_x")` tuples; anything
 //! else (`swappable_dependency(...)`, `__first__`) is ignored.
 //!
@@ -36,7 +37,7 @@ pub struct MigrationsSection {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ForkMigration {
     pub path: String,
-    /// App label (the app directory's name).
+    /// App label (`AppConfig.label` from the app's `apps.py`, else the app directory's name).
     pub app: String,
     /// `0003_coursecreator_org_limit`.
     pub name: String,
@@ -72,8 +73,50 @@ pub fn migration_path(path: &str) -> Option<(&str, &str)> {
     (numbered && !app_dir.is_empty()).then_some((app_dir, name))
 }
 
-fn label_of(app_dir: &str) -> &str {
+/// Django's default label of an app: its directory's name.
+fn dir_label(app_dir: &str) -> &str {
     app_dir.rsplit('/').next().unwrap_or(app_dir)
+}
+
+/// The `label = "…"` an `apps.py` gives its `AppConfig` (an assignment indented in a class body,
+/// with a string literal that is a valid label); `None` when it sets none.
+pub fn app_label(apps_py: &str) -> Option<String> {
+    for line in apps_py.lines() {
+        if !line.starts_with([' ', '\t']) {
+            continue;
+        }
+        let Some(rest) = line.trim_start().strip_prefix("label") else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim();
+        let Some(quote) = rest.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+            continue;
+        };
+        let inner = &rest[1..];
+        let Some(end) = inner.find(quote) else {
+            continue;
+        };
+        let label = &inner[..end];
+        let valid = !label.is_empty()
+            && !label.starts_with(|c: char| c.is_ascii_digit())
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if valid {
+            return Some(label.to_string());
+        }
+    }
+    None
+}
+
+/// The label of the app in `app_dir` at `commit`: its `apps.py`'s label, else the directory name.
+fn label_at(repo: &Repo, commit: Oid, app_dir: &str) -> Result<String> {
+    let apps = repo.text_at(commit, &format!("{app_dir}/apps.py"))?;
+    Ok(apps
+        .as_deref()
+        .and_then(app_label)
+        .unwrap_or_else(|| dir_label(app_dir).to_string()))
 }
 
 /// Parse a migration module's `dependencies` and `replaces` (class attributes of `Migration`,
@@ -153,6 +196,8 @@ fn string_value(node: Node<'_>, src: &[u8]) -> Option<String> {
 #[derive(Debug, Clone, Default)]
 struct App {
     dir: String,
+    /// Its label in this tree.
+    label: String,
     /// name → blob.
     files: BTreeMap<String, Oid>,
 }
@@ -161,6 +206,8 @@ struct App {
 #[derive(Debug, Default)]
 struct Index {
     apps: HashMap<String, Vec<App>>,
+    /// App directory → its label.
+    labels: HashMap<String, String>,
 }
 
 impl Index {
@@ -173,22 +220,27 @@ impl Index {
             if let Some((dir, name)) = migration_path(&path) {
                 let app = by_dir.entry(dir.to_string()).or_insert_with(|| App {
                     dir: dir.to_string(),
+                    label: String::new(),
                     files: BTreeMap::new(),
                 });
                 app.files.insert(name.to_string(), oid);
             }
         }
         let mut apps: HashMap<String, Vec<App>> = HashMap::new();
-        for (dir, app) in by_dir {
-            apps.entry(label_of(&dir).to_string())
-                .or_default()
-                .push(app);
+        let mut labels = HashMap::new();
+        for (dir, mut app) in by_dir {
+            app.label = label_at(repo, commit, &dir)?;
+            labels.insert(dir, app.label.clone());
+            apps.entry(app.label.clone()).or_default().push(app);
         }
-        Ok(Index { apps })
+        Ok(Index { apps, labels })
     }
 
     fn by_dir(&self, dir: &str) -> Option<&App> {
-        self.apps.get(label_of(dir))?.iter().find(|a| a.dir == dir)
+        self.apps
+            .get(self.labels.get(dir)?)?
+            .iter()
+            .find(|a| a.dir == dir)
     }
 
     /// The app a dependency's label names: the one in `prefer_dir` if it has that label, else
@@ -281,7 +333,7 @@ pub fn analyze(
             continue;
         };
         fork.push(Fork {
-            app: label_of(dir).to_string(),
+            app: label_at(repo, ctx.head, dir)?,
             dir: dir.to_string(),
             name: name.to_string(),
             path: path.clone(),
@@ -344,6 +396,8 @@ pub fn analyze(
                     judge.in_app(m, app, findings, &mut verdicts)?;
                 }
             }
+        } else if upstream_app {
+            findings.push(unjudged(ctx, m));
         }
         if verdicts.is_empty() {
             verdicts.push(if target.is_some() { "ok" } else { "unknown" }.to_string());
@@ -364,6 +418,58 @@ pub fn analyze(
         });
     }
     Ok(Some(section))
+}
+
+/// FC807: a fork migration in an upstream app, with no target release to judge it against.
+fn unjudged(ctx: &Context, m: &Fork) -> Finding {
+    let parents: Vec<&str> = m
+        .declared
+        .dependencies
+        .iter()
+        .filter(|(a, _)| *a == m.app)
+        .map(|(_, n)| n.as_str())
+        .collect();
+    let parent = match parents.as_slice() {
+        [] => "no parent in the app".to_string(),
+        [p] => format!("parent `{}.{p}`", m.app),
+        many => format!(
+            "parents {}",
+            many.iter()
+                .map(|p| format!("`{}.{p}`", m.app))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let after = parents
+        .first()
+        .map(|p| format!(" after `{p}`"))
+        .unwrap_or_default();
+    Finding::new(
+        ctx.rules.rule(RuleId::FC807),
+        &m.path,
+        format!(
+            "the fork adds `{}.{}` to upstream app `{}` ({parent}) and the repository holds no \
+             target release to judge it: at the upgrade, list the target's migrations of `{}` \
+             ({}/migrations/): one{after} means a second leaf (`./manage.py {} makemigrations \
+             --merge {}`), the number {} taken means renumbering the fork's",
+            m.app,
+            m.name,
+            m.app,
+            m.app,
+            m.dir,
+            service_of(&m.path),
+            m.app,
+            &m.name[..4]
+        ),
+    )
+    .subject(&m.name)
+    .data("app", m.app.clone())
+    .data("migration", m.name.clone())
+    .data(
+        "parents",
+        serde_json::Value::from(parents.iter().map(|p| p.to_string()).collect::<Vec<_>>()),
+    )
+    .build()
 }
 
 fn target_loc(dir: &str, name: &str, rev: &str, note: Option<String>) -> Location {
@@ -586,7 +692,7 @@ impl Judge<'_, '_> {
                 nodes.push((f.name.clone(), f.declared.clone()));
             }
         }
-        let leaf = leaves(&m.app, &nodes);
+        let leaf = leaves(&app.label, &nodes);
         if leaf.len() > 1 && leaf.contains(&m.name) {
             verdicts.push("leaf-clash".into());
             let others: Vec<&String> = leaf.iter().filter(|l| **l != m.name).collect();
@@ -681,6 +787,22 @@ class Migration(migrations.Migration):
         );
         assert_eq!(d.replaces.len(), 2);
         assert_eq!(declared("dependencies = ["), Declared::default());
+    }
+
+    #[test]
+    fn app_labels_come_from_apps_py() {
+        let apps = "from django.apps import AppConfig\n\n\nclass C(AppConfig):\n    name = \"lms.djangoapps.learner_home\"\n    label = \"learner_dashboard\"\n";
+        assert_eq!(app_label(apps).as_deref(), Some("learner_dashboard"));
+        assert_eq!(
+            app_label("class C(AppConfig):\n    label='x_1'\n").as_deref(),
+            Some("x_1")
+        );
+        assert_eq!(app_label("label = \"top_level\"\n"), None);
+        assert_eq!(app_label("class C:\n    label = name\n"), None);
+        assert_eq!(app_label("class C:\n    label = \"bad label\"\n"), None);
+        assert_eq!(app_label("class C:\n    label == \"x\"\n"), None);
+        assert_eq!(app_label("class C:\n    label = \"unterminated\n"), None);
+        assert_eq!(dir_label("lms/djangoapps/grades"), "grades");
     }
 
     #[test]

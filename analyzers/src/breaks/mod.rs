@@ -16,6 +16,7 @@
 pub mod dependencies;
 pub mod deprecations;
 pub mod migrations;
+pub mod packaging;
 
 use std::collections::HashMap;
 

@@ -175,3 +175,26 @@ pub fn expected(s: forkcheck_fixtures::Scenario) -> toml::Value {
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// A private copy of a fixture scenario that holds no release after the fork's base: every ref
+/// naming sumac, teak or ulmo deleted (a squashed copy without upstream's later tags), so
+/// `report` runs with no target.
+pub fn without_later_releases(
+    s: forkcheck_fixtures::Scenario,
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, generated) = scenario(s);
+    let repo = git2::Repository::open(&generated.fork).expect("open the copy");
+    let names: Vec<String> = repo
+        .references()
+        .expect("refs")
+        .filter_map(|r| r.ok()?.name().map(str::to_string))
+        .filter(|n| ["sumac", "teak", "ulmo"].iter().any(|r| n.contains(r)))
+        .collect();
+    assert!(!names.is_empty(), "{s}: no later release refs to delete");
+    for name in names {
+        repo.find_reference(&name)
+            .and_then(|mut r| r.delete())
+            .unwrap_or_else(|e| panic!("delete {name}: {e}"));
+    }
+    (dir, generated.fork.clone())
+}
