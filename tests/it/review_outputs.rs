@@ -191,7 +191,7 @@ fn the_summary_names_the_breaks_work() {
     };
     // The cost model's breaks: FC8xx and FC9xx of warning or error severity, every FC0xx.
     let (migrations, pins, apis) = (count("FC8", true), count("FC9", true), count("FC0", false));
-    assert_eq!((migrations, pins, apis), (4, 4, 5));
+    assert_eq!((migrations, pins, apis), (4, 7, 5));
     let decision = json["summary"]["decisions"]
         .as_array()
         .unwrap()
@@ -199,10 +199,10 @@ fn the_summary_names_the_breaks_work() {
         .find(|d| d["key"] == "breaks")
         .expect("a breaks decision")
         .clone();
-    assert_eq!(decision["count"], 13);
-    let text = "fix 13 breaks before the upgrade runs: 4 migration problems (FC801, FC802, \
-                FC804, FC806), 4 dependency pin conflicts (FC901, FC902, FC904, FC906), 5 removed \
-                API uses (FC001, FC002)";
+    assert_eq!(decision["count"], 16);
+    let text = "fix 16 breaks before the upgrade runs: 4 migration problems (FC801, FC802, \
+                FC804, FC806), 7 dependency conflicts (FC901, FC902, FC904, FC906, FC908, FC909), \
+                5 removed API uses (FC001, FC002)";
     assert_eq!(decision["text"], text);
     // Their cost is in the per-release estimate, by kind, and in the summary's contributors as
     // one line.
@@ -216,26 +216,26 @@ fn the_summary_names_the_breaks_work() {
             .unwrap_or_else(|| panic!("no item {what}: {items:?}"))
     };
     assert_eq!(item("migration problems")["count"], 4);
-    assert_eq!(item("dependency pin conflicts")["count"], 4);
+    assert_eq!(item("dependency conflicts")["count"], 7);
     assert_eq!(item("removed API uses")["count"], 5);
-    // 4 × 0.5–3 h + 4 × 0.25–2 h + 5 × 0.1–0.5 h (rules/cost.toml).
+    // 4 × 0.5–3 h + 7 × 0.25–2 h + 5 × 0.1–0.5 h (rules/cost.toml).
     let top = json["summary"]["per_release"]["top"].as_array().unwrap();
-    assert_eq!(top[0], "breaks to fix (13): 3.5–22.5 h", "{top:?}");
+    assert_eq!(top[0], "breaks to fix (16): 4.3–28.5 h", "{top:?}");
     let md = report(&g.fork, "markdown");
     let html = report(&g.fork, "html");
     let term = report(&g.fork, "terminal");
     assert!(term.contains(&format!("  • {text}\n")), "{term}");
-    assert!(term.contains("breaks to fix (13): 3.5–22.5 h"), "{term}");
+    assert!(term.contains("breaks to fix (16): 4.3–28.5 h"), "{term}");
     assert!(
-        md.contains("- fix 13 breaks before the upgrade runs: 4 migration problems"),
+        md.contains("- fix 16 breaks before the upgrade runs: 4 migration problems"),
         "{md}"
     );
-    assert!(md.contains("breaks to fix (13): 3.5–22.5 h"), "{md}");
+    assert!(md.contains("breaks to fix (16): 4.3–28.5 h"), "{md}");
     assert!(
-        html.contains("<li>fix 13 breaks before the upgrade runs: 4 migration problems"),
+        html.contains("<li>fix 16 breaks before the upgrade runs: 4 migration problems"),
         "{html}"
     );
-    assert!(html.contains("breaks to fix (13): 3.5–22.5 h"), "{html}");
+    assert!(html.contains("breaks to fix (16): 4.3–28.5 h"), "{html}");
 }
 
 /// Scenario `rebased`: the calibration line names the past upgrade's kind and its raw figures

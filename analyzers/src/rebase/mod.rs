@@ -266,7 +266,7 @@ pub fn overlap_weight(p: Proximity) -> Weight {
 /// as one contributor, "breaks to fix").
 pub const BREAK_ITEMS: &[(&str, Weight)] = &[
     ("migration problems", Weight::PerMigrationProblem),
-    ("dependency pin conflicts", Weight::PerDependencyConflict),
+    ("dependency conflicts", Weight::PerDependencyConflict),
     ("removed API uses", Weight::PerRemovedApiUse),
 ];
 

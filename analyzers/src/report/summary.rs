@@ -253,7 +253,7 @@ pub fn summarize(
 }
 
 /// What breaks at the target beyond the diff and costs work at the upgrade (the findings the
-/// cost model weighs as migration problems, dependency pin conflicts and removed-API uses): how
+/// cost model weighs as migration problems, dependency conflicts and removed-API uses): how
 /// many, and the decision line naming them by kind with their rules.
 fn breaks_line(findings: &[Finding], has_target: bool) -> (usize, String) {
     let mut parts = Vec::new();
@@ -265,7 +265,7 @@ fn breaks_line(findings: &[Finding], has_target: bool) -> (usize, String) {
             Weight::PerMigrationProblem,
         ),
         (
-            "dependency pin conflicts",
+            "dependency conflicts",
             "dependency pin conflict",
             Weight::PerDependencyConflict,
         ),
