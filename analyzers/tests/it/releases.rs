@@ -161,7 +161,16 @@ fn explicit_base_and_to_accept_release_names_refs_and_revisions() {
         ctx.base.rev, "open-release/redwood.2",
         "newest tag of the release"
     );
-    assert_eq!(ctx.base.distance, Some(10));
+    // The distance is counted when the report is assembled (opening a context does not walk
+    // the history): the drift's report carries it.
+    assert_eq!(ctx.base.distance, None);
+    let report = forkcheck_analyzers::run_selected(
+        &ctx,
+        &[forkcheck_analyzers::Analysis::Drift],
+        &forkcheck_analyzers::NoProgress,
+    )
+    .expect("report");
+    assert_eq!(report.base.distance, Some(10));
     assert_eq!(
         ctx.target.as_ref().map(|t| t.rev.as_str()),
         Some("open-release/sumac.2")
@@ -182,9 +191,17 @@ fn explicit_base_and_to_accept_release_names_refs_and_revisions() {
             "open-release/redwood.1..HEAD",
         ],
     );
-    assert_eq!(ctx.base.distance, count.trim().parse().ok());
+    let distance = forkcheck_analyzers::run_selected(
+        &ctx,
+        &[forkcheck_analyzers::Analysis::Drift],
+        &forkcheck_analyzers::NoProgress,
+    )
+    .expect("report")
+    .base
+    .distance;
+    assert_eq!(distance, count.trim().parse().ok());
     assert_eq!(
-        ctx.base.distance,
+        distance,
         Some(11),
         "the redwood.2 fix plus 10 fork commits"
     );
@@ -284,7 +301,16 @@ fn no_release_refs_is_exit_4_unless_a_base_is_given() {
         "{:?}",
         ctx.warnings
     );
-    assert_eq!(ctx.base.distance, Some(10));
+    // The distance is counted when the report is assembled (opening a context does not walk
+    // the history): the drift's report carries it.
+    assert_eq!(ctx.base.distance, None);
+    let report = forkcheck_analyzers::run_selected(
+        &ctx,
+        &[forkcheck_analyzers::Analysis::Drift],
+        &forkcheck_analyzers::NoProgress,
+    )
+    .expect("report");
+    assert_eq!(report.base.distance, Some(10));
 }
 
 #[test]
