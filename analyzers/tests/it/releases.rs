@@ -200,11 +200,7 @@ fn explicit_base_and_to_accept_release_names_refs_and_revisions() {
     .base
     .distance;
     assert_eq!(distance, count.trim().parse().ok());
-    assert_eq!(
-        distance,
-        Some(11),
-        "the redwood.2 fix plus 10 fork commits"
-    );
+    assert_eq!(distance, Some(11), "the redwood.2 fix plus 10 fork commits");
     let target = ctx.target.as_ref().expect("target");
     assert_eq!(
         (target.rev.as_str(), target.release.as_deref()),
