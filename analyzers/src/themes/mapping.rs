@@ -124,8 +124,12 @@ impl TreeIndex {
 
     /// Also record the asset paths the services' own templates ask for
     /// ([`StaticFacts::add_template_requests`]).
-    pub fn add_template_requests(&mut self, repo: &Repo) -> Result<()> {
-        self.statics.add_template_requests(repo, &self.blobs)
+    pub fn add_template_requests(
+        &mut self,
+        repo: &Repo,
+        seen: &mut HashMap<Oid, Vec<String>>,
+    ) -> Result<()> {
+        self.statics.add_template_requests(repo, &self.blobs, seen)
     }
 
     fn add_template_path(&mut self, path: String) {
@@ -390,11 +394,13 @@ impl StaticFacts {
 
     /// Add the asset paths the service's own templates (`<svc>/templates/**`) ask for
     /// (`static.url('images/studio-logo.png')`) to the requested paths. Reads those templates:
-    /// call it only when a theme ships static files.
+    /// call it only when a theme ships static files. `seen` keeps each template blob's asset
+    /// strings, so the base's and the target's trees read a template they share once.
     pub fn add_template_requests(
         &mut self,
         repo: &Repo,
         blobs: &HashMap<String, Oid>,
+        seen: &mut HashMap<Oid, Vec<String>>,
     ) -> Result<()> {
         let mut found: Vec<(usize, String, String)> = Vec::new();
         for (path, oid) in blobs {
@@ -405,12 +411,20 @@ impl StaticFacts {
             } else {
                 continue;
             };
-            let bytes = repo.blob_bytes(*oid)?;
-            if crate::changes::is_binary(&bytes) {
-                continue;
-            }
-            for rel in asset_strings(&String::from_utf8_lossy(&bytes)) {
-                found.push((slot(svc), rel, path.clone()));
+            let assets = match seen.get(oid) {
+                Some(assets) => assets,
+                None => {
+                    let bytes = repo.blob_bytes(*oid)?;
+                    let assets = if crate::changes::is_binary(&bytes) {
+                        Vec::new()
+                    } else {
+                        asset_strings(&String::from_utf8_lossy(&bytes))
+                    };
+                    seen.entry(*oid).or_insert(assets)
+                }
+            };
+            for rel in assets {
+                found.push((slot(svc), rel.clone(), path.clone()));
             }
         }
         found.sort();

@@ -86,9 +86,10 @@ pub fn analyze(
         .iter()
         .any(|f| f.kind == discover::FileKind::Static && !f.from_upstream)
     {
-        base_index.add_template_requests(repo)?;
+        let mut seen = std::collections::HashMap::new();
+        base_index.add_template_requests(repo, &mut seen)?;
         if let Some(t) = target_index.as_mut() {
-            t.add_template_requests(repo)?;
+            t.add_template_requests(repo, &mut seen)?;
         }
     }
     let tags = history::release_tags(repo, &ctx.releases)?;
