@@ -307,11 +307,6 @@ impl Context {
         Ok(self.deployment.get_or_init(|| d))
     }
 
-    /// The change set when an analysis has computed it.
-    pub fn changes_if_computed(&self) -> Option<&crate::changes::ChangeSet> {
-        self.changes.get()
-    }
-
     /// The change set ([`crate::changes`]): the base → head diff, the fork's commits and the
     /// base → target diff, computed once for every analysis.
     pub fn changes(&self) -> Result<&crate::changes::ChangeSet> {

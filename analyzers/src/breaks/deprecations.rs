@@ -299,35 +299,16 @@ pub fn analyze(
     };
     for (path, r) in &platform_edits {
         let Some(rel) = pending(r) else { continue };
-        let api = format!("platform:{}", r.id);
-        section.uses.push(RemovedUse {
-            path: (*path).clone(),
-            line: 1,
-            api: api.clone(),
-            removed_in: rel.title(),
-            release: Some(rel.name.to_string()),
-            already_broken: false,
-            replacement: Some(r.replacement.clone()),
-            theme: false,
-        });
-        findings.push(
-            Finding::new(
-                ctx.rules.rule(RuleId::FC003),
-                path.as_str(),
-                format!(
-                    "the fork edits {path}, which edx-platform deletes in {} ({}): the edit \
-                     becomes a modify/delete conflict at that upgrade and the file is gone \
-                     after it; use {}",
-                    rel.title(),
-                    r.source,
-                    r.replacement
-                ),
-            )
-            .subject(format!("{api}|edit"))
-            .data("api", api)
-            .data("release", rel.name.to_string())
-            .build(),
+        let message = format!(
+            "the fork edits {path}, which edx-platform deletes in {} ({}): the edit becomes a \
+             modify/delete conflict at that upgrade and the file is gone after it; use {}",
+            rel.title(),
+            r.source,
+            r.replacement
         );
+        let (row, finding) = platform_use(ctx, r, rel, path, None, message);
+        section.uses.push(row);
+        findings.push(finding);
     }
     let mut modules = ModuleFacts::default();
     // Template tag libraries of the base and the target, read on the first `{% load`.
@@ -454,35 +435,16 @@ pub fn analyze(
                         continue;
                     };
                     let Some(rel) = pending(r) else { continue };
-                    let api = format!("platform:{}", r.id);
-                    section.uses.push(RemovedUse {
-                        path: path.clone(),
-                        line: *line_no,
-                        api: api.clone(),
-                        removed_in: rel.title(),
-                        release: Some(rel.name.to_string()),
-                        already_broken: false,
-                        replacement: Some(r.replacement.clone()),
-                        theme: false,
-                    });
-                    findings.push(
-                        Finding::new(
-                            ctx.rules.rule(RuleId::FC003),
-                            path,
-                            format!(
-                                "imports `{module}`, which edx-platform deletes in {} ({}): \
-                                 ImportError from that release on; use {}",
-                                rel.title(),
-                                r.source,
-                                r.replacement
-                            ),
-                        )
-                        .line(*line_no)
-                        .subject(format!("{api}|{line_no}"))
-                        .data("api", api)
-                        .data("release", rel.name.to_string())
-                        .build(),
+                    let message = format!(
+                        "imports `{module}`, which edx-platform deletes in {} ({}): ImportError \
+                         from that release on; use {}",
+                        rel.title(),
+                        r.source,
+                        r.replacement
                     );
+                    let (row, finding) = platform_use(ctx, r, rel, path, Some(*line_no), message);
+                    section.uses.push(row);
+                    findings.push(finding);
                 }
             }
             if *kind == FileKind::Python {
@@ -528,6 +490,40 @@ pub fn analyze(
 
 /// `.x` / `..x` of an import in the file `path`, as a dotted module (`lms/envs/a.py`, `.b` →
 /// `lms.envs.b`); `None` when it climbs above the repository.
+/// A use of a module the platform table says `rel` deletes (FC003): the section's row and the
+/// finding. `line`: the importing line; `None` for an edit of the module's own file.
+fn platform_use(
+    ctx: &Context,
+    r: &PlatformRemoval,
+    rel: &crate::releases::catalog::Release,
+    path: &str,
+    line: Option<u32>,
+    message: String,
+) -> (RemovedUse, Finding) {
+    let api = format!("platform:{}", r.id);
+    let row = RemovedUse {
+        path: path.to_string(),
+        line: line.unwrap_or(1),
+        api: api.clone(),
+        removed_in: rel.title(),
+        release: Some(rel.name.to_string()),
+        already_broken: false,
+        replacement: Some(r.replacement.clone()),
+        theme: false,
+    };
+    let subject = match line {
+        Some(n) => format!("{api}|{n}"),
+        None => format!("{api}|edit"),
+    };
+    let finding = Finding::new(ctx.rules.rule(RuleId::FC003), path, message)
+        .line_opt(line)
+        .subject(subject)
+        .data("api", api)
+        .data("release", rel.name.to_string())
+        .build();
+    (row, finding)
+}
+
 fn resolve_relative(path: &str, module: &str) -> Option<String> {
     let package: Vec<&str> = path
         .rsplit_once('/')

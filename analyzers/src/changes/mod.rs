@@ -115,11 +115,6 @@ impl ChangeSet {
         Ok(self.commits.get_or_init(|| commits))
     }
 
-    /// The fork's commits when an analysis has computed them already.
-    pub fn commits_if_computed(&self) -> Option<&[CommitChanges]> {
-        self.commits.get().map(Vec::as_slice)
-    }
-
     /// The base → head changes as a tree diff without rename detection gives them: a renamed
     /// file as the deletion of its old path and the addition of its new one; path order. Made
     /// once (the configuration, settings and theme analyses all read it).

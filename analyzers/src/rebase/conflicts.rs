@@ -72,11 +72,11 @@ pub fn both_sides(
     // and is cancelled when it turns out not to be needed.
     let a = tree_id(repo, ancestor)?;
     let (h, t) = (tree_id(repo, head)?, tree_id(repo, target)?);
-    let other = repo.reopen()?;
+    let handle = repo.handle();
     let cancel = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let cancel = &cancel;
-        let whole = scope.spawn(move || split_walk_cancellable(&other, a, t, cancel));
+        let whole = scope.spawn(move || split_walk_cancellable(&handle.open()?, a, t, cancel));
         let mut trees = crate::trees::Trees::new(repo);
         let sides = (|| {
             let fork_raw = split_walk_with(&mut trees, a, h, None)?;

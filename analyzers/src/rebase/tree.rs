@@ -135,24 +135,9 @@ pub fn upstream_side(repo: &Repo, ancestor: Oid, side: Oid, fork: &SideDiff) -> 
     let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
     let mut trees = Trees::new(repo);
     let raw = split_walk_with(&mut trees, a, b, Some(&allow))?;
-    upstream_side_limited(repo, &mut trees, ancestor, side, fork, raw)
-}
-
-/// [`upstream_side`] from upstream's raw changes already limited to (at least) the fork's
-/// paths: a walk with [`allowed_paths`] of every path the fork's raw changes name. `trees` is
-/// that walk's cache: the whole side, when a rename reaches the fork's paths, reads only the
-/// trees the limited walk did not.
-pub fn upstream_side_limited(
-    repo: &Repo,
-    trees: &mut Trees<'_>,
-    ancestor: Oid,
-    side: Oid,
-    fork: &SideDiff,
-    raw: Vec<Delta>,
-) -> Result<SideDiff> {
+    // The whole side, when needed, reads only the trees the limited walk did not.
     upstream_side_from_walks(repo, ancestor, side, fork, raw, || {
-        let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
-        split_walk_with(trees, a, b, None)
+        split_walk_with(&mut trees, a, b, None)
     })
 }
 
@@ -168,8 +153,9 @@ pub fn rename_reaches(fork: &SideDiff, limited: &[Delta]) -> bool {
     })
 }
 
-/// [`upstream_side_limited`] with the whole side's walk given as `whole` (called only when a
-/// rename reaches the fork's paths).
+/// Upstream's side from its raw changes limited to (at least) the fork's paths (a walk with
+/// [`allowed_paths`] of every path the fork's changes name); `whole` gives the whole side's
+/// walk, called only when a rename reaches the fork's paths ([`rename_reaches`]).
 pub fn upstream_side_from_walks(
     repo: &Repo,
     ancestor: Oid,
@@ -178,24 +164,19 @@ pub fn upstream_side_from_walks(
     raw: Vec<Delta>,
     whole: impl FnOnce() -> Result<Vec<Delta>>,
 ) -> Result<SideDiff> {
-    let creates: HashSet<&str> = fork
-        .added
-        .keys()
-        .chain(fork.renamed_to.keys())
-        .map(String::as_str)
-        .collect();
-    let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
     if rename_reaches(fork, &raw) {
+        let touched: HashSet<&str> = fork.changes.keys().map(String::as_str).collect();
         let whole = whole()?;
         return from_raw(repo, ancestor, side, &whole, Renames::RelevantTo(&touched));
     }
+    let names = |p: &String| {
+        fork.changes.contains_key(p)
+            || fork.added.contains_key(p)
+            || fork.renamed_to.contains_key(p)
+    };
     let limited: Vec<_> = raw
         .into_iter()
-        .filter(|c| {
-            touched.contains(c.path.as_str())
-                || creates.contains(c.path.as_str())
-                || c.is_submodule()
-        })
+        .filter(|c| names(&c.path) || c.is_submodule())
         .collect();
     from_raw(repo, ancestor, side, &limited, Renames::No)
 }
