@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
+    forkcheck_analyzers::repo::tune_object_cache();
     // `--color` also decides clap's own output (help, usage errors), which is written while the
     // arguments are parsed: read it first.
     let matches = args::Cli::command()

@@ -156,6 +156,17 @@ impl RepoHandle {
     }
 }
 
+/// Let libgit2 keep parsed trees and commits of any size in its per-repository object cache
+/// (by default only objects under 4 KiB are kept, so every lookup through a large directory
+/// such as `lms/templates/` inflates and parses it again). Call once, before any thread starts:
+/// it sets a process-wide libgit2 option without synchronisation.
+pub fn tune_object_cache() {
+    for kind in [git2::ObjectType::Tree, git2::ObjectType::Commit] {
+        // SAFETY: called from `main` before any other thread exists (see above).
+        let _ = unsafe { git2::opts::set_cache_object_limit(kind, 1 << 20) };
+    }
+}
+
 impl Repo {
     /// Open the repository at `path` (searching parent directories like git does).
     pub fn open(path: &Path) -> Result<Repo> {
