@@ -233,6 +233,16 @@ impl<'r> Trees<'r> {
         }
     }
 
+    /// The repository the trees are read from.
+    pub fn repo(&self) -> &'r Repo {
+        self.repo
+    }
+
+    /// Forget the trees read so far (a long run of commits keeps memory bounded).
+    pub fn clear(&mut self) {
+        self.cache.clear();
+    }
+
     /// The entries of `tree` (empty for `None`), sorted by name bytes: (name, id, mode).
     pub fn entries(&mut self, tree: Option<Oid>) -> Result<Rc<Entries>> {
         let Some(tree) = tree else {

@@ -14,7 +14,11 @@ use super::patchid::{commit_changes_within, header_key, patch_id, PatchId};
 use super::store::{PathChange, Store, Version};
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
-use crate::trees::{allowed_paths, Delta as FileChange};
+use crate::trees::{allowed_paths, Delta as FileChange, Trees};
+
+/// Commits per tree cache in [`patch_id_matches`]: long enough to share most trees between
+/// neighbours, short enough to split the work across threads and bound the cache.
+const CHUNK: usize = 64;
 
 /// A set of upstream commits to match against, with a label (`target`, or the development
 /// branch's ref).
@@ -83,34 +87,46 @@ pub fn patch_id_matches(
         .enumerate()
         .flat_map(|(i, s)| s.commits.iter().map(move |c| (*c, i)))
         .collect();
-    let found: Vec<Result<Option<Candidate>>> = jobs
-        .into_par_iter()
+    // Runs of neighbouring commits share one tree cache: a commit's parent tree is the tree
+    // the previous job just read.
+    let found: Vec<Result<Vec<Candidate>>> = jobs
+        .par_chunks(CHUNK)
         .map_init(
             || Repo::open(&git_dir),
-            |r, (oid, set)| {
+            |r, chunk| {
                 let r = r.as_ref().map_err(|_| Repo::open_error(&git_dir))?;
-                let commit = r.find_commit(oid)?;
-                if commit.parent_count() > 1 {
-                    return Ok(None);
+                let mut trees = Trees::new(r);
+                let mut out = Vec::new();
+                for &(oid, set) in chunk {
+                    let commit = r.find_commit(oid)?;
+                    if commit.parent_count() > 1 {
+                        continue;
+                    }
+                    let parent = commit.parent_ids().next();
+                    let Some(changes) =
+                        commit_changes_within(&mut trees, parent, oid, Some(&allow))?
+                    else {
+                        continue;
+                    };
+                    if wanted.contains_key(&header_key(&changes)) {
+                        out.push(Candidate { oid, set, changes });
+                    }
                 }
-                let parent = commit.parent_ids().next();
-                let Some(changes) = commit_changes_within(r, parent, oid, Some(&allow))? else {
-                    return Ok(None);
-                };
-                Ok(wanted
-                    .contains_key(&header_key(&changes))
-                    .then_some(Candidate { oid, set, changes }))
+                Ok(out)
             },
         )
         .collect();
     let mut candidates: HashMap<Vec<(String, u32, u32)>, Vec<Candidate>> = HashMap::new();
-    for f in found {
-        if let Some(c) = f? {
-            candidates
-                .entry(header_key(&c.changes))
-                .or_default()
-                .push(c);
-        }
+    for c in found
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+    {
+        candidates
+            .entry(header_key(&c.changes))
+            .or_default()
+            .push(c);
     }
 
     let mut out = HashMap::new();

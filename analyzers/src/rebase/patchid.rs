@@ -33,17 +33,20 @@ pub fn to_hex(id: &PatchId) -> String {
 /// The paths a commit changes relative to `parent` (or the empty tree), without renames, a
 /// type change as a deletion plus an addition (what git hashes); submodules are left out.
 pub fn commit_changes(repo: &Repo, parent: Option<Oid>, commit: Oid) -> Result<Vec<Delta>> {
-    Ok(commit_changes_within(repo, parent, commit, None)?.unwrap_or_default())
+    let mut trees = Trees::new(repo);
+    Ok(commit_changes_within(&mut trees, parent, commit, None)?.unwrap_or_default())
 }
 
 /// [`commit_changes`], or `None` as soon as the commit touches a path outside `allow` (a set
 /// from [`crate::trees::allowed_paths`]).
+/// `trees` is the caller's tree cache: neighbouring commits share most of their trees.
 pub fn commit_changes_within(
-    repo: &Repo,
+    trees: &mut Trees<'_>,
     parent: Option<Oid>,
     commit: Oid,
     allow: Option<&std::collections::HashSet<String>>,
 ) -> Result<Option<Vec<Delta>>> {
+    let repo = trees.repo();
     let new_tree = repo.find_commit(commit)?.tree_id();
     let old_tree = match parent {
         Some(p) => Some(repo.find_commit(p)?.tree_id()),
@@ -55,7 +58,7 @@ pub fn commit_changes_within(
         stop_outside: true,
         cancel: None,
     };
-    let Some(raw) = Trees::new(repo).walk_changes(old_tree, Some(new_tree), walk)? else {
+    let Some(raw) = trees.walk_changes(old_tree, Some(new_tree), walk)? else {
         return Ok(None);
     };
     // Submodules are skipped: git hashes "Subproject commit" text for them; forks of
