@@ -1,7 +1,9 @@
 //! What every analyzer receives: the open repository, the resolved base / head / target
 //! commits, the configuration and the rules. [`Context::open`] builds it once per run.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use git2::Oid;
 
@@ -137,14 +139,24 @@ pub struct Context {
     pub warnings: Vec<String>,
     /// Every secret value the analyses meet; the report is scrubbed of them at the end of the
     /// run (see [`crate::secrets`]).
-    pub secrets: crate::secrets::Collector,
+    pub secrets: Arc<crate::secrets::Collector>,
+    /// What the analyses compute once and share, with [`Context::sibling`]s too.
+    shared: Arc<Shared>,
+}
+
+/// A run's facts computed on first use and shared by every analysis (and by the
+/// [`Context::sibling`] that runs some of them on another thread).
+#[derive(Default)]
+struct Shared {
     /// The base release's settings definitions, parsed once for the analyses that need them
     /// (settings risks, generated config's code defaults).
-    base_settings: std::sync::OnceLock<crate::settings::risks::Index>,
+    base_settings: OnceLock<crate::settings::risks::Index>,
     /// The base's deployment era, inferred on first use (`crate::replace::era`).
-    deployment: std::sync::OnceLock<(crate::replace::Deployment, crate::model::EraInfo)>,
+    deployment: OnceLock<(crate::replace::Deployment, crate::model::EraInfo)>,
     /// What the fork changed, computed on first use and read by every analysis.
-    changes: std::sync::OnceLock<crate::changes::ChangeSet>,
+    changes: OnceLock<crate::changes::ChangeSet>,
+    /// The files of each commit's tree an analysis asked for ([`Context::listing`]).
+    listings: Mutex<HashMap<Oid, Arc<crate::listing::Listing>>>,
 }
 
 impl Context {
@@ -245,9 +257,32 @@ impl Context {
             only,
             warnings,
             secrets: Default::default(),
-            base_settings: std::sync::OnceLock::new(),
-            deployment: std::sync::OnceLock::new(),
-            changes: std::sync::OnceLock::new(),
+            shared: Default::default(),
+        })
+    }
+
+    /// This run's context for another thread: the same inputs, the same secrets collector and
+    /// the same computed-once facts (change set, listings, settings index, deployment), with a
+    /// repository handle of its own (`git2::Repository` is not `Sync`).
+    pub fn sibling(&self) -> Result<Context> {
+        Ok(Context {
+            repo: self.repo.reopen()?,
+            config: self.config.clone(),
+            config_file: self.config_file.clone(),
+            rules: self.rules.clone(),
+            head_rev: self.head_rev.clone(),
+            head: self.head,
+            base: self.base.clone(),
+            base_oid: self.base_oid,
+            base_release: self.base_release,
+            target: self.target.clone(),
+            target_oid: self.target_oid,
+            target_release: self.target_release,
+            releases: self.releases.clone(),
+            only: self.only.clone(),
+            warnings: self.warnings.clone(),
+            secrets: self.secrets.clone(),
+            shared: self.shared.clone(),
         })
     }
 
@@ -275,26 +310,24 @@ impl Context {
             only: Some(only),
             warnings: Vec::new(),
             secrets: Default::default(),
-            base_settings: std::sync::OnceLock::new(),
-            deployment: std::sync::OnceLock::new(),
-            changes: std::sync::OnceLock::new(),
+            shared: Default::default(),
             repo,
         })
     }
 
     /// The base release's settings modules, parsed on first use and shared by every analysis.
     pub fn base_settings(&self) -> Result<&crate::settings::risks::Index> {
-        if let Some(index) = self.base_settings.get() {
+        if let Some(index) = self.shared.base_settings.get() {
             return Ok(index);
         }
         let index = crate::settings::risks::Index::build(&self.repo, self.base_oid)?;
-        Ok(self.base_settings.get_or_init(|| index))
+        Ok(self.shared.base_settings.get_or_init(|| index))
     }
 
     /// The base's deployment era and the era rules of the base and target trees, inferred from
     /// their content on first use ([`crate::replace::era`]).
     pub fn deployment(&self) -> Result<&(crate::replace::Deployment, crate::model::EraInfo)> {
-        if let Some(d) = self.deployment.get() {
+        if let Some(d) = self.shared.deployment.get() {
             return Ok(d);
         }
         let d = crate::replace::era::infer(
@@ -302,15 +335,45 @@ impl Context {
             self.base_oid,
             self.base_release,
             self.target_oid,
-            Some(self.head),
+            Some(&*self.listing(self.head)?),
         )?;
-        Ok(self.deployment.get_or_init(|| d))
+        Ok(self.shared.deployment.get_or_init(|| d))
+    }
+
+    /// Every file of `commit`'s tree, listed on first use and shared by every analysis: the
+    /// base by walking its tree, any other commit by patching the base's listing with the
+    /// base → commit tree diff ([`crate::listing`]).
+    pub fn listing(&self, commit: Oid) -> Result<std::sync::Arc<crate::listing::Listing>> {
+        let cached = |ctx: &Context| {
+            ctx.shared
+                .listings
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&commit).cloned())
+        };
+        if let Some(found) = cached(self) {
+            return Ok(found);
+        }
+        let tree = self.repo.find_commit(commit)?.tree_id();
+        let mut trees = crate::trees::Trees::new(&self.repo);
+        let listing = if commit == self.base_oid {
+            crate::listing::Listing::of_tree(&mut trees, tree)?
+        } else {
+            let base = self.listing(self.base_oid)?;
+            let base_tree = self.repo.find_commit(self.base_oid)?.tree_id();
+            base.patched(&trees.changes(Some(base_tree), tree)?)
+        };
+        let listing = std::sync::Arc::new(listing);
+        if let Ok(mut m) = self.shared.listings.lock() {
+            m.insert(commit, listing.clone());
+        }
+        Ok(listing)
     }
 
     /// The change set ([`crate::changes`]): the base → head diff, the fork's commits and the
     /// base → target diff, computed once for every analysis.
     pub fn changes(&self) -> Result<&crate::changes::ChangeSet> {
-        if let Some(changes) = self.changes.get() {
+        if let Some(changes) = self.shared.changes.get() {
             return Ok(changes);
         }
         // The fork's commits are read beside the tree diff when an analysis of this run needs
@@ -325,7 +388,7 @@ impl Context {
             self.target_oid,
             with_commits,
         )?;
-        Ok(self.changes.get_or_init(|| changes))
+        Ok(self.shared.changes.get_or_init(|| changes))
     }
 
     /// Whether `analysis` is part of this run.

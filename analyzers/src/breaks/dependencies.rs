@@ -242,7 +242,7 @@ type Reqs = BTreeMap<String, BTreeMap<String, (String, u32)>>;
 /// Every requirements file of a release tree, parsed.
 fn tree_requirements(ctx: &Context, commit: git2::Oid) -> Result<Reqs> {
     let mut out = BTreeMap::new();
-    for (path, oid) in super::walk_blobs(&ctx.repo, commit, &|root, name| {
+    for (path, oid) in super::walk_blobs(ctx, commit, &|root, name| {
         is_requirements_file(&format!("{root}{name}"))
     })? {
         if let Some(text) = text_of(&ctx.repo, oid)? {

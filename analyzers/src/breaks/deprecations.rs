@@ -388,8 +388,8 @@ pub fn analyze(
                 if let Some(target) = against.oid {
                     if libraries.is_none() {
                         libraries = Some((
-                            tag_libraries(repo, ctx.base_oid)?,
-                            tag_libraries(repo, target)?,
+                            tag_libraries(ctx, ctx.base_oid)?,
+                            tag_libraries(ctx, target)?,
                         ));
                     }
                     let (at_base, at_target) = libraries.as_ref().expect("just set");
@@ -605,7 +605,7 @@ fn theme_templates(ctx: &Context) -> Result<Vec<(String, git2::Oid)>> {
         return Ok(Vec::new());
     }
     let prefixes: Vec<String> = roots.iter().map(|r| format!("{r}/")).collect();
-    let files = super::walk_blobs(&ctx.repo, ctx.head, &|root, name| {
+    let files = super::walk_blobs(ctx, ctx.head, &|root, name| {
         prefixes.iter().any(|p| {
             root.strip_prefix(p.as_str()).is_some_and(|rest| {
                 let mut parts = rest.splitn(3, '/');
@@ -615,19 +615,16 @@ fn theme_templates(ctx: &Context) -> Result<Vec<(String, git2::Oid)>> {
             })
         }) && kind_of(&format!("{root}{name}")) == Some(FileKind::Template)
     })?;
-    let mut out = Vec::new();
-    for (path, blob) in files {
-        if ctx.repo.blob_id_at(ctx.base_oid, &path)? == Some(blob) {
-            continue;
-        }
-        out.push((path, blob));
-    }
-    Ok(out)
+    let base = ctx.listing(ctx.base_oid)?;
+    Ok(files
+        .into_iter()
+        .filter(|(path, blob)| base.blob(path) != Some(*blob))
+        .collect())
 }
 
 /// Template tag libraries of a tree: library name → the `*/templatetags/<name>.py` defining it.
-fn tag_libraries(repo: &Repo, commit: git2::Oid) -> Result<BTreeMap<String, String>> {
-    let files = super::walk_blobs(repo, commit, &|root, name| {
+fn tag_libraries(ctx: &Context, commit: git2::Oid) -> Result<BTreeMap<String, String>> {
+    let files = super::walk_blobs(ctx, commit, &|root, name| {
         (root.ends_with("/templatetags/") || root == "templatetags/")
             && name.ends_with(".py")
             && name != "__init__.py"

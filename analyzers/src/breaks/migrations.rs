@@ -211,8 +211,9 @@ struct Index {
 }
 
 impl Index {
-    fn build(repo: &Repo, commit: Oid) -> Result<Index> {
-        let files = walk_blobs(repo, commit, &|root, name| {
+    fn build(ctx: &Context, commit: Oid) -> Result<Index> {
+        let repo = &ctx.repo;
+        let files = walk_blobs(ctx, commit, &|root, name| {
             root.ends_with("/migrations/") && migration_path(&format!("{root}{name}")).is_some()
         })?;
         let mut by_dir: BTreeMap<String, App> = BTreeMap::new();
@@ -345,8 +346,8 @@ pub fn analyze(
     if fork.is_empty() {
         return Ok(None);
     }
-    let base = Index::build(repo, ctx.base_oid)?;
-    let target = against.oid.map(|oid| Index::build(repo, oid)).transpose()?;
+    let base = Index::build(ctx, ctx.base_oid)?;
+    let target = against.oid.map(|oid| Index::build(ctx, oid)).transpose()?;
     let rev = against.label();
     let mut judge = Judge {
         ctx,

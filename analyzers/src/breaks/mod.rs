@@ -20,14 +20,14 @@ pub mod packaging;
 
 use std::collections::HashMap;
 
-use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
+use git2::Oid;
 use serde::{Deserialize, Serialize};
 
 use crate::context::{Analysis, Context};
 use crate::error::Result;
 use crate::model::Finding;
 use crate::releases::catalog::Release;
-use crate::repo::{git_error, Repo};
+use crate::repo::Repo;
 use crate::trees::{Delta, Status};
 use crate::Progress;
 
@@ -150,26 +150,26 @@ pub(crate) fn added_lines<'a>(old: Option<&str>, new: &'a str) -> Vec<(u32, &'a 
     out
 }
 
-/// Every blob of the commit's tree whose path `keep` accepts: (path, blob).
+/// Every blob of the commit's tree whose path `keep` accepts (its directory with a trailing
+/// `/`, or "" at the top, and its file name): (path, blob). Read from the run's shared listing
+/// of that tree ([`Context::listing`]).
 pub(crate) fn walk_blobs(
-    repo: &Repo,
+    ctx: &Context,
     commit: Oid,
     keep: &dyn Fn(&str, &str) -> bool,
 ) -> Result<Vec<(String, Oid)>> {
-    let tree = repo.tree_of(commit)?;
-    let mut out = Vec::new();
-    tree.walk(TreeWalkMode::PreOrder, |root, entry| {
-        if entry.kind() == Some(ObjectType::Blob) {
-            if let Some(name) = entry.name() {
-                if keep(root, name) {
-                    out.push((format!("{root}{name}"), entry.id()));
-                }
-            }
-        }
-        TreeWalkResult::Ok
-    })
-    .map_err(|e| git_error("walking a release tree", e))?;
-    Ok(out)
+    let listing = ctx.listing(commit)?;
+    Ok(listing
+        .blobs()
+        .filter(|(path, _)| {
+            let (dir, name) = match path.rfind('/') {
+                Some(i) => path.split_at(i + 1),
+                None => ("", *path),
+            };
+            keep(dir, name)
+        })
+        .map(|(path, oid)| (path.to_string(), oid))
+        .collect())
 }
 
 /// `X.Y` of a version string (`4.2.16` → (4, 2)).

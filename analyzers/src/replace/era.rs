@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use git2::Oid;
 
 use super::tables::{self, Tables};
+use crate::listing::Listing;
 use crate::model::EraInfo;
 use crate::releases::catalog::{Release, CATALOG};
 use crate::repo::Repo;
@@ -376,39 +377,35 @@ pub fn tutor_config_release(text: &str) -> Option<(&'static Release, String)> {
     by_name(name).map(|r| (r, format!("DOCKER_IMAGE_OPENEDX tag {tag}: Tutor v{major}")))
 }
 
-/// Committed Tutor `config.yml` files in the tree of `commit` (at most four levels deep) and the
+/// Committed Tutor `config.yml` files of a tree (at most four directories deep) and the
 /// release each deploys.
-fn tutor_configs(repo: &Repo, commit: Oid) -> Result<Vec<(String, &'static Release, String)>> {
-    let tree = repo.tree_of(commit)?;
-    let mut found = Vec::new();
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        if dir.matches('/').count() > 4 {
-            return git2::TreeWalkResult::Skip;
-        }
-        if entry.name() == Some("config.yml") && entry.kind() == Some(git2::ObjectType::Blob) {
-            found.push((format!("{dir}config.yml"), entry.id()));
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| crate::repo::git_error("walk the tree for Tutor config.yml", e))?;
+fn tutor_configs(repo: &Repo, tree: &Listing) -> Result<Vec<(String, &'static Release, String)>> {
+    let found: Vec<(&str, Oid)> = tree
+        .blobs()
+        .filter(|(path, _)| {
+            (*path == "config.yml" || path.ends_with("/config.yml"))
+                && path.matches('/').count() <= 4
+        })
+        .collect();
     let mut out = Vec::new();
     for (path, oid) in found {
         let text = String::from_utf8_lossy(&repo.blob_bytes(oid)?).into_owned();
         if let Some((r, how)) = tutor_config_release(&text) {
-            out.push((path, r, how));
+            out.push((path.to_string(), r, how));
         }
     }
     Ok(out)
 }
 
-/// Infer the deployment of the base tree (and read the target's rules). `head`, when given, is
-/// searched for a committed Tutor `config.yml` naming the release the fork was deployed with.
+/// Infer the deployment of the base tree (and read the target's rules). `head`, the listing of
+/// the fork's tree when given, is searched for a committed Tutor `config.yml` naming the
+/// release the fork was deployed with.
 pub fn infer(
     repo: &Repo,
     base: Oid,
     release: Option<&Release>,
     target: Option<Oid>,
-    head: Option<Oid>,
+    head: Option<&Listing>,
 ) -> Result<(Deployment, EraInfo)> {
     let mut reasons = Vec::new();
     let rules = rules_of(repo, base)?;

@@ -8,12 +8,14 @@
 //! original at all is a theme addition.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use git2::{ObjectType, Oid, TreeWalkMode, TreeWalkResult};
+use git2::Oid;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::repo::{git_error, Repo};
+use crate::listing::Listing;
+use crate::repo::Repo;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -76,7 +78,8 @@ impl Service {
 /// `templates/` directory. Built once per commit, then shared read-only by the workers.
 #[derive(Debug, Default)]
 pub struct TreeIndex {
-    blobs: HashMap<String, Oid>,
+    /// The tree's files (the run's shared listing, [`crate::Context::listing`]).
+    listing: Arc<Listing>,
     /// rel → full paths (sorted), for every `…/templates/<rel>` outside the excluded prefixes.
     templates: HashMap<String, Vec<String>>,
     /// file name → full paths (sorted) of every file under a `templates/` directory outside the
@@ -87,33 +90,24 @@ pub struct TreeIndex {
 }
 
 impl TreeIndex {
-    /// Index `commit`'s tree; template paths under `exclude` (theme roots, `dir/`) are not
-    /// candidates for originals (upstream's example themes are not originals).
-    pub fn build(repo: &Repo, commit: Oid, exclude: &[String]) -> Result<TreeIndex> {
-        let tree = repo.tree_of(commit)?;
-        let mut idx = TreeIndex::default();
-        tree.walk(TreeWalkMode::PreOrder, |root, entry| {
-            if entry.kind() == Some(ObjectType::Blob) {
-                if let Some(name) = entry.name() {
-                    idx.blobs.insert(format!("{root}{name}"), entry.id());
-                }
+    /// Index a commit's tree from its listing; template paths under `exclude` (theme roots,
+    /// `dir/`) are not candidates for originals (upstream's example themes are not originals).
+    pub fn build(repo: &Repo, listing: Arc<Listing>, exclude: &[String]) -> Result<TreeIndex> {
+        let mut idx = TreeIndex {
+            listing,
+            ..TreeIndex::default()
+        };
+        let listing = idx.listing.clone();
+        for (path, _) in listing.blobs() {
+            if path.contains("templates/") && !exclude.iter().any(|p| path.starts_with(p.as_str()))
+            {
+                idx.add_template_path(path);
             }
-            TreeWalkResult::Ok
-        })
-        .map_err(|e| git_error(format!("listing the tree of {commit}"), e))?;
-        let paths: Vec<String> = idx
-            .blobs
-            .keys()
-            .filter(|path| !exclude.iter().any(|p| path.starts_with(p.as_str())))
-            .cloned()
-            .collect();
-        for path in paths {
-            idx.add_template_path(path);
         }
         for paths in idx.templates.values_mut().chain(idx.names.values_mut()) {
             paths.sort();
         }
-        idx.statics = StaticFacts::build(repo, &idx.blobs, exclude)?;
+        idx.statics = StaticFacts::build(repo, &listing, exclude)?;
         Ok(idx)
     }
 
@@ -129,16 +123,20 @@ impl TreeIndex {
         repo: &Repo,
         seen: &mut HashMap<Oid, Vec<String>>,
     ) -> Result<()> {
-        self.statics.add_template_requests(repo, &self.blobs, seen)
+        self.statics
+            .add_template_requests(repo, &self.listing, seen)
     }
 
-    fn add_template_path(&mut self, path: String) {
+    fn add_template_path(&mut self, path: &str) {
         let parts: Vec<&str> = path.split('/').collect();
         let mut named = false;
         for (k, part) in parts.iter().enumerate() {
             if *part == "templates" && k + 1 < parts.len() {
                 let rel = parts[k + 1..].join("/");
-                self.templates.entry(rel).or_default().push(path.clone());
+                self.templates
+                    .entry(rel)
+                    .or_default()
+                    .push(path.to_string());
                 named = true;
             }
         }
@@ -146,7 +144,7 @@ impl TreeIndex {
             self.names
                 .entry((*name).to_string())
                 .or_default()
-                .push(path.clone());
+                .push(path.to_string());
         }
     }
 
@@ -182,12 +180,12 @@ impl TreeIndex {
 
     /// The blob at `path`, if any.
     pub fn blob(&self, path: &str) -> Option<Oid> {
-        self.blobs.get(path).copied()
+        self.listing.blob(path)
     }
 
-    /// Every blob path with its id (unordered).
-    pub fn blobs(&self) -> impl Iterator<Item = (&String, &Oid)> {
-        self.blobs.iter()
+    /// Every blob path with its id, in path order.
+    pub fn blobs(&self) -> impl Iterator<Item = (&str, Oid)> {
+        self.listing.blobs()
     }
 
     /// Every `…/templates/<rel>` path of the tree.
@@ -310,16 +308,12 @@ impl StaticFacts {
     /// Read the facts from a tree's blobs: `STATICFILES_DIRS` and asset paths named in
     /// `<svc>/envs/common.py` (fallback roots: `rules/theme-paths.toml`), and the
     /// `<theme>/<svc>/static/` files of themes the tree itself ships under `theme_roots`.
-    pub fn build(
-        repo: &Repo,
-        blobs: &HashMap<String, Oid>,
-        theme_roots: &[String],
-    ) -> Result<StaticFacts> {
+    pub fn build(repo: &Repo, blobs: &Listing, theme_roots: &[String]) -> Result<StaticFacts> {
         let mut facts = StaticFacts::default();
         for svc in [Service::Lms, Service::Cms] {
             let settings = format!("{}/envs/common.py", svc.as_str());
-            let text = match blobs.get(&settings) {
-                Some(oid) => String::from_utf8_lossy(&repo.blob_bytes(*oid)?).into_owned(),
+            let text = match blobs.blob(&settings) {
+                Some(oid) => String::from_utf8_lossy(&repo.blob_bytes(oid)?).into_owned(),
                 None => String::new(),
             };
             let mut roots = staticfiles_dirs(&text, svc);
@@ -336,7 +330,7 @@ impl StaticFacts {
         // Upstream's sample themes: a file they ship under `<svc>/static/<rel>` is a path that
         // service serves.
         let mut shipped: Vec<(usize, String, String)> = Vec::new();
-        for path in blobs.keys() {
+        for (path, _) in theme_roots.iter().flat_map(|r| blobs.blobs_under(r)) {
             let Some(rest) = theme_roots
                 .iter()
                 .find_map(|r| path.strip_prefix(r.as_str()))
@@ -367,12 +361,22 @@ impl StaticFacts {
     }
 
     /// Index every file under a static root by its file name.
-    fn index_names(&mut self, blobs: &HashMap<String, Oid>, theme_roots: &[String]) {
+    fn index_names(&mut self, blobs: &Listing, theme_roots: &[String]) {
         let mut roots: Vec<String> = self.roots.iter().flatten().cloned().collect();
         roots.sort();
         roots.dedup();
+        // A root inside another is listed once, under the outer root.
+        let dirs: Vec<String> = roots
+            .iter()
+            .filter(|r| {
+                !roots
+                    .iter()
+                    .any(|o| o != *r && r.starts_with(&format!("{o}/")))
+            })
+            .map(|r| format!("{r}/"))
+            .collect();
         self.names.clear();
-        for path in blobs.keys() {
+        for (path, _) in dirs.iter().flat_map(|d| blobs.blobs_under(d)) {
             if theme_roots.iter().any(|r| path.starts_with(r.as_str())) {
                 continue;
             }
@@ -384,7 +388,7 @@ impl StaticFacts {
                 self.names
                     .entry(name)
                     .or_default()
-                    .push((path.clone(), rel.to_string()));
+                    .push((path.to_string(), rel.to_string()));
             }
         }
         for v in self.names.values_mut() {
@@ -399,18 +403,21 @@ impl StaticFacts {
     pub fn add_template_requests(
         &mut self,
         repo: &Repo,
-        blobs: &HashMap<String, Oid>,
+        blobs: &Listing,
         seen: &mut HashMap<Oid, Vec<String>>,
     ) -> Result<()> {
         let mut found: Vec<(usize, String, String)> = Vec::new();
-        for (path, oid) in blobs {
-            let svc = if path.starts_with("lms/templates/") {
-                Service::Lms
-            } else if path.starts_with("cms/templates/") {
-                Service::Cms
-            } else {
-                continue;
-            };
+        let templates = [Service::Lms, Service::Cms].into_iter().flat_map(|svc| {
+            blobs
+                .blobs_under(if svc == Service::Lms {
+                    "lms/templates/"
+                } else {
+                    "cms/templates/"
+                })
+                .map(move |(path, oid)| (svc, path, oid))
+        });
+        for (svc, path, oid) in templates {
+            let oid = &oid;
             let assets = match seen.get(oid) {
                 Some(assets) => assets,
                 None => {
@@ -424,7 +431,7 @@ impl StaticFacts {
                 }
             };
             for rel in assets {
-                found.push((slot(svc), rel.clone(), path.clone()));
+                found.push((slot(svc), rel.clone(), path.to_string()));
             }
         }
         found.sort();
@@ -740,10 +747,14 @@ mod tests {
     use super::*;
 
     fn index(paths: &[&str]) -> TreeIndex {
-        let mut idx = TreeIndex::default();
+        let mut idx = TreeIndex {
+            listing: Arc::new(Listing::from_files(
+                paths.iter().map(|p| ((*p).to_string(), Oid::zero())),
+            )),
+            ..TreeIndex::default()
+        };
         for p in paths {
-            idx.blobs.insert((*p).to_string(), Oid::zero());
-            idx.add_template_path((*p).to_string());
+            idx.add_template_path(p);
         }
         for paths in idx.templates.values_mut().chain(idx.names.values_mut()) {
             paths.sort();
@@ -751,8 +762,8 @@ mod tests {
         for svc in [Service::Lms, Service::Cms] {
             idx.statics.roots[slot(svc)] = fallback_roots(svc).unwrap();
         }
-        idx.statics
-            .index_names(&idx.blobs, &["themes/".to_string()]);
+        let listing = idx.listing.clone();
+        idx.statics.index_names(&listing, &["themes/".to_string()]);
         idx
     }
 

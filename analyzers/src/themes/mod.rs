@@ -74,10 +74,10 @@ pub fn analyze(
     let repo = &ctx.repo;
     let roots = discover::theme_roots(repo, ctx.head, &ctx.config.themes.roots)?;
     let exclude: Vec<String> = roots.iter().map(|r| format!("{r}/")).collect();
-    let mut base_index = mapping::TreeIndex::build(repo, ctx.base_oid, &exclude)?;
+    let mut base_index = mapping::TreeIndex::build(repo, ctx.listing(ctx.base_oid)?, &exclude)?;
     let mut target_index = ctx
         .target_oid
-        .map(|t| mapping::TreeIndex::build(repo, t, &exclude))
+        .map(|t| mapping::TreeIndex::build(repo, ctx.listing(t)?, &exclude))
         .transpose()?;
     let (themes, files) =
         discover::themes(repo, ctx.head, &roots, &base_index, &ctx.config.themes)?;

@@ -275,8 +275,8 @@ pub fn analyze(
                     _ => {
                         let moved = tidx
                             .blobs()
-                            .filter(|(_, b)| **b == base_blob)
-                            .map(|(p, _)| p.clone())
+                            .filter(|(_, b)| *b == base_blob)
+                            .map(|(p, _)| p.to_string())
                             .min();
                         let (commits, _) = sh.history.touching(&original, 1);
                         let mut why = match moved {
@@ -507,8 +507,8 @@ fn dead(
     let moved = match sh
         .base_index
         .blobs()
-        .filter(|(_, b)| **b == gone.blob)
-        .map(|(p, _)| p.clone())
+        .filter(|(_, b)| *b == gone.blob)
+        .map(|(p, _)| p.to_string())
         .min()
     {
         Some(p) => Some((p, 1.0)),
