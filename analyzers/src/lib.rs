@@ -13,6 +13,7 @@ pub mod cost;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod listing;
 pub mod model;
 mod objects;
 pub mod progress;
@@ -84,22 +85,30 @@ pub fn run_selected(
     })
 }
 
-/// [`run_selected`]'s analyses; `history` gives the distance (and has scanned the commit
-/// messages) once the report is assembled.
-fn run_with_history(
-    ctx: &Context,
-    selected: &[Analysis],
-    progress: &dyn Progress,
-    need_distance: bool,
-    history: impl FnOnce() -> Result<Option<u64>>,
-) -> Result<Report> {
+/// The analyses [`run_with_history`] runs on a thread of their own.
+const SIDE: [Analysis; 6] = [
+    Analysis::Config,
+    Analysis::Settings,
+    Analysis::Themes,
+    Analysis::Migrations,
+    Analysis::Dependencies,
+    Analysis::Deprecations,
+];
+
+/// What the [`SIDE`] analyses found.
+#[derive(Default)]
+struct Side {
+    config: Option<genconfig::ConfigSection>,
+    settings: Option<settings::SettingsSection>,
+    themes: Option<themes::ThemesSection>,
+    breaks: breaks::Breaks,
+    findings: Vec<model::Finding>,
+}
+
+/// Run the [`SIDE`] analyses `selected` asks for, in report order.
+fn side_analyses(ctx: &Context, selected: &[Analysis], progress: &dyn Progress) -> Result<Side> {
     let wants = |a: Analysis| selected.contains(&a);
     let mut findings = Vec::new();
-    let drift = if wants(Analysis::Drift) || wants(Analysis::Trend) {
-        drift::analyze(ctx, progress, &mut findings, wants(Analysis::Trend))?
-    } else {
-        drift::Drift::default()
-    };
     let config = if wants(Analysis::Config) {
         genconfig::analyze(ctx, progress, &mut findings)?
     } else {
@@ -117,33 +126,94 @@ fn run_with_history(
     };
     // What breaks beyond the diff, before the rebase: its cost counts these findings.
     let breaks = breaks::analyze(ctx, selected, progress, &mut findings)?;
-    // The fork's commits (one tree diff each) are read once for the rebase and the triage.
-    let mut fork_commits =
-        if wants(Analysis::Triage) || (wants(Analysis::Rebase) && ctx.target_oid.is_some()) {
-            rebase::fork_commits(ctx)?
-        } else {
-            Vec::new()
-        };
-    let rebase = if wants(Analysis::Rebase) {
-        let lines = if wants(Analysis::Drift) || wants(Analysis::Trend) {
-            drift.lines_added + drift.lines_removed
-        } else {
-            drift::lines(ctx)?
-        };
-        let commits = if wants(Analysis::Triage) {
-            fork_commits.clone()
-        } else {
-            std::mem::take(&mut fork_commits)
-        };
-        rebase::analyze_commits(ctx, progress, &mut findings, lines, commits)?
+    Ok(Side {
+        config,
+        settings,
+        themes,
+        breaks,
+        findings,
+    })
+}
+
+/// [`run_selected`]'s analyses; `history` gives the distance (and has scanned the commit
+/// messages) once the report is assembled.
+fn run_with_history(
+    ctx: &Context,
+    selected: &[Analysis],
+    progress: &dyn Progress,
+    need_distance: bool,
+    history: impl FnOnce() -> Result<Option<u64>>,
+) -> Result<Report> {
+    let wants = |a: Analysis| selected.contains(&a);
+    let mut findings = Vec::new();
+    let drift = if wants(Analysis::Drift) || wants(Analysis::Trend) {
+        drift::analyze(ctx, progress, &mut findings, wants(Analysis::Trend))?
     } else {
-        None
+        drift::Drift::default()
     };
-    let triage = if wants(Analysis::Triage) {
-        triage::analyze_commits(ctx, progress, &mut findings, rebase.as_ref(), &fork_commits)?
-    } else {
-        None
-    };
+    // Every analysis reads the change set: computed here, before the two threads below.
+    ctx.changes()?;
+    let (side, rebase, triage) = std::thread::scope(|scope| -> Result<_> {
+        // The analyses of the trees (config, settings, themes, what breaks) run on a thread of
+        // their own, beside the rebase's replay on this one; the rebase's cost waits for
+        // their findings (the breaks).
+        let side = if SIDE.iter().any(|a| wants(*a)) {
+            let sibling = ctx.sibling()?;
+            Some(scope.spawn(move || side_analyses(&sibling, selected, progress)))
+        } else {
+            None
+        };
+        // The fork's commits (one tree diff each) are read once for the rebase and the triage.
+        let mut fork_commits =
+            if wants(Analysis::Triage) || (wants(Analysis::Rebase) && ctx.target_oid.is_some()) {
+                rebase::fork_commits(ctx)?
+            } else {
+                Vec::new()
+            };
+        let prepared = if wants(Analysis::Rebase) {
+            let commits = if wants(Analysis::Triage) {
+                fork_commits.clone()
+            } else {
+                std::mem::take(&mut fork_commits)
+            };
+            rebase::prepare(ctx, progress, commits)?
+        } else {
+            None
+        };
+        let mut side = match side {
+            Some(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Error::Other(
+                    "internal error: the tree analyses' thread failed".into(),
+                ))
+            })?,
+            None => Side::default(),
+        };
+        findings.append(&mut side.findings);
+        let rebase = match prepared {
+            Some(p) => {
+                let lines = if wants(Analysis::Drift) || wants(Analysis::Trend) {
+                    drift.lines_added + drift.lines_removed
+                } else {
+                    drift::lines(ctx)?
+                };
+                Some(p.finish(ctx, &mut findings, lines)?)
+            }
+            None => None,
+        };
+        let triage = if wants(Analysis::Triage) {
+            triage::analyze_commits(ctx, progress, &mut findings, rebase.as_ref(), &fork_commits)?
+        } else {
+            None
+        };
+        Ok((side, rebase, triage))
+    })?;
+    let Side {
+        config,
+        settings,
+        themes,
+        breaks,
+        ..
+    } = side;
     let mut base = ctx.base.clone();
     let distance = history()?;
     if need_distance {

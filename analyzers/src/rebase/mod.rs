@@ -97,6 +97,30 @@ pub fn analyze_commits(
     drift_lines: u64,
     commits: Vec<ForkCommit>,
 ) -> Result<Option<RebaseSection>> {
+    let prepared = prepare(ctx, progress, commits)?;
+    prepared
+        .map(|p| p.finish(ctx, findings, drift_lines))
+        .transpose()
+}
+
+/// The rebase's git work (the replay, the merge prediction, the calibration from past
+/// upgrades), which needs no other analysis' findings: it can run beside them.
+pub struct Prepared {
+    model: CostModel,
+    out: HopOutput,
+    overlaps: Overlaps,
+    calibration: Calibration,
+    target: Oid,
+    anc: Oid,
+    method: &'static str,
+}
+
+/// The first half of [`analyze_commits`]; `None` without a target.
+pub fn prepare(
+    ctx: &Context,
+    progress: &dyn Progress,
+    commits: Vec<ForkCommit>,
+) -> Result<Option<Prepared>> {
     let Some(target) = ctx.target_oid else {
         return Ok(None);
     };
@@ -115,28 +139,49 @@ pub fn analyze_commits(
     };
     let out = run_hop(&ctx.repo, input, Store::default())?;
     let overlaps = find_overlaps(&ctx.repo, &out, &touches)?;
-    let target_name = ctx
-        .target
-        .as_ref()
-        .map(|t| t.release.clone().unwrap_or_else(|| t.rev.clone()))
-        .unwrap_or_else(|| "the target".into());
-    let section = build_section(
-        &out,
-        &model,
-        findings,
-        drift_lines,
-        [ctx.head, target, anc],
-        method,
+    progress.finish_stage();
+    Ok(Some(Prepared {
+        model,
+        out,
         overlaps,
         calibration,
-    );
-    findings.extend(findings::rebase_findings(
-        &ctx.rules,
-        &section,
-        &target_name,
-    )?);
-    progress.finish_stage();
-    Ok(Some(section))
+        target,
+        anc,
+        method,
+    }))
+}
+
+impl Prepared {
+    /// The second half of [`analyze_commits`]: the costs, which count the breaks among the
+    /// other analyses' `findings`, and the rebase's own findings.
+    pub fn finish(
+        self,
+        ctx: &Context,
+        findings: &mut Vec<Finding>,
+        drift_lines: u64,
+    ) -> Result<RebaseSection> {
+        let target_name = ctx
+            .target
+            .as_ref()
+            .map(|t| t.release.clone().unwrap_or_else(|| t.rev.clone()))
+            .unwrap_or_else(|| "the target".into());
+        let section = build_section(
+            &self.out,
+            &self.model,
+            findings,
+            drift_lines,
+            [ctx.head, self.target, self.anc],
+            self.method,
+            self.overlaps,
+            self.calibration,
+        );
+        findings.extend(findings::rebase_findings(
+            &ctx.rules,
+            &section,
+            &target_name,
+        )?);
+        Ok(section)
+    }
 }
 
 /// The semantic overlaps of a hop's merge prediction (FC606) and the features they form.
