@@ -67,9 +67,11 @@ pub fn run_selected(
             let repo = handle.open()?;
             // Commit messages reach the report (subjects in the rebase and triage sections):
             // a `SECRET_KEY=…` written in one is hidden like any other secret.
-            secrets::collect_commit_messages(&repo, head, base_oid, collector)?;
+            // One walk of the fork's commits serves both.
+            let fork = repo.reachable_excluding(head, base_oid)?;
+            secrets::collect_commit_messages(&repo, &fork, collector)?;
             if need_distance {
-                releases::base::fork_distance(&repo, base_oid, head)
+                releases::base::fork_distance(&repo, base_oid, head, &fork)
             } else {
                 Ok(None)
             }

@@ -100,19 +100,34 @@ pub fn explicit_base(base: &Resolved) -> BaseInfo {
     }
 }
 
-/// The number of first-parent fork commits since `base`, when `base` is an ancestor of `head`.
-pub fn fork_distance(repo: &Repo, base: Oid, head: Oid) -> Result<Option<u64>> {
+/// The number of first-parent fork commits since `base`, when `base` is an ancestor of `head`;
+/// `fork` is every commit reachable from `head` and not from `base` (`git rev-list ^base head`),
+/// which the caller has walked already, so the first-parent chain is followed inside it.
+pub fn fork_distance(
+    repo: &Repo,
+    base: Oid,
+    head: Oid,
+    fork: &std::collections::HashSet<Oid>,
+) -> Result<Option<u64>> {
     if base == head {
         return Ok(Some(0));
     }
+    // `git rev-list --first-parent ^base head`: first parents from the head while they are
+    // not reachable from the base.
+    let (mut len, mut at, mut oldest_parents) = (0u64, head, Vec::new());
+    while fork.contains(&at) {
+        len += 1;
+        let commit = repo.find_commit(at)?;
+        oldest_parents = commit.parent_ids().collect();
+        match oldest_parents.first() {
+            Some(&p) => at = p,
+            None => break,
+        }
+    }
     // When the chain's oldest commit is a child of the base (the usual fork), the base is an
     // ancestor without a merge-base walk; otherwise ask the history.
-    let chain = repo.first_parent_since(base, head)?;
-    let child_of_base = match chain.first() {
-        Some(&oldest) => repo.find_commit(oldest)?.parent_ids().any(|p| p == base),
-        None => false,
-    };
-    Ok((child_of_base || repo.is_ancestor(base, head)?).then_some(chain.len() as u64))
+    let child_of_base = oldest_parents.contains(&base);
+    Ok((child_of_base || repo.is_ancestor(base, head)?).then_some(len))
 }
 
 /// Detect the base: by history when a release ref is an ancestor of `head`, else by content.

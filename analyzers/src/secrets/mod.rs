@@ -24,11 +24,10 @@ pub use values::{redact_tree, Collector, Redactor, SecretValues};
 /// rebase and triage sections.
 pub fn collect_commit_messages(
     repo: &crate::repo::Repo,
-    head: git2::Oid,
-    base: git2::Oid,
+    commits: &std::collections::HashSet<git2::Oid>,
     secrets: &Collector,
 ) -> crate::Result<()> {
-    for oid in repo.reachable_excluding(head, base)? {
+    for &oid in commits {
         let commit = repo.find_commit(oid)?;
         let message = String::from_utf8_lossy(commit.message_bytes());
         secrets.add_text(&message);
