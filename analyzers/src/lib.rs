@@ -22,6 +22,7 @@ pub mod repo;
 pub mod report;
 pub mod rules;
 pub(crate) mod secrets;
+mod tree_objects;
 pub mod trees;
 
 pub mod breaks;

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use git2::{ErrorClass, ErrorCode, Oid, Repository, RepositoryOpenFlags};
 
 use crate::error::{Error, Result};
+use crate::tree_objects::Entries;
 
 /// An object id as people see it: its first 10 characters (the whole string when shorter). The
 /// one way forkcheck shortens an id, in finding messages and in every output.
@@ -25,6 +26,8 @@ pub struct Repo {
     given: PathBuf,
     /// Shared by every handle on this repository (worker threads too).
     limit: Arc<ParseLimit>,
+    /// Parsed trees, shared by every handle on this repository ([`crate::tree_objects::TreeCache`]).
+    trees: Arc<crate::tree_objects::TreeCache>,
 }
 
 /// `[limits] max_parse_bytes` and the blobs left unparsed because of it.
@@ -93,13 +96,19 @@ pub fn is_corrupt(err: &git2::Error) -> bool {
 }
 
 /// Open the repository at `git_dir` (exactly there) with the guarded object reader.
-fn open_exact(git_dir: &Path, given: &Path, limit: &Arc<ParseLimit>) -> Result<Repo> {
+fn open_exact(
+    git_dir: &Path,
+    given: &Path,
+    limit: &Arc<ParseLimit>,
+    trees: &Arc<crate::tree_objects::TreeCache>,
+) -> Result<Repo> {
     let inner = Repository::open(git_dir).map_err(|source| Error::NotARepo {
         path: git_dir.to_path_buf(),
         source,
     })?;
     let mut repo = Repo::guarded(inner, given)?;
     repo.limit = limit.clone();
+    repo.trees = trees.clone();
     Ok(repo)
 }
 
@@ -110,6 +119,7 @@ pub struct RepoHandle {
     git_dir: PathBuf,
     given: PathBuf,
     limit: Arc<ParseLimit>,
+    trees: Arc<crate::tree_objects::TreeCache>,
 }
 
 thread_local! {
@@ -129,7 +139,12 @@ impl RepoHandle {
                     "internal error: RepoHandle::with re-entered on one thread".into(),
                 ));
             };
-            if slot.as_ref().is_none_or(|r| r.git_dir != self.git_dir) {
+            // The same repository opened by this run (an earlier run in this process has
+            // state of its own: its parse limit and tree cache).
+            if slot
+                .as_ref()
+                .is_none_or(|r| r.git_dir != self.git_dir || !Arc::ptr_eq(&r.limit, &self.limit))
+            {
                 *slot = Some(self.open()?);
             }
             match slot.as_ref() {
@@ -140,7 +155,7 @@ impl RepoHandle {
     }
 
     pub fn open(&self) -> Result<Repo> {
-        open_exact(&self.git_dir, &self.given, &self.limit)
+        open_exact(&self.git_dir, &self.given, &self.limit, &self.trees)
     }
 
     /// The error [`RepoHandle::open`] gives, for a worker whose open failed (errors are not
@@ -200,12 +215,13 @@ impl Repo {
             git_dir,
             given: given.to_path_buf(),
             limit: Arc::default(),
+            trees: Arc::default(),
         })
     }
 
     /// A fresh handle on the same repository, for another thread.
     pub fn reopen(&self) -> Result<Repo> {
-        open_exact(&self.git_dir, &self.given, &self.limit)
+        open_exact(&self.git_dir, &self.given, &self.limit, &self.trees)
     }
 
     /// The error opening the repository at `git_dir` gives, for a worker thread whose open
@@ -226,7 +242,66 @@ impl Repo {
             git_dir: self.git_dir.clone(),
             given: self.given.clone(),
             limit: self.limit.clone(),
+            trees: self.trees.clone(),
         }
+    }
+
+    /// The entries of tree `tree`, parsed once per run for every handle on this repository
+    /// (raw reads: libgit2's own tree parsing is skipped).
+    pub fn tree_entries(&self, tree: Oid) -> Result<Arc<Entries>> {
+        if let Some(found) = self.trees.get(&tree) {
+            return Ok(found);
+        }
+        let odb = self
+            .inner
+            .odb()
+            .map_err(|e| git_error("opening the object database", e))?;
+        let raw = odb
+            .read(tree)
+            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
+        let not_a_tree =
+            || Error::corrupt(format!("object {tree} is not a well-formed git tree"), None);
+        if raw.kind() != git2::ObjectType::Tree {
+            return Err(not_a_tree());
+        }
+        let entries = Arc::new(Entries::parse(raw.data()).ok_or_else(not_a_tree)?);
+        self.trees.put(tree, &entries);
+        Ok(entries)
+    }
+
+    /// The entry (file or directory) at `path` in tree `root`: its id and mode, `None` when the
+    /// path does not exist. Read through [`Repo::tree_entries`]. As libgit2's
+    /// `git_tree_entry_bypath`: a trailing `/` asks for a directory; an empty component (a
+    /// leading or doubled `/`, an empty path) names nothing.
+    pub fn entry_at(&self, root: Oid, path: &str) -> Result<Option<(Oid, u32)>> {
+        use crate::tree_objects::TREE;
+        let (path, want_tree) = match path.strip_suffix('/') {
+            Some(dir) => (dir, true),
+            None => (path, false),
+        };
+        let (mut tree, mut parts) = (root, path.split('/').peekable());
+        while let Some(part) = parts.next() {
+            let entries = self.tree_entries(tree)?;
+            let Some(entry) = entries.find(part.as_bytes()).filter(|_| !part.is_empty()) else {
+                return Ok(None);
+            };
+            if parts.peek().is_none() {
+                return Ok((!want_tree || entry.mode == TREE).then_some((entry.id, entry.mode)));
+            }
+            if entry.mode != TREE {
+                return Ok(None);
+            }
+            tree = entry.id;
+        }
+        Ok(None)
+    }
+
+    /// The blob (regular file or symlink) at `path` in tree `root`, if there is one.
+    pub fn blob_in_tree(&self, root: Oid, path: &str) -> Result<Option<Oid>> {
+        Ok(self
+            .entry_at(root, path)?
+            .filter(|&(_, mode)| matches!(mode, 0o100644 | 0o100755 | 0o120000))
+            .map(|(id, _)| id))
     }
 
     /// Set `[limits] max_parse_bytes` for this repository and every handle opened from it.
@@ -343,23 +418,14 @@ impl Repo {
 
     /// The blob at `path` in `commit`'s tree: its id, or `None` when the path does not exist.
     pub fn blob_id_at(&self, commit: Oid, path: &str) -> Result<Option<Oid>> {
-        let tree = self.tree_of(commit)?;
-        match tree.get_path(Path::new(path)) {
-            Ok(entry) if entry.kind() == Some(git2::ObjectType::Blob) => Ok(Some(entry.id())),
-            Ok(_) => Ok(None),
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(git_error(format!("looking up `{path}` in {commit}"), e)),
-        }
+        let tree = self.find_commit(commit)?.tree_id();
+        self.blob_in_tree(tree, path)
     }
 
     /// Whether `path` (file or directory) exists in `commit`'s tree.
     pub fn tree_entry_exists(&self, commit: Oid, path: &str) -> Result<bool> {
-        let tree = self.tree_of(commit)?;
-        match tree.get_path(Path::new(path)) {
-            Ok(_) => Ok(true),
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(false),
-            Err(e) => Err(git_error(format!("looking up `{path}` in {commit}"), e)),
-        }
+        let tree = self.find_commit(commit)?.tree_id();
+        Ok(self.entry_at(tree, path)?.is_some())
     }
 
     /// A blob's content; a missing blob (partial clone) is [`Error::MissingObject`].

@@ -4,14 +4,15 @@
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::Arc;
 
 use git2::Oid;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::repo::{git_error, Repo};
+use crate::repo::Repo;
+pub use crate::tree_objects::{Entries, Entry, TREE};
 
 /// One side of a changed path: blob (or submodule commit) id and file mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,129 +108,20 @@ impl Delta {
     }
 }
 
-/// The entries of one tree, sorted by name bytes; names share one buffer.
-#[derive(Debug, Default)]
-pub struct Entries {
-    names: Vec<u8>,
-    items: Vec<Item>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Item {
-    start: u32,
-    len: u32,
-    id: Oid,
-    mode: u32,
-}
-
-/// One tree entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entry<'a> {
-    pub name: &'a [u8],
-    pub id: Oid,
-    pub mode: u32,
-}
-
-impl Entries {
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    pub fn get(&self, i: usize) -> Option<Entry<'_>> {
-        self.items.get(i).map(|item| self.entry(item))
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = Entry<'_>> {
-        self.items.iter().map(|item| self.entry(item))
-    }
-
-    /// The entry called `name`.
-    pub fn find(&self, name: &[u8]) -> Option<Entry<'_>> {
-        self.items
-            .binary_search_by(|item| self.name(item).cmp(name))
-            .ok()
-            .map(|i| self.entry(&self.items[i]))
-    }
-
-    fn name(&self, item: &Item) -> &[u8] {
-        let start = item.start as usize;
-        &self.names[start..start + item.len as usize]
-    }
-
-    fn entry(&self, item: &Item) -> Entry<'_> {
-        Entry {
-            name: self.name(item),
-            id: item.id,
-            mode: item.mode,
-        }
-    }
-}
-
-/// Parse a raw tree object: entries `<octal mode> <name>\0<20-byte id>`, one after another.
-fn parse_tree(mut data: &[u8]) -> Option<Entries> {
-    let mut entries = Entries {
-        names: Vec::with_capacity(data.len() / 2),
-        items: Vec::with_capacity(data.len() / 32),
-    };
-    while !data.is_empty() {
-        let space = data.iter().position(|&b| b == b' ')?;
-        let mut mode = 0u32;
-        for &b in &data[..space] {
-            if !(b'0'..=b'7').contains(&b) {
-                return None;
-            }
-            mode = mode.checked_mul(8)?.checked_add(u32::from(b - b'0'))?;
-        }
-        let rest = &data[space + 1..];
-        let nul = rest.iter().position(|&b| b == 0)?;
-        let id = Oid::from_bytes(rest.get(nul + 1..nul + 21)?).ok()?;
-        let name = &rest[..nul];
-        entries.items.push(Item {
-            start: u32::try_from(entries.names.len()).ok()?,
-            len: u32::try_from(name.len()).ok()?,
-            id,
-            mode: normalize_mode(mode),
-        });
-        entries.names.extend_from_slice(name);
-        data = &rest[nul + 21..];
-    }
-    Some(entries)
-}
-
-/// The mode as libgit2 reports it (`git_tree_entry_filemode`, as git's `canon_mode`):
-/// symlinks, submodules and trees kept, any other blob 100755 or 100644.
-fn normalize_mode(mode: u32) -> u32 {
-    match mode {
-        0o120000 | 0o160000 => mode,
-        _ if mode & 0o170000 == TREE => TREE,
-        _ if mode & 0o100 != 0 => 0o100755,
-        _ => 0o100644,
-    }
-}
-
-/// The file mode of a subtree entry.
-pub const TREE: u32 = 0o040000;
-
-/// Parsed trees by id, so that walks over many related trees read each tree once.
+/// Parsed trees by id, so that walks over many related trees read each tree once (first from
+/// this walker's own map, then from the repository's shared [`TreeCache`]).
 pub struct Trees<'r> {
     repo: &'r Repo,
-    /// The object database, opened on first use (raw reads skip libgit2's tree parsing).
-    odb: Option<git2::Odb<'r>>,
-    cache: HashMap<Oid, Rc<Entries>>,
-    empty: Rc<Entries>,
+    cache: HashMap<Oid, Arc<Entries>>,
+    empty: Arc<Entries>,
 }
 
 impl<'r> Trees<'r> {
     pub fn new(repo: &'r Repo) -> Self {
         Trees {
             repo,
-            odb: None,
             cache: HashMap::new(),
-            empty: Rc::new(Entries::default()),
+            empty: Arc::new(Entries::default()),
         }
     }
 
@@ -244,44 +136,14 @@ impl<'r> Trees<'r> {
     }
 
     /// The entries of `tree` (empty for `None`), sorted by name bytes: (name, id, mode).
-    pub fn entries(&mut self, tree: Option<Oid>) -> Result<Rc<Entries>> {
+    pub fn entries(&mut self, tree: Option<Oid>) -> Result<Arc<Entries>> {
         let Some(tree) = tree else {
             return Ok(self.empty.clone());
         };
         if let Some(found) = self.cache.get(&tree) {
             return Ok(found.clone());
         }
-        let odb = match &mut self.odb {
-            Some(odb) => odb,
-            None => {
-                let odb = self
-                    .repo
-                    .git()
-                    .odb()
-                    .map_err(|e| git_error("opening the object database", e))?;
-                self.odb.insert(odb)
-            }
-        };
-        let raw = odb
-            .read(tree)
-            .map_err(|e| git_error(format!("reading tree {tree}"), e))?;
-        let not_a_tree = || {
-            crate::error::Error::corrupt(
-                format!("object {tree} is not a well-formed git tree"),
-                None,
-            )
-        };
-        if raw.kind() != git2::ObjectType::Tree {
-            return Err(not_a_tree());
-        }
-        let mut entries = parse_tree(raw.data()).ok_or_else(not_a_tree)?;
-        // git orders a directory as if its name ended in `/`; plain byte order for merging.
-        let Entries { names, items } = &mut entries;
-        items.sort_unstable_by(|a, b| {
-            let name = |i: &Item| &names[i.start as usize..(i.start + i.len) as usize];
-            name(a).cmp(name(b))
-        });
-        let entries = Rc::new(entries);
+        let entries = self.repo.tree_entries(tree)?;
         self.cache.insert(tree, entries.clone());
         Ok(entries)
     }
@@ -493,38 +355,3 @@ pub fn allowed_paths<'p>(paths: impl Iterator<Item = &'p str>) -> HashSet<String
 
 /// The file mode of a submodule (a gitlink).
 pub const SUBMODULE: u32 = 0o160000;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_raw_trees_with_libgit2s_modes() {
-        let id = [7u8; 20];
-        let mut raw = Vec::new();
-        for (mode, name) in [
-            ("100664", "a.txt"),
-            ("100755", "run.sh"),
-            ("40000", "dir"),
-            ("120000", "link"),
-            ("160000", "sub"),
-        ] {
-            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
-            raw.extend_from_slice(&id);
-        }
-        let entries = parse_tree(&raw).expect("well-formed");
-        let got: Vec<(&[u8], u32)> = entries.iter().map(|e| (e.name, e.mode)).collect();
-        let want: Vec<(&[u8], u32)> = vec![
-            (b"a.txt", 0o100644),
-            (b"run.sh", 0o100755),
-            (b"dir", TREE),
-            (b"link", 0o120000),
-            (b"sub", 0o160000),
-        ];
-        assert_eq!(got, want);
-        assert!(entries.iter().all(|e| e.id.as_bytes() == id));
-        assert!(parse_tree(b"100644 cut\0short").is_none());
-        assert!(parse_tree(b"10x644 bad\0").is_none());
-        assert!(parse_tree(b"").is_some_and(|e| e.is_empty()));
-    }
-}

@@ -4,7 +4,6 @@
 //! deleted lines there; a conflict hunk's upstream lines then name their commits.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
 use std::sync::Mutex;
 
 use git2::{Oid, Sort};
@@ -216,11 +215,5 @@ fn carry(lines: &Sets, gaps: &Sets, hunks: &[super::diff3::Hunk], i: usize) -> (
 }
 
 fn blob_at(repo: &Repo, commit: Oid, path: &str) -> Result<Option<Oid>> {
-    let tree = repo.tree_of(commit)?;
-    match tree.get_path(Path::new(path)) {
-        Ok(e) if e.kind() == Some(git2::ObjectType::Blob) => Ok(Some(e.id())),
-        Ok(_) => Ok(None),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-        Err(e) => Err(git_error(format!("looking up `{path}` in {commit}"), e)),
-    }
+    repo.blob_id_at(commit, path)
 }

@@ -3,7 +3,6 @@
 //! changed the original between base and target.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use git2::{Oid, Sort};
 
@@ -48,9 +47,7 @@ pub fn release_tags(repo: &Repo, found: &Discovery) -> Result<Vec<ReleaseTag>> {
 }
 
 fn blob_in_tree(repo: &Repo, tree: Oid, path: &str) -> Option<Oid> {
-    let tree = repo.git().find_tree(tree).ok()?;
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id())
+    repo.blob_in_tree(tree, path).ok().flatten()
 }
 
 /// An upstream file an earlier release had and a later release (before the base) removed.

@@ -322,3 +322,60 @@ fn upstream_side_predicts_like_the_whole_side() {
     }
     assert!(compared > 10, "only {compared} merges compared");
 }
+
+#[test]
+fn path_lookups_equal_libgit2s_get_path_on_every_release_tree() {
+    // `Repo::entry_at` / `blob_in_tree` read the run's shared parsed trees instead of libgit2's
+    // `git_tree_entry_bypath`; every path of every release tree, every directory with and
+    // without its trailing `/`, and malformed paths give what libgit2 gives.
+    let g = shared(Scenario::Typical);
+    let repo = Repo::open(&g.fork).unwrap();
+    let git = repo.git();
+    let mut checked = 0;
+    let names: Vec<String> = git
+        .references_glob("refs/tags/open-release/*")
+        .unwrap()
+        .map(|r| r.unwrap().name().unwrap().to_string())
+        .collect();
+    assert!(names.len() > 3, "release tags: {names:?}");
+    for name in names {
+        let tree = git.revparse_single(&name).unwrap().peel_to_tree().unwrap();
+        let mut paths: Vec<String> = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+            let path = format!("{dir}{}", e.name().unwrap_or_default());
+            if e.kind() == Some(git2::ObjectType::Tree) {
+                paths.push(format!("{path}/"));
+                paths.push(format!("{path}//x"));
+                paths.push(format!("{path}/nope"));
+            }
+            paths.push(path);
+            git2::TreeWalkResult::Ok
+        })
+        .unwrap();
+        paths.extend(
+            ["", "/", "/lms", "lms//envs", "nope", "lms/envs/common.py/"].map(String::from),
+        );
+        for path in &paths {
+            let theirs = tree
+                .get_path(std::path::Path::new(path))
+                .ok()
+                .map(|e| (e.id(), e.filemode() as u32, e.kind()));
+            let ours = repo.entry_at(tree.id(), path).unwrap();
+            assert_eq!(
+                ours,
+                theirs.map(|(id, mode, _)| (id, mode)),
+                "`{path}` in {name}"
+            );
+            let blob = theirs
+                .filter(|t| t.2 == Some(git2::ObjectType::Blob))
+                .map(|t| t.0);
+            assert_eq!(
+                repo.blob_in_tree(tree.id(), path).unwrap(),
+                blob,
+                "`{path}`"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 10_000, "only {checked} paths checked");
+}
