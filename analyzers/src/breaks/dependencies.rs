@@ -242,11 +242,14 @@ type Reqs = BTreeMap<String, BTreeMap<String, (String, u32)>>;
 /// Every requirements file of a release tree, parsed.
 fn tree_requirements(ctx: &Context, commit: git2::Oid) -> Result<Reqs> {
     let mut out = BTreeMap::new();
-    for (path, oid) in super::walk_blobs(ctx, commit, &|root, name| {
-        is_requirements_file(&format!("{root}{name}"))
-    })? {
+    // Only `requirements/` is read: a range of the sorted listing, not a pass over every file.
+    let listing = ctx.listing(commit)?;
+    for (path, oid) in listing.blobs_under("requirements/") {
+        if !is_requirements_file(path) {
+            continue;
+        }
         if let Some(text) = text_of(&ctx.repo, oid)? {
-            out.insert(path, parse_file(&text));
+            out.insert(path.to_string(), parse_file(&text));
         }
     }
     Ok(out)
