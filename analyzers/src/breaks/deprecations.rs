@@ -211,8 +211,10 @@ fn django_of(
         .map(|d| d.version.clone()))
 }
 
-/// A file to scan: its kind, the (line number, text) to read, whether it is a theme template.
-type Scan = (FileKind, Vec<(u32, String)>, bool);
+/// A file to scan: its kind, the base's and the fork's blob (only the lines the fork added are
+/// read), whether it is a theme template (read whole). Read one file at a time, so that a fork
+/// adding thousands of files never holds all their lines at once.
+type Scan = (FileKind, Option<git2::Oid>, git2::Oid, bool);
 
 /// Run the removal checks against `against` (see the module documentation).
 pub fn analyze(
@@ -222,7 +224,7 @@ pub fn analyze(
 ) -> Result<Option<DeprecationsSection>> {
     let table = table()?;
     let repo = &ctx.repo;
-    // What to scan: (path, kind, lines, theme).
+    // What to scan, by path.
     let mut scan: BTreeMap<String, Scan> = BTreeMap::new();
     // Upstream files the fork edits (the base has them): for the table of platform removals.
     let mut edited: Vec<String> = Vec::new();
@@ -231,28 +233,10 @@ pub fn analyze(
             edited.push(path.clone());
         }
         let Some(kind) = kind_of(&path) else { continue };
-        let Some(text) = text_of(repo, new)? else {
-            continue;
-        };
-        let old_text = match old {
-            Some(o) => text_of(repo, o)?,
-            None => None,
-        };
-        let lines = added_lines(old_text.as_deref(), &text)
-            .into_iter()
-            .map(|(n, l)| (n, l.to_string()))
-            .collect();
-        scan.insert(path, (kind, lines, false));
+        scan.insert(path, (kind, old, new, false));
     }
     for (path, blob) in theme_templates(ctx)? {
-        if let Some(text) = text_of(repo, blob)? {
-            let lines = text
-                .lines()
-                .enumerate()
-                .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.to_string()))
-                .collect();
-            scan.insert(path, (FileKind::Template, lines, true));
-        }
+        scan.insert(path, (FileKind::Template, None, blob, true));
     }
     let platform_edits: Vec<(&String, &PlatformRemoval)> = if against.oid.is_none() {
         edited
@@ -288,7 +272,7 @@ pub fn analyze(
         against: against.rev.clone(),
         base_django: base_django.clone(),
         target_django: target_django.clone(),
-        files_scanned: scan.len(),
+        files_scanned: 0,
         uses: Vec::new(),
     };
     // Without a target: the table of platform removals, for removals after the base's release.
@@ -313,8 +297,26 @@ pub fn analyze(
     let mut modules = ModuleFacts::default();
     // Template tag libraries of the base and the target, read on the first `{% load`.
     let mut libraries: Option<(BTreeMap<String, String>, BTreeMap<String, String>)> = None;
-    for (path, (kind, lines, theme)) in &scan {
-        for (line_no, line) in lines {
+    let mut files_scanned = 0;
+    for (path, (kind, old, new, theme)) in &scan {
+        let Some(text) = text_of(repo, *new)? else {
+            continue;
+        };
+        files_scanned += 1;
+        let lines: Vec<(u32, &str)> = if *theme {
+            text.lines()
+                .enumerate()
+                .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l))
+                .collect()
+        } else {
+            let old_text = match old {
+                Some(o) => text_of(repo, *o)?,
+                None => None,
+            };
+            added_lines(old_text.as_deref(), &text)
+        };
+        for (line_no, line) in &lines {
+            let line: &str = line;
             let trimmed = line.trim_start();
             if *kind == FileKind::Python && trimmed.starts_with('#') {
                 continue;
@@ -482,6 +484,11 @@ pub fn analyze(
             }
         }
     }
+    // Nothing readable to scan and no platform removal: no section, as before any file is read.
+    if files_scanned == 0 && platform_edits.is_empty() {
+        return Ok(None);
+    }
+    section.files_scanned = files_scanned;
     section
         .uses
         .sort_by(|a, b| (&a.path, a.line, &a.api).cmp(&(&b.path, b.line, &b.api)));
