@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use git2::{Delta as GitDelta, DiffFindOptions, DiffOptions, Oid};
 use rayon::prelude::*;
 
+pub use super::similarity::Signatures;
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
 pub use crate::trees::{Delta, Pair, Side, Status, Trees, SUBMODULE};
@@ -31,12 +32,23 @@ pub const RENAME_LIMIT: usize = 1000;
 /// [`RENAME_LIMIT`] squared, every remaining pair by similarity (50 %). Returns the deltas and,
 /// when the limit cut the search short, the `diff.renameLimit` git would ask for.
 pub fn drift_deltas(repo: &Repo, old: Oid, new: Oid) -> Result<(Vec<Delta>, Option<usize>)> {
+    drift_deltas_with(repo, old, new, None)
+}
+
+/// [`drift_deltas`], keeping file signatures and similarity scores in `sigs` for the next
+/// search (the trend's many searches over nearly the same files).
+pub fn drift_deltas_with(
+    repo: &Repo,
+    old: Oid,
+    new: Oid,
+    sigs: Option<&mut Signatures>,
+) -> Result<(Vec<Delta>, Option<usize>)> {
     let fast = Trees::new(repo).changes(Some(old), new)?;
     if !could_rename(&fast) {
         return Ok((fast, None));
     }
     let (mut out, rest) = exact_renames(fast);
-    let (mut rest, needed) = similar_renames(repo, old, new, rest)?;
+    let (mut rest, needed) = similar_renames(repo, old, new, rest, sigs)?;
     out.append(&mut rest);
     out.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     Ok((out, needed))
@@ -100,6 +112,7 @@ fn similar_renames(
     old: Oid,
     new: Oid,
     rest: Vec<Delta>,
+    mut sigs: Option<&mut Signatures>,
 ) -> Result<(Vec<Delta>, Option<usize>)> {
     let is = |d: &Delta, s: Status| d.status == s && !d.is_submodule();
     let deleted: Vec<&Delta> = rest.iter().filter(|d| is(d, Status::Deleted)).collect();
@@ -118,7 +131,15 @@ fn similar_renames(
             .chain(added.iter())
             .map(|d| d.path.as_str())
             .collect();
-        found = similarity_renames(repo, old, new, &paths, 50, RENAME_LIMIT)?;
+        found = similarity_renames(
+            repo,
+            old,
+            new,
+            &paths,
+            50,
+            RENAME_LIMIT,
+            sigs.as_deref_mut(),
+        )?;
     } else {
         let count = |side: &[&Delta]| {
             let mut count: HashMap<String, usize> = HashMap::new();
@@ -139,7 +160,7 @@ fn similar_renames(
             .map(|d| d.path.as_str())
             .collect();
         if !paths.is_empty() {
-            found = similarity_renames(repo, old, new, &paths, 75, RENAME_LIMIT)?;
+            found = similarity_renames(repo, old, new, &paths, 75, RENAME_LIMIT, sigs)?;
         }
         let paired: HashSet<&str> = found
             .iter()
@@ -170,6 +191,7 @@ fn similar_renames(
 /// `paths` (deleted and added files), at `threshold` percent, examining at most `limit`
 /// sources per destination; only the renames it pairs. The one rename scorer: the drift's
 /// (`git diff`) and the merge's (`git merge`, [`crate::rebase::tree`]) renames both come here.
+/// With `sigs`, signatures and scores come from (and go to) that cache.
 pub fn similarity_renames(
     repo: &Repo,
     old: Oid,
@@ -177,6 +199,7 @@ pub fn similarity_renames(
     paths: &[&str],
     threshold: u16,
     limit: usize,
+    sigs: Option<&mut Signatures>,
 ) -> Result<Vec<Delta>> {
     let git = repo.git();
     let find = |oid: Oid| {
@@ -196,6 +219,10 @@ pub fn similarity_renames(
     find.renames(true)
         .rename_threshold(threshold)
         .rename_limit(limit);
+    let mut metric = super::similarity::Metric::default();
+    if let Some(sigs) = sigs {
+        sigs.install(&mut find, &mut metric);
+    }
     diff.find_similar(Some(&mut find))
         .map_err(|e| git_error("detecting renames", e))?;
     let path_of = |f: git2::DiffFile<'_>| {

@@ -14,6 +14,7 @@
 pub mod diff;
 pub mod files;
 pub mod keys;
+mod similarity;
 mod xdiff;
 
 use std::collections::HashMap;

@@ -323,6 +323,8 @@ impl Totals {
 #[derive(Default)]
 struct RenameCache {
     by_key: HashMap<u64, Vec<(String, String)>>,
+    /// File signatures and scores shared by the searches ([`diff::Signatures`]).
+    sigs: diff::Signatures,
 }
 
 impl RenameCache {
@@ -343,11 +345,12 @@ impl RenameCache {
         if let Some(found) = self.by_key.get(&key) {
             return Ok(found.clone());
         }
-        let found: Vec<(String, String)> = diff::drift_deltas(repo, base_tree, tree)?
-            .0
-            .into_iter()
-            .filter_map(|d| Some((d.old_path?, d.path)))
-            .collect();
+        let found: Vec<(String, String)> =
+            diff::drift_deltas_with(repo, base_tree, tree, Some(&mut self.sigs))?
+                .0
+                .into_iter()
+                .filter_map(|d| Some((d.old_path?, d.path)))
+                .collect();
         self.by_key.insert(key, found.clone());
         Ok(found)
     }

@@ -285,7 +285,7 @@ fn renamed_pairs(
     paths.dedup();
     let (a, b) = (tree_id(repo, ancestor)?, tree_id(repo, side)?);
     let renames =
-        crate::changes::diff::similarity_renames(repo, a, b, &paths, 50, MERGE_RENAME_LIMIT)?;
+        crate::changes::diff::similarity_renames(repo, a, b, &paths, 50, MERGE_RENAME_LIMIT, None)?;
     let by_source: HashMap<&str, &Delta> = renames.iter().map(|r| (r.source_path(), r)).collect();
     let destinations: HashSet<&str> = renames.iter().map(|r| r.path.as_str()).collect();
     for c in loose {

@@ -379,3 +379,72 @@ fn path_lookups_equal_libgit2s_get_path_on_every_release_tree() {
     }
     assert!(checked > 10_000, "only {checked} paths checked");
 }
+
+#[test]
+fn kept_signatures_pair_the_same_renames_as_libgit2s_own_metric() {
+    use forkcheck_analyzers::drift::diff::{similarity_renames, Signatures};
+    let dir = tempfile::tempdir().unwrap();
+    let git = git2::Repository::init(dir.path()).unwrap();
+    let text = |tag: &str, n: usize| -> String {
+        (0..n)
+            .map(|i| format!("{tag} line {i} with some words\n"))
+            .collect()
+    };
+    let (a1, b1, c1) = (text("alpha", 60), text("beta", 40), text("gamma", 8));
+    let a = commit_files(
+        &git,
+        &[
+            ("old/a.txt", a1.clone()),
+            ("old/b.txt", b1.clone()),
+            ("old/c.txt", c1.clone()),
+            ("gone.txt", text("delta", 30)),
+        ],
+    );
+    let b = commit_files(
+        &git,
+        &[
+            ("new/a.txt", a1.replace("line 7 ", "LINE 7 ")),
+            (
+                "new/b2.txt",
+                b1.replace("line 1 ", "x ").replace("line 2 ", "y "),
+            ),
+            ("new/c.txt", c1.replace("line 3 ", "three ")),
+            ("fresh.txt", text("epsilon", 30)),
+        ],
+    );
+    let tree = |c: git2::Oid| git.find_commit(c).unwrap().tree_id();
+    let (a, b) = (tree(a), tree(b));
+    let repo = Repo::open(dir.path()).unwrap();
+    let paths = [
+        "old/a.txt",
+        "old/b.txt",
+        "old/c.txt",
+        "gone.txt",
+        "new/a.txt",
+        "new/b2.txt",
+        "new/c.txt",
+        "fresh.txt",
+    ];
+    let rows = |v: Vec<forkcheck_analyzers::trees::Delta>| -> Vec<(String, String)> {
+        v.into_iter()
+            .map(|d| (d.source_path().to_string(), d.path))
+            .collect()
+    };
+    let mut sigs = Signatures::default();
+    for threshold in [50, 75, 90] {
+        let plain = rows(similarity_renames(&repo, a, b, &paths, threshold, 1000, None).unwrap());
+        let kept = rows(
+            similarity_renames(&repo, a, b, &paths, threshold, 1000, Some(&mut sigs)).unwrap(),
+        );
+        let again = rows(
+            similarity_renames(&repo, a, b, &paths, threshold, 1000, Some(&mut sigs)).unwrap(),
+        );
+        assert_eq!(kept, plain, "threshold {threshold}");
+        assert_eq!(again, plain, "threshold {threshold}, signatures reused");
+        if threshold == 50 {
+            assert!(plain.len() >= 3, "{plain:?}");
+        }
+    }
+    // Signatures are kept (one per compared blob), not made again per search.
+    assert!((4..=8).contains(&sigs.len()), "{} signatures", sigs.len());
+}
