@@ -150,20 +150,12 @@ impl<'r> Trees<'r> {
 
     /// The file (blob, symlink or submodule) at `path` in tree `root`.
     pub fn file_at(&mut self, root: Oid, path: &str) -> Result<Option<Side>> {
-        let mut tree = root;
-        let mut parts = path.split('/').peekable();
-        while let Some(part) = parts.next() {
-            let entries = self.entries(Some(tree))?;
-            let Some(Entry { id: oid, mode, .. }) = entries.find(part.as_bytes()) else {
-                return Ok(None);
-            };
-            match (parts.peek().is_some(), mode == TREE) {
-                (true, true) => tree = oid,
-                (false, false) => return Ok(Some(Side { oid, mode })),
-                _ => return Ok(None),
-            }
-        }
-        Ok(None)
+        // The one path lookup ([`Repo::entry_at`]), through the run's shared parsed trees.
+        Ok(self
+            .repo
+            .entry_at(root, path)?
+            .filter(|&(_, mode)| mode != TREE)
+            .map(|(oid, mode)| Side { oid, mode }))
     }
 
     /// The changes from tree `old` (empty when `None`) to tree `new`, without rename
