@@ -180,6 +180,7 @@ impl<'r> Trees<'r> {
             opts,
             out: Vec::new(),
             rejected: false,
+            defer: None,
         };
         self.walk(old, new, &mut String::new(), &mut state)?;
         if state.rejected {
@@ -251,7 +252,10 @@ impl<'r> Trees<'r> {
             if l_tree.is_some() || r_tree.is_some() {
                 prefix.push('/');
                 if state.allows(prefix) {
-                    self.walk(l_tree, r_tree, prefix, state)?;
+                    match &mut state.defer {
+                        Some(jobs) => jobs.push((l_tree, r_tree, prefix.clone())),
+                        None => self.walk(l_tree, r_tree, prefix, state)?,
+                    }
                 }
                 prefix.truncate(len);
                 prefix.push_str(&String::from_utf8_lossy(name));
@@ -287,6 +291,62 @@ struct WalkState<'a> {
     opts: Walk<'a>,
     out: Vec<Delta>,
     rejected: bool,
+    /// Set for the top level of [`walk_changes_parallel`]: subtrees to walk are collected here
+    /// instead of walked.
+    defer: Option<Vec<Subtree>>,
+}
+
+/// A pair of subtrees left to walk: old, new, and the path with its `/`.
+type Subtree = (Option<Oid>, Option<Oid>, String);
+
+/// [`Trees::walk_changes`] with the top level's differing subtrees walked in parallel (rayon,
+/// each worker with its own handle; the parsed trees are shared). The same deltas in the same
+/// order, and `None` in the same cases: a change outside `allow` with `stop_outside`, or
+/// `cancel` set. Not to be called inside [`crate::repo::RepoHandle::with`] (its workers use it).
+pub fn walk_changes_parallel(
+    repo: &Repo,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    opts: Walk<'_>,
+) -> Result<Option<Vec<Delta>>> {
+    use rayon::prelude::*;
+    let mut state = WalkState {
+        opts,
+        out: Vec::new(),
+        rejected: false,
+        defer: Some(Vec::new()),
+    };
+    Trees::new(repo).walk(old, new, &mut String::new(), &mut state)?;
+    if state.rejected {
+        return Ok(None);
+    }
+    let jobs = state.defer.take().unwrap_or_default();
+    let handle = repo.handle();
+    let parts: Vec<Result<Option<Vec<Delta>>>> = jobs
+        .into_par_iter()
+        .map(|(l, r, mut prefix)| {
+            handle.with(|repo| {
+                let mut job = WalkState {
+                    opts,
+                    out: Vec::new(),
+                    rejected: false,
+                    defer: None,
+                };
+                Trees::new(repo).walk(l, r, &mut prefix, &mut job)?;
+                Ok((!job.rejected).then_some(job.out))
+            })
+        })
+        .collect();
+    for part in parts {
+        match part? {
+            Some(out) => state.out.extend(out),
+            None => return Ok(None),
+        }
+    }
+    state
+        .out
+        .sort_by(|x, y| x.path.as_bytes().cmp(y.path.as_bytes()));
+    Ok(Some(state.out))
 }
 
 impl WalkState<'_> {

@@ -84,7 +84,7 @@ pub fn split_walk_cancellable(
         cancel: Some(cancel),
         ..Walk::default()
     };
-    Trees::new(repo).walk_changes(Some(old), Some(new), walk)
+    crate::trees::walk_changes_parallel(repo, Some(old), Some(new), walk)
 }
 
 /// [`split_walk`] with the caller's tree cache (walks from the same ancestor share its trees).

@@ -448,3 +448,100 @@ fn kept_signatures_pair_the_same_renames_as_libgit2s_own_metric() {
     // Signatures are kept (one per compared blob), not made again per search.
     assert!((4..=8).contains(&sigs.len()), "{} signatures", sigs.len());
 }
+
+#[test]
+fn the_parallel_walk_equals_the_walk_on_every_commit() {
+    use forkcheck_analyzers::trees::walk_changes_parallel;
+    type Got = Option<Vec<(String, Option<git2::Oid>, Option<git2::Oid>, String)>>;
+    let rows = |v: Option<Vec<forkcheck_analyzers::trees::Delta>>| -> Got {
+        v.map(|v| {
+            v.into_iter()
+                .map(|d| {
+                    (
+                        d.path.clone(),
+                        d.old_oid(),
+                        d.new_oid(),
+                        format!("{:?}", d.status),
+                    )
+                })
+                .collect()
+        })
+    };
+    let mut checked = 0;
+    for s in [Scenario::Typical, Scenario::Squashed] {
+        let g = shared(s);
+        let repo = Repo::open(&g.fork).unwrap();
+        let git = repo.git();
+        let mut walk = git.revwalk().unwrap();
+        walk.push_glob("*").unwrap();
+        let commits: Vec<git2::Oid> = walk.map(|c| c.unwrap()).collect();
+        // Every commit against its parent, and a few wide spans (release to release, base to
+        // head) where many top-level directories differ.
+        let mut pairs: Vec<(Option<git2::Oid>, git2::Oid)> = commits
+            .iter()
+            .map(|&c| {
+                let c = git.find_commit(c).unwrap();
+                (c.parents().next().map(|p| p.tree_id()), c.tree_id())
+            })
+            .collect();
+        let tree = |rev: &str| {
+            git.revparse_single(rev)
+                .unwrap()
+                .peel_to_tree()
+                .unwrap()
+                .id()
+        };
+        pairs.push((Some(tree("open-release/palm.1")), tree("HEAD")));
+        pairs.push((Some(tree("HEAD")), tree("open-release/palm.1")));
+        pairs.push((None, tree("HEAD")));
+        for (old, new) in pairs {
+            let plain = Trees::new(&repo).changes(old, new).unwrap();
+            let allow = allowed_paths(plain.iter().skip(1).map(|d| d.path.as_str()));
+            for (split, limit, stop) in [
+                (false, false, false),
+                (true, false, false),
+                (true, true, false),
+                (true, true, true),
+            ] {
+                let walk = Walk {
+                    split_type_changes: split,
+                    allow: limit.then_some(&allow),
+                    stop_outside: stop,
+                    cancel: None,
+                };
+                let want = rows(
+                    Trees::new(&repo)
+                        .walk_changes(old, Some(new), walk)
+                        .unwrap(),
+                );
+                let got = rows(walk_changes_parallel(&repo, old, Some(new), walk).unwrap());
+                assert_eq!(
+                    got, want,
+                    "{old:?} -> {new}, split {split} limit {limit} stop {stop}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 400, "only {checked} walks compared");
+    // A cancelled walk gives up.
+    let g = shared(Scenario::Typical);
+    let repo = Repo::open(&g.fork).unwrap();
+    let tree = |rev: &str| {
+        repo.git()
+            .revparse_single(rev)
+            .unwrap()
+            .peel_to_tree()
+            .unwrap()
+            .id()
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(true);
+    let walk = Walk {
+        cancel: Some(&cancel),
+        ..Walk::default()
+    };
+    let (a, b) = (tree("open-release/palm.1"), tree("HEAD"));
+    assert!(walk_changes_parallel(&repo, Some(a), Some(b), walk)
+        .unwrap()
+        .is_none());
+}
