@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use git2::{ErrorClass, ErrorCode, Oid, Repository, RepositoryOpenFlags};
 
 use crate::error::{Error, Result};
-use crate::tree_objects::Entries;
+use crate::tree_objects::{Entries, TreeCache};
 
 /// An object id as people see it: its first 10 characters (the whole string when shorter). The
 /// one way forkcheck shortens an id, in finding messages and in every output.
@@ -26,8 +26,8 @@ pub struct Repo {
     given: PathBuf,
     /// Shared by every handle on this repository (worker threads too).
     limit: Arc<ParseLimit>,
-    /// Parsed trees, shared by every handle on this repository ([`crate::tree_objects::TreeCache`]).
-    trees: Arc<crate::tree_objects::TreeCache>,
+    /// Parsed trees, shared by every handle on this repository ([`TreeCache`]).
+    trees: Arc<TreeCache>,
 }
 
 /// `[limits] max_parse_bytes` and the blobs left unparsed because of it.
@@ -100,7 +100,7 @@ fn open_exact(
     git_dir: &Path,
     given: &Path,
     limit: &Arc<ParseLimit>,
-    trees: &Arc<crate::tree_objects::TreeCache>,
+    trees: &Arc<TreeCache>,
 ) -> Result<Repo> {
     let inner = Repository::open(git_dir).map_err(|source| Error::NotARepo {
         path: git_dir.to_path_buf(),
@@ -119,7 +119,7 @@ pub struct RepoHandle {
     git_dir: PathBuf,
     given: PathBuf,
     limit: Arc<ParseLimit>,
-    trees: Arc<crate::tree_objects::TreeCache>,
+    trees: Arc<TreeCache>,
 }
 
 thread_local! {

@@ -176,22 +176,9 @@ impl<'r> Trees<'r> {
         new: Option<Oid>,
         opts: Walk<'_>,
     ) -> Result<Option<Vec<Delta>>> {
-        let mut state = WalkState {
-            opts,
-            out: Vec::new(),
-            rejected: false,
-            defer: None,
-        };
+        let mut state = WalkState::new(opts, false);
         self.walk(old, new, &mut String::new(), &mut state)?;
-        if state.rejected {
-            return Ok(None);
-        }
-        // A directory's files are met before a file of the same name and after names that sort
-        // below `/`: path order differs from the walk's order there. The sort is stable.
-        state
-            .out
-            .sort_by(|x, y| x.path.as_bytes().cmp(y.path.as_bytes()));
-        Ok(Some(state.out))
+        Ok(state.finish())
     }
 
     fn walk(
@@ -299,6 +286,30 @@ struct WalkState<'a> {
 /// A pair of subtrees left to walk: old, new, and the path with its `/`.
 type Subtree = (Option<Oid>, Option<Oid>, String);
 
+impl<'a> WalkState<'a> {
+    /// A walk's state; with `defer`, the top level's subtrees are collected, not walked.
+    fn new(opts: Walk<'a>, defer: bool) -> Self {
+        WalkState {
+            opts,
+            out: Vec::new(),
+            rejected: false,
+            defer: defer.then(Vec::new),
+        }
+    }
+
+    /// The walk's result: `None` when it gave up, else the deltas in path order (a directory's
+    /// files are met before a file of the same name and after names that sort below `/`: path
+    /// order differs from the walk's order there; the sort is stable).
+    fn finish(mut self) -> Option<Vec<Delta>> {
+        if self.rejected {
+            return None;
+        }
+        self.out
+            .sort_by(|x, y| x.path.as_bytes().cmp(y.path.as_bytes()));
+        Some(self.out)
+    }
+}
+
 /// [`Trees::walk_changes`] with the top level's differing subtrees walked in parallel (rayon,
 /// each worker with its own handle; the parsed trees are shared). The same deltas in the same
 /// order, and `None` in the same cases: a change outside `allow` with `stop_outside`, or
@@ -310,12 +321,7 @@ pub fn walk_changes_parallel(
     opts: Walk<'_>,
 ) -> Result<Option<Vec<Delta>>> {
     use rayon::prelude::*;
-    let mut state = WalkState {
-        opts,
-        out: Vec::new(),
-        rejected: false,
-        defer: Some(Vec::new()),
-    };
+    let mut state = WalkState::new(opts, true);
     Trees::new(repo).walk(old, new, &mut String::new(), &mut state)?;
     if state.rejected {
         return Ok(None);
@@ -326,12 +332,7 @@ pub fn walk_changes_parallel(
         .into_par_iter()
         .map(|(l, r, mut prefix)| {
             handle.with(|repo| {
-                let mut job = WalkState {
-                    opts,
-                    out: Vec::new(),
-                    rejected: false,
-                    defer: None,
-                };
+                let mut job = WalkState::new(opts, false);
                 Trees::new(repo).walk(l, r, &mut prefix, &mut job)?;
                 Ok((!job.rejected).then_some(job.out))
             })
@@ -343,10 +344,7 @@ pub fn walk_changes_parallel(
             None => return Ok(None),
         }
     }
-    state
-        .out
-        .sort_by(|x, y| x.path.as_bytes().cmp(y.path.as_bytes()));
-    Ok(Some(state.out))
+    Ok(state.finish())
 }
 
 impl WalkState<'_> {

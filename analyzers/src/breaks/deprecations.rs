@@ -484,7 +484,8 @@ pub fn analyze(
             }
         }
     }
-    // Nothing readable to scan and no platform removal: no section, as before any file is read.
+    // No file could be read (binary, over the parse limit) and no platform removal: no section,
+    // as when there is nothing to scan at all.
     if files_scanned == 0 && platform_edits.is_empty() {
         return Ok(None);
     }

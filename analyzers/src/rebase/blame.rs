@@ -66,12 +66,12 @@ impl UpstreamHistory {
     /// Blob ids of `path` along the chain: (before the chain, after each commit).
     fn versions(&self, repo: &Repo, path: &str) -> Result<(Option<Oid>, Vec<Option<Oid>>)> {
         let start = match self.chain.first().and_then(|(_, p)| *p) {
-            Some(p) => blob_at(repo, p, path)?,
+            Some(p) => repo.blob_id_at(p, path)?,
             None => None,
         };
         let mut out = Vec::with_capacity(self.chain.len());
         for (c, _) in &self.chain {
-            out.push(blob_at(repo, *c, path)?);
+            out.push(repo.blob_id_at(*c, path)?);
         }
         Ok((start, out))
     }
@@ -212,8 +212,4 @@ fn carry(lines: &Sets, gaps: &Sets, hunks: &[super::diff3::Hunk], i: usize) -> (
     copy_to(usize::MAX, &mut old, &mut pending, &mut nl, &mut ng);
     ng.push(pending);
     (nl, ng)
-}
-
-fn blob_at(repo: &Repo, commit: Oid, path: &str) -> Result<Option<Oid>> {
-    repo.blob_id_at(commit, path)
 }

@@ -114,19 +114,21 @@ pub fn fork_distance(
     }
     // `git rev-list --first-parent ^base head`: first parents from the head while they are
     // not reachable from the base.
-    let (mut len, mut at, mut oldest_parents) = (0u64, head, Vec::new());
+    let (mut len, mut at, mut oldest) = (0u64, head, None);
     while fork.contains(&at) {
         len += 1;
-        let commit = repo.find_commit(at)?;
-        oldest_parents = commit.parent_ids().collect();
-        match oldest_parents.first() {
-            Some(&p) => at = p,
+        oldest = Some(at);
+        match repo.find_commit(at)?.parent_ids().next() {
+            Some(p) => at = p,
             None => break,
         }
     }
     // When the chain's oldest commit is a child of the base (the usual fork), the base is an
     // ancestor without a merge-base walk; otherwise ask the history.
-    let child_of_base = oldest_parents.contains(&base);
+    let child_of_base = match oldest {
+        Some(c) => repo.find_commit(c)?.parent_ids().any(|p| p == base),
+        None => false,
+    };
     Ok((child_of_base || repo.is_ancestor(base, head)?).then_some(len))
 }
 
