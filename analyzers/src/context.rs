@@ -381,12 +381,17 @@ impl Context {
         let with_commits = [Analysis::Trend, Analysis::Rebase, Analysis::Triage]
             .into_iter()
             .any(|a| self.wants(a));
+        // The drift counts every changed file's lines (unless `ignore` leaves some out):
+        // counted while the diff runs.
+        let count_files = (self.wants(Analysis::Drift) || self.wants(Analysis::Trend))
+            && self.config.drift.ignore.is_empty();
         let changes = crate::changes::ChangeSet::compute(
             &self.repo,
             self.base_oid,
             self.head,
             self.target_oid,
             with_commits,
+            count_files,
         )?;
         Ok(self.shared.changes.get_or_init(|| changes))
     }

@@ -259,6 +259,9 @@ impl<'r> Trees<'r> {
 /// What a tree walk reports ([`Trees::walk_changes`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Walk<'a> {
+    /// Told of every change found (its old and new side) as the walk meets it, before the walk
+    /// ends: the drift counts their lines meanwhile ([`crate::changes::diff::StatQueue`]).
+    pub on_file: Option<OnFile<'a>>,
     /// Report a change of file type (regular file ↔ symlink ↔ submodule) as a deletion plus an
     /// addition, as libgit2's diff without `include_typechange` does (what git's merge and
     /// patch-ids see), instead of one [`Status::TypeChanged`].
@@ -272,6 +275,16 @@ pub struct Walk<'a> {
     /// Give up (the walk returns `None`) as soon as this is set: a walk started speculatively
     /// on another thread whose result turned out not to be needed.
     pub cancel: Option<&'a AtomicBool>,
+}
+
+/// See [`Walk::on_file`].
+#[derive(Clone, Copy)]
+pub struct OnFile<'a>(pub &'a (dyn Fn(Pair) + Sync));
+
+impl std::fmt::Debug for OnFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnFile")
+    }
 }
 
 struct WalkState<'a> {
@@ -375,6 +388,7 @@ impl WalkState<'_> {
             old,
             new,
         };
+        let before = self.out.len();
         match (old, new) {
             (None, _) => self.out.push(delta(Status::Added, old, new)),
             (_, None) => self.out.push(delta(Status::Deleted, old, new)),
@@ -387,6 +401,11 @@ impl WalkState<'_> {
                 }
             }
             _ => self.out.push(delta(Status::Modified, old, new)),
+        }
+        if let Some(OnFile(tell)) = self.opts.on_file {
+            for d in &self.out[before..] {
+                tell(d.pair());
+            }
         }
     }
 }

@@ -3,7 +3,8 @@
 //! changed blobs only, binary files (a NUL byte in the first 8000 bytes) counted with 0 lines.
 //! Blob pairs are diffed in parallel, one reopened repository per rayon worker.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Condvar, Mutex};
 
 use git2::{Delta as GitDelta, DiffFindOptions, DiffOptions, Oid};
 use rayon::prelude::*;
@@ -12,6 +13,7 @@ pub use super::similarity::Signatures;
 use crate::error::Result;
 use crate::repo::{git_error, Repo};
 pub use crate::trees::{Delta, Pair, Side, Status, Trees, SUBMODULE};
+use crate::trees::{OnFile, Walk};
 
 /// Lines added/removed for one blob pair; binary pairs have 0 lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -30,9 +32,15 @@ pub const RENAME_LIMIT: usize = 1000;
 /// git's rename detection — exact renames (same blob, empty files included) first, then files
 /// with the same unique basename (75 % similar), then, unless the candidates left exceed
 /// [`RENAME_LIMIT`] squared, every remaining pair by similarity (50 %). Returns the deltas and,
-/// when the limit cut the search short, the `diff.renameLimit` git would ask for.
-pub fn drift_deltas(repo: &Repo, old: Oid, new: Oid) -> Result<(Vec<Delta>, Option<usize>)> {
-    drift_deltas_with(repo, old, new, None)
+/// when the limit cut the search short, the `diff.renameLimit` git would ask for. With a
+/// `queue`, every change is handed to it as the walk meets it.
+pub fn drift_deltas(
+    repo: &Repo,
+    old: Oid,
+    new: Oid,
+    queue: Option<&StatQueue>,
+) -> Result<(Vec<Delta>, Option<usize>)> {
+    deltas_and_renames(repo, old, new, None, queue)
 }
 
 /// [`drift_deltas`], keeping file signatures and similarity scores in `sigs` for the next
@@ -43,7 +51,33 @@ pub fn drift_deltas_with(
     new: Oid,
     sigs: Option<&mut Signatures>,
 ) -> Result<(Vec<Delta>, Option<usize>)> {
-    let fast = Trees::new(repo).changes(Some(old), new)?;
+    deltas_and_renames(repo, old, new, sigs, None)
+}
+
+/// The walk (each modified file handed to `queue` as met; the queue is closed when the walk
+/// ends, whatever its outcome), then rename detection.
+fn deltas_and_renames(
+    repo: &Repo,
+    old: Oid,
+    new: Oid,
+    sigs: Option<&mut Signatures>,
+    queue: Option<&StatQueue>,
+) -> Result<(Vec<Delta>, Option<usize>)> {
+    let fast = {
+        let _closes = queue.map(StatQueue::closer);
+        let tell = |pair: Pair| {
+            if let Some(q) = queue {
+                q.push(pair);
+            }
+        };
+        let walk = Walk {
+            on_file: queue.map(|_| OnFile(&tell)),
+            ..Walk::default()
+        };
+        Trees::new(repo)
+            .walk_changes(Some(old), Some(new), walk)?
+            .unwrap_or_default()
+    };
     if !could_rename(&fast) {
         return Ok((fast, None));
     }
@@ -52,6 +86,72 @@ pub fn drift_deltas_with(
     out.append(&mut rest);
     out.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     Ok((out, needed))
+}
+
+/// Line counts taken while the base → head walk is still running (docs/architecture.md, "The
+/// drift's time line"): the walk hands over each change as it meets it ([`Walk::on_file`]), a
+/// rayon worker counts them meanwhile, and the walk's own thread helps with what is left once
+/// its walk and rename search are over. A file that rename detection then pairs was counted
+/// for nothing (its rename is counted later, as before); every other count is the drift's.
+#[derive(Default)]
+pub struct StatQueue {
+    /// Pairs not yet taken, and whether the walk is over (no more will come).
+    state: Mutex<(VecDeque<Pair>, bool)>,
+    ready: Condvar,
+}
+
+/// Closes its [`StatQueue`] when dropped (the walk's end, or its error).
+pub struct Closer<'q>(&'q StatQueue);
+
+impl Drop for Closer<'_> {
+    fn drop(&mut self) {
+        self.0.lock().1 = true;
+        self.0.ready.notify_all();
+    }
+}
+
+impl StatQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (VecDeque<Pair>, bool)> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn push(&self, pair: Pair) {
+        self.lock().0.push_back(pair);
+        self.ready.notify_one();
+    }
+
+    fn closer(&self) -> Closer<'_> {
+        Closer(self)
+    }
+
+    /// The next pair, waiting for the walk while the queue is empty; `None` once the walk is
+    /// over and the queue empty.
+    fn next(&self) -> Option<Pair> {
+        let mut state = self.lock();
+        loop {
+            if let Some(pair) = state.0.pop_front() {
+                return Some(pair);
+            }
+            if state.1 {
+                return None;
+            }
+            state = self
+                .ready
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+    }
+
+    /// Count pairs until the queue is closed and empty (one thread or several at once).
+    pub fn drain(&self, repo: &Repo) -> Result<Vec<(Pair, LineStat)>> {
+        let mut out = Vec::new();
+        while let Some(pair) = self.next() {
+            out.extend(group_stats(repo, &[pair])?);
+        }
+        Ok(out)
+    }
 }
 
 /// Pair deleted and added files with the same blob id (and file type), as git's exact rename

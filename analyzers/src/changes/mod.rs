@@ -64,21 +64,41 @@ pub struct ChangeSet {
 
 impl ChangeSet {
     /// Compute the base → head diff, and with `with_commits` the fork's commits side by side
-    /// (else on first use: [`ChangeSet::commits`]).
+    /// (else on first use: [`ChangeSet::commits`]). With `count_files`, the changed files'
+    /// line counts are taken while the diff runs ([`diff::StatQueue`]).
     pub fn compute(
         repo: &Repo,
         base: Oid,
         head: Oid,
         target: Option<Oid>,
         with_commits: bool,
+        count_files: bool,
     ) -> Result<ChangeSet> {
         let base_tree = repo.tree_of(base)?.id();
         let head_tree = repo.tree_of(head)?.id();
         let handle = repo.handle();
+        let queue = count_files.then(diff::StatQueue::default);
+        let queue = queue.as_ref();
         // Each side opens its own repository (a git2 repository is not `Sync`; the commits'
-        // side starts rayon work of its own, so it cannot borrow a worker's handle).
-        let (files, commits) = rayon::join(
-            || diff::drift_deltas(&handle.open()?, base_tree, head_tree),
+        // side starts rayon work of its own, so it cannot borrow a worker's handle). The
+        // counting side only waits for the walk, which never waits for it.
+        let ((files, counted), commits) = rayon::join(
+            || {
+                rayon::join(
+                    || -> Result<_> {
+                        let repo = handle.open()?;
+                        let files = diff::drift_deltas(&repo, base_tree, head_tree, queue)?;
+                        let rest = queue.map(|q| q.drain(&repo)).transpose()?;
+                        Ok((files, rest.unwrap_or_default()))
+                    },
+                    || -> Result<_> {
+                        match queue {
+                            Some(q) => handle.with(|repo| q.drain(repo)),
+                            None => Ok(Vec::new()),
+                        }
+                    },
+                )
+            },
             || {
                 with_commits
                     .then(|| fork_commits(&handle.open()?, base, base_tree, head))
@@ -92,7 +112,8 @@ impl ChangeSet {
         if let Some(commits) = commits? {
             let _ = cell.set(commits);
         }
-        let (files, rename_limit_needed) = files?;
+        let ((files, rename_limit_needed), mut stats) = files?;
+        stats.extend(counted?);
         Ok(ChangeSet {
             base_tree,
             head_tree,
@@ -103,7 +124,7 @@ impl ChangeSet {
             commits: cell,
             unrenamed: OnceLock::new(),
             target,
-            stats: Mutex::new(HashMap::new()),
+            stats: Mutex::new(stats.into_iter().collect()),
         })
     }
 

@@ -57,6 +57,7 @@ pub fn commit_changes_within(
         allow,
         stop_outside: true,
         cancel: None,
+        on_file: None,
     };
     let Some(raw) = trees.walk_changes(old_tree, Some(new_tree), walk)? else {
         return Ok(None);

@@ -99,6 +99,7 @@ pub fn split_walk_with(
         allow,
         stop_outside: false,
         cancel: None,
+        on_file: None,
     };
     Ok(trees
         .walk_changes(Some(old), Some(new), walk)?
