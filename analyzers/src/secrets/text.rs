@@ -263,6 +263,12 @@ fn replace_ranges(text: &str, mut ranges: Vec<Range<usize>>) -> String {
 /// passwords, values of credential-like `key = value` shapes. With `prose`, also values that
 /// follow a credential word in a sentence (comments, commit messages).
 pub fn redact_text(text: &str, prose: bool) -> Cow<'_, str> {
+    // Every shape below needs a `=` or a `:` (an assignment's operator, a URL's `://`) or a
+    // PEM header; most strings of a report (paths, names, counts) have none.
+    if !prose && !text.bytes().any(|b| b == b'=' || b == b':') && !text.contains("PRIVATE KEY-----")
+    {
+        return Cow::Borrowed(text);
+    }
     let scrubbed: Cow<str> = if text.contains("PRIVATE KEY-----") {
         Cow::Owned(pem::scrub(text))
     } else {
