@@ -8,18 +8,11 @@
 use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
+use crate::model::{Kind, RuleText, Severity, RULE_FILES as FILES, RULE_TEXTS};
 pub use crate::model::{Rule, RuleId, UnknownRuleId};
-use crate::model::{Severity, RULE_FILES as FILES};
 
 /// The embedded rule files: (file name, content).
 pub const RULE_FILES: &[(&str, &str)] = FILES;
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleFile {
-    #[serde(default)]
-    rules: Vec<Rule>,
-}
 
 /// Every rule, indexed by [`RuleId`] (the build guarantees each id has its rule).
 #[derive(Debug, Clone)]
@@ -32,35 +25,13 @@ impl Rules {
     /// The built-in rules, with severities overridden by `overrides` (rule id → severity, from
     /// `forkcheck.toml`'s `[severity]`: an unknown id is [`Error::BadConfig`] naming it).
     pub fn load(overrides: &BTreeMap<String, Severity>) -> Result<Rules> {
-        let mut slots: Vec<Option<Rule>> = vec![None; RuleId::ALL.len()];
-        for (file, text) in RULE_FILES {
-            let parsed: RuleFile = toml::from_str(text).map_err(|e| Error::Parse {
-                path: (*file).to_string(),
-                message: e.to_string(),
-            })?;
-            for rule in parsed.rules {
-                // build.rs made a RuleId of every id in these files: a miss is a stale build.
-                let id: RuleId = rule.id.parse().map_err(|e: UnknownRuleId| Error::Parse {
-                    path: (*file).to_string(),
-                    message: format!("{e}: not among the ids generated at build time"),
-                })?;
-                let slot = &mut slots[index(id)];
-                if slot.is_some() {
-                    return Err(Error::Parse {
-                        path: (*file).to_string(),
-                        message: format!("duplicate rule id `{id}`"),
-                    });
-                }
-                *slot = Some(rule);
-            }
-        }
-        let mut rules = Vec::with_capacity(slots.len());
-        for (id, slot) in RuleId::ALL.iter().zip(slots) {
-            rules.push(slot.ok_or_else(|| Error::Parse {
-                path: id.file().to_string(),
-                message: format!("rule `{id}` is missing"),
-            })?);
-        }
+        // build.rs parsed the files (every field there, and nothing else) and made a RuleId
+        // and a RuleText of each rule, both in id order.
+        let rules = RULE_TEXTS
+            .iter()
+            .zip(RuleId::ALL)
+            .map(|(text, id)| rule_of(text, *id))
+            .collect::<Result<Vec<Rule>>>()?;
         let mut rules = Rules { rules };
         let unknown: Vec<&str> = overrides
             .keys()
@@ -106,6 +77,35 @@ impl Rules {
     }
 }
 
+/// A rule from its fields as written; a `kind` or `severity` that names none is the rule
+/// file's error.
+fn rule_of(text: &RuleText, id: RuleId) -> Result<Rule> {
+    use serde::de::{value::Error as ValueError, value::StrDeserializer, Deserialize};
+    let bad = |field: &str, e: ValueError| Error::Parse {
+        path: id.file().to_string(),
+        message: format!("rule {}: `{field}`: {e}", text.id),
+    };
+    if text.id != id.as_str() {
+        return Err(Error::Parse {
+            path: id.file().to_string(),
+            message: format!("rule {} is out of order (a stale build?)", text.id),
+        });
+    }
+    Ok(Rule {
+        id: text.id.to_string(),
+        name: text.name.to_string(),
+        kind: Kind::deserialize(StrDeserializer::<ValueError>::new(text.kind))
+            .map_err(|e| bad("kind", e))?,
+        severity: Severity::deserialize(StrDeserializer::<ValueError>::new(text.severity))
+            .map_err(|e| bad("severity", e))?,
+        summary: text.summary.to_string(),
+        rationale: text.rationale.to_string(),
+        example: text.example.to_string(),
+        fix: text.fix.to_string(),
+        references: text.references.iter().map(|r| r.to_string()).collect(),
+    })
+}
+
 /// `id`'s position in [`RuleId::ALL`] (and in [`Rules::rules`]).
 fn index(id: RuleId) -> usize {
     RuleId::ALL.binary_search(&id).unwrap_or_default()
@@ -124,6 +124,34 @@ mod tests {
         }
         assert_eq!(rules.find("FC301").map(|r| r.id.as_str()), Some("FC301"));
         assert!(rules.find("FC999").is_none());
+    }
+
+    /// The rules as build.rs wrote them equal the rule files parsed here (serde, unknown
+    /// fields refused), field by field.
+    #[test]
+    fn build_time_rules_equal_the_parsed_files() {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RuleFile {
+            #[serde(default)]
+            rules: Vec<Rule>,
+        }
+        let mut parsed: Vec<Rule> = Vec::new();
+        for (file, text) in RULE_FILES {
+            let f: RuleFile = toml::from_str(text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            parsed.extend(f.rules);
+        }
+        parsed.sort_by(|a, b| a.id.cmp(&b.id));
+        let loaded = Rules::load(&BTreeMap::new()).unwrap();
+        assert_eq!(parsed.len(), loaded.all().count());
+        for (p, l) in parsed.iter().zip(loaded.all()) {
+            assert_eq!(
+                serde_json::to_value(p).unwrap(),
+                serde_json::to_value(l).unwrap(),
+                "{}",
+                p.id
+            );
+        }
     }
 
     #[test]

@@ -12,8 +12,8 @@ mod rule;
 
 pub use base::{BaseInfo, BaseMethod, EraInfo, TargetInfo};
 pub use finding::{Finding, FindingBuilder, Kind, Location, Replacement, Severity};
-pub(crate) use rule::RULE_FILES;
 pub use rule::{Rule, RuleId, UnknownRuleId};
+pub(crate) use rule::{RuleText, RULE_FILES, RULE_TEXTS};
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,20 @@ use super::finding::{Kind, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/rule_ids.rs"));
 
+/// One rule's fields as its file writes them ([`RULE_TEXTS`], made by `build.rs`).
+#[derive(Debug)]
+pub struct RuleText {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub kind: &'static str,
+    pub severity: &'static str,
+    pub summary: &'static str,
+    pub rationale: &'static str,
+    pub example: &'static str,
+    pub fix: &'static str,
+    pub references: &'static [&'static str],
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
