@@ -3,7 +3,7 @@
 
 use forkcheck_analyzers::rebase::patchid::commit_changes;
 use forkcheck_analyzers::repo::Repo;
-use forkcheck_analyzers::trees::{allowed_paths, Trees, Walk};
+use forkcheck_analyzers::trees::{allowed_paths, OnFile, Pair, Trees, Walk};
 use forkcheck_fixtures::{shared, Scenario};
 use git2::{Delta, Sort};
 
@@ -503,18 +503,34 @@ fn the_parallel_walk_equals_the_walk_on_every_commit() {
                 (true, true, false),
                 (true, true, true),
             ] {
+                // Every change found is also told, as met (from any thread of the parallel
+                // walk), to `on_file`.
+                let told = std::sync::Mutex::new(Vec::new());
+                let tell = |p: Pair| told.lock().unwrap().push(format!("{p:?}"));
                 let walk = Walk {
                     split_type_changes: split,
                     allow: limit.then_some(&allow),
                     stop_outside: stop,
                     cancel: None,
+                    on_file: Some(OnFile(&tell)),
                 };
-                let want = rows(
-                    Trees::new(&repo)
-                        .walk_changes(old, Some(new), walk)
-                        .unwrap(),
-                );
-                let got = rows(walk_changes_parallel(&repo, old, Some(new), walk).unwrap());
+                let told_equals = |deltas: &Option<Vec<forkcheck_analyzers::trees::Delta>>| {
+                    let mut told = std::mem::take(&mut *told.lock().unwrap());
+                    told.sort();
+                    if let Some(deltas) = deltas {
+                        let mut pairs: Vec<String> =
+                            deltas.iter().map(|d| format!("{:?}", d.pair())).collect();
+                        pairs.sort();
+                        assert_eq!(told, pairs, "{old:?} -> {new}: told changes");
+                    }
+                };
+                let sequential = Trees::new(&repo)
+                    .walk_changes(old, Some(new), walk)
+                    .unwrap();
+                told_equals(&sequential);
+                let parallel = walk_changes_parallel(&repo, old, Some(new), walk).unwrap();
+                told_equals(&parallel);
+                let (want, got) = (rows(sequential), rows(parallel));
                 assert_eq!(
                     got, want,
                     "{old:?} -> {new}, split {split} limit {limit} stop {stop}"
