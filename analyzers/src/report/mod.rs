@@ -84,6 +84,14 @@ impl Report {
     /// in [`Report::secrets`] for the renderers' last pass.
     pub fn redact(self, secrets: crate::secrets::SecretValues) -> crate::Result<Report> {
         let redactor = crate::secrets::Redactor::new(secrets.clone());
+        // Most reports hide nothing: find that out without building their JSON form.
+        if crate::secrets::probe::would_change(&redactor, &self)
+            == crate::secrets::probe::Probe::Clean
+        {
+            let mut report = self;
+            report.secrets = secrets;
+            return Ok(report);
+        }
         let mut value = serde_json::to_value(&self)
             .map_err(|e| crate::Error::Other(format!("internal error: report to JSON: {e}")))?;
         if !redactor.scrub_value(&mut value, false) {

@@ -11,6 +11,7 @@
 pub mod files;
 pub mod keys;
 pub mod pem;
+pub mod probe;
 pub mod text;
 pub mod values;
 
