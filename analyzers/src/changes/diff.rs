@@ -100,6 +100,9 @@ pub struct StatQueue {
     ready: Condvar,
 }
 
+/// Pairs a [`StatQueue`] reader takes at once: their blobs are held until counted.
+const BATCH: usize = 8;
+
 /// Closes its [`StatQueue`] when dropped (the walk's end, or its error).
 pub struct Closer<'q>(&'q StatQueue);
 
@@ -126,16 +129,18 @@ impl StatQueue {
         Closer(self)
     }
 
-    /// The next pair, waiting for the walk while the queue is empty; `None` once the walk is
-    /// over and the queue empty.
-    fn next(&self) -> Option<Pair> {
+    /// Up to [`BATCH`] pairs into `batch` (as many as are waiting), waiting for the walk while
+    /// the queue is empty; `false` once the walk is over and the queue empty.
+    fn next_batch(&self, batch: &mut Vec<Pair>) -> bool {
         let mut state = self.lock();
         loop {
-            if let Some(pair) = state.0.pop_front() {
-                return Some(pair);
+            if !state.0.is_empty() {
+                let n = state.0.len().min(BATCH);
+                batch.extend(state.0.drain(..n));
+                return true;
             }
             if state.1 {
-                return None;
+                return false;
             }
             state = self
                 .ready
@@ -144,11 +149,14 @@ impl StatQueue {
         }
     }
 
-    /// Count pairs until the queue is closed and empty (one thread or several at once).
+    /// Count pairs until the queue is closed and empty (one thread or several at once), a
+    /// few at a time ([`batch_stats`]).
     pub fn drain(&self, repo: &Repo) -> Result<Vec<(Pair, LineStat)>> {
         let mut out = Vec::new();
-        while let Some(pair) = self.next() {
-            out.extend(group_stats(repo, &[pair])?);
+        let mut batch = Vec::with_capacity(BATCH);
+        while self.next_batch(&mut batch) {
+            out.extend(batch_stats(repo, &batch)?);
+            batch.clear();
         }
         Ok(out)
     }
@@ -371,31 +379,81 @@ fn group_stats(repo: &Repo, group: &[Pair]) -> Result<Vec<(Pair, LineStat)>> {
     let old_blob = load(repo, old)?;
     let mut out = Vec::with_capacity(group.len());
     for &(old, new) in group {
-        let is_sub = |s: Option<Side>| s.is_some_and(|s| s.mode == SUBMODULE);
-        let stat = if is_sub(old) || is_sub(new) {
-            // git prints one "Subproject commit <id>" line per submodule side; a file replaced
-            // by a submodule (or the reverse) is a deletion plus an addition, so the file's own
-            // lines count too (a binary file makes the pair binary, as in `git diff --numstat`).
-            let new_blob = load(repo, new)?;
-            let blob = count(old_blob.as_ref(), new_blob.as_ref())?;
-            if blob.binary {
-                blob
-            } else {
-                LineStat {
-                    added: blob.added + u64::from(is_sub(new)),
-                    removed: blob.removed + u64::from(is_sub(old)),
-                    binary: false,
-                }
-            }
-        } else if old.map(|s| s.oid) == new.map(|s| s.oid) {
-            LineStat::default()
+        let new_blob = if needs_new(old, new) {
+            load(repo, new)?
         } else {
-            let new_blob = load(repo, new)?;
-            count(old_blob.as_ref(), new_blob.as_ref())?
+            None
         };
-        out.push(((old, new), stat));
+        out.push((
+            (old, new),
+            stat_of(old, new, old_blob.as_ref(), new_blob.as_ref())?,
+        ));
     }
     Ok(out)
+}
+
+/// Line counts of pairs taken together: every old side read first, then every new side. The
+/// base's blobs and the fork's often live in different packs, and libgit2 looks an object up
+/// first in the pack it found the last one in (a miss there costs it a formatted error): read
+/// pair by pair, nearly every read would miss once.
+fn batch_stats(repo: &Repo, pairs: &[Pair]) -> Result<Vec<(Pair, LineStat)>> {
+    let olds = pairs
+        .iter()
+        .map(|&(old, _)| load(repo, old))
+        .collect::<Result<Vec<_>>>()?;
+    let news = pairs
+        .iter()
+        .map(|&(old, new)| {
+            if needs_new(old, new) {
+                load(repo, new)
+            } else {
+                Ok(None)
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    pairs
+        .iter()
+        .zip(olds.iter().zip(&news))
+        .map(|(&(old, new), (o, n))| Ok(((old, new), stat_of(old, new, o.as_ref(), n.as_ref())?)))
+        .collect()
+}
+
+fn is_submodule(side: Option<Side>) -> bool {
+    side.is_some_and(|s| s.mode == SUBMODULE)
+}
+
+/// Whether [`stat_of`] reads the new side's blob (not for an unchanged blob).
+fn needs_new(old: Option<Side>, new: Option<Side>) -> bool {
+    is_submodule(old) || is_submodule(new) || old.map(|s| s.oid) != new.map(|s| s.oid)
+}
+
+/// The line counts of one pair from its blobs as [`load`] reads them (`new_blob` read only when
+/// [`needs_new`]).
+fn stat_of(
+    old: Option<Side>,
+    new: Option<Side>,
+    old_blob: Option<&git2::Blob<'_>>,
+    new_blob: Option<&git2::Blob<'_>>,
+) -> Result<LineStat> {
+    if is_submodule(old) || is_submodule(new) {
+        // git prints one "Subproject commit <id>" line per submodule side; a file replaced by a
+        // submodule (or the reverse) is a deletion plus an addition, so the file's own lines
+        // count too (a binary file makes the pair binary, as in `git diff --numstat`).
+        let blob = count(old_blob, new_blob)?;
+        return Ok(if blob.binary {
+            blob
+        } else {
+            LineStat {
+                added: blob.added + u64::from(is_submodule(new)),
+                removed: blob.removed + u64::from(is_submodule(old)),
+                binary: false,
+            }
+        });
+    }
+    if old.map(|s| s.oid) == new.map(|s| s.oid) {
+        return Ok(LineStat::default());
+    }
+    count(old_blob, new_blob)
 }
 
 /// libgit2's (and git's) binary test: a NUL byte in the first 8000 bytes.
