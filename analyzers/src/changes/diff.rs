@@ -95,9 +95,18 @@ fn deltas_and_renames(
 /// for nothing (its rename is counted later, as before); every other count is the drift's.
 #[derive(Default)]
 pub struct StatQueue {
-    /// Pairs not yet taken, and whether the walk is over (no more will come).
-    state: Mutex<(VecDeque<Pair>, bool)>,
+    state: Mutex<QueueState>,
     ready: Condvar,
+}
+
+#[derive(Default)]
+struct QueueState {
+    /// Pairs not yet taken.
+    pairs: VecDeque<Pair>,
+    /// The walk is over: no more pairs will come.
+    closed: bool,
+    /// Readers waiting for a pair (a push wakes one only then: a wake is a system call).
+    waiting: usize,
 }
 
 /// Pairs a [`StatQueue`] reader takes at once: their blobs are held until counted.
@@ -108,21 +117,25 @@ pub struct Closer<'q>(&'q StatQueue);
 
 impl Drop for Closer<'_> {
     fn drop(&mut self) {
-        self.0.lock().1 = true;
+        self.0.lock().closed = true;
         self.0.ready.notify_all();
     }
 }
 
 impl StatQueue {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (VecDeque<Pair>, bool)> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn push(&self, pair: Pair) {
-        self.lock().0.push_back(pair);
-        self.ready.notify_one();
+        let mut state = self.lock();
+        state.pairs.push_back(pair);
+        if state.waiting > 0 {
+            drop(state);
+            self.ready.notify_one();
+        }
     }
 
     fn closer(&self) -> Closer<'_> {
@@ -134,18 +147,20 @@ impl StatQueue {
     fn next_batch(&self, batch: &mut Vec<Pair>) -> bool {
         let mut state = self.lock();
         loop {
-            if !state.0.is_empty() {
-                let n = state.0.len().min(BATCH);
-                batch.extend(state.0.drain(..n));
+            if !state.pairs.is_empty() {
+                let n = state.pairs.len().min(BATCH);
+                batch.extend(state.pairs.drain(..n));
                 return true;
             }
-            if state.1 {
+            if state.closed {
                 return false;
             }
+            state.waiting += 1;
             state = self
                 .ready
                 .wait(state)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
+            state.waiting -= 1;
         }
     }
 
