@@ -103,6 +103,9 @@ pub struct StatQueue {
 struct QueueState {
     /// Pairs not yet taken.
     pairs: VecDeque<Pair>,
+    /// Every pair pushed: a blob pair met at several paths (copies of one file) is counted
+    /// once, as the drift's own counting dedups them.
+    seen: HashSet<Pair>,
     /// The walk is over: no more pairs will come.
     closed: bool,
     /// Readers waiting for a pair (a push wakes one only then: a wake is a system call).
@@ -131,6 +134,9 @@ impl StatQueue {
 
     fn push(&self, pair: Pair) {
         let mut state = self.lock();
+        if !state.seen.insert(pair) {
+            return;
+        }
         state.pairs.push_back(pair);
         if state.waiting > 0 {
             drop(state);
@@ -633,4 +639,42 @@ pub fn line_hunks(old: &[u8], new: &[u8]) -> Result<Vec<Hunk>> {
             n1: r.start_b + r.count_b,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(byte: u8) -> Option<Side> {
+        Some(Side {
+            oid: Oid::from_bytes(&[byte; 20]).unwrap(),
+            mode: 0o100644,
+        })
+    }
+
+    /// A blob pair met at several paths (vendored copies of one file) is queued once, as the
+    /// drift's own counting dedups pairs; the queue hands out at most a batch at a time and
+    /// ends once closed and empty.
+    #[test]
+    fn the_queue_takes_each_pair_once_and_ends_when_closed() {
+        let q = StatQueue::default();
+        {
+            let _closes = q.closer();
+            for _ in 0..3 {
+                q.push((None, side(1)));
+            }
+            for b in 2..12 {
+                q.push((side(b), side(b + 100)));
+            }
+        }
+        let mut taken = Vec::new();
+        let mut batch = Vec::new();
+        while q.next_batch(&mut batch) {
+            assert!(batch.len() <= BATCH);
+            taken.append(&mut batch);
+        }
+        assert_eq!(taken.len(), 11, "one (None, 1) and ten other pairs");
+        assert_eq!(taken[0], (None, side(1)));
+        assert!(!q.next_batch(&mut batch), "closed and empty stays so");
+    }
 }
