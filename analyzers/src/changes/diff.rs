@@ -112,8 +112,8 @@ struct QueueState {
     waiting: usize,
 }
 
-/// Pairs a [`StatQueue`] reader takes at once: their blobs are held until counted.
-const BATCH: usize = 8;
+/// Pairs a [`StatQueue`] reader takes at most at once: their blobs are held until counted.
+const BATCH: usize = 4;
 
 /// Closes its [`StatQueue`] when dropped (the walk's end, or its error).
 pub struct Closer<'q>(&'q StatQueue);
@@ -148,13 +148,15 @@ impl StatQueue {
         Closer(self)
     }
 
-    /// Up to [`BATCH`] pairs into `batch` (as many as are waiting), waiting for the walk while
+    /// Up to [`BATCH`] pairs into `batch`, waiting for the walk while
     /// the queue is empty; `false` once the walk is over and the queue empty.
     fn next_batch(&self, batch: &mut Vec<Pair>) -> bool {
         let mut state = self.lock();
         loop {
             if !state.pairs.is_empty() {
-                let n = state.pairs.len().min(BATCH);
+                // Half of what waits, at most a batch: the last pairs (a few large files, say)
+                // are shared between the readers instead of going to one.
+                let n = (state.pairs.len() / 2).clamp(1, BATCH);
                 batch.extend(state.pairs.drain(..n));
                 return true;
             }
