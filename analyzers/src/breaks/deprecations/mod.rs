@@ -24,7 +24,15 @@ use crate::error::{Error, Result};
 use crate::model::{Finding, RuleId};
 use crate::repo::Repo;
 
-pub const REMOVALS_FILE: &str = include_str!("../../../rules/removals.toml");
+mod modules;
+mod scan;
+mod table;
+
+use modules::ModuleFacts;
+use scan::{has_token, imported_modules, kind_of, loaded_libraries, FileKind};
+use table::{django_of, first_release_with, table, PlatformRemoval};
+
+pub const REMOVALS_FILE: &str = include_str!("../../../../rules/removals.toml");
 
 /// The `deprecations` section of the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -59,156 +67,6 @@ pub struct RemovedUse {
     pub replacement: Option<String>,
     /// A theme template (scanned whole) rather than a changed line.
     pub theme: bool,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Table {
-    django: Vec<DjangoOf>,
-    removals: Vec<Removal>,
-    #[serde(default)]
-    platform: Vec<PlatformRemoval>,
-}
-
-/// One edx-platform file (or family of files) a named release deletes.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PlatformRemoval {
-    id: String,
-    /// Repository paths; a trailing `*` matches any rest of the file name.
-    paths: Vec<String>,
-    /// The first named release without them (lower case).
-    release: String,
-    /// Where the fact comes from (a section of docs/upgrade-breaks.md).
-    source: String,
-    replacement: String,
-}
-
-impl PlatformRemoval {
-    fn matches_path(&self, path: &str) -> bool {
-        self.paths.iter().any(|p| match p.strip_suffix('*') {
-            Some(prefix) => path.starts_with(prefix) && !path[prefix.len()..].contains('/'),
-            None => path == p,
-        })
-    }
-
-    /// Does the dotted module name one of the paths' Python modules?
-    fn matches_module(&self, dotted: &str) -> bool {
-        let as_path = dotted.replace('.', "/");
-        self.paths.iter().any(|p| match p.strip_suffix('*') {
-            Some(prefix) => as_path.starts_with(prefix) && !as_path[prefix.len()..].contains('/'),
-            None => p.strip_suffix(".py").is_some_and(|stem| stem == as_path),
-        })
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct DjangoOf {
-    release: String,
-    version: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Removal {
-    id: String,
-    tokens: Vec<String>,
-    #[serde(default)]
-    context: Option<String>,
-    files: String,
-    django: String,
-    replacement: String,
-}
-
-fn table() -> Result<&'static Table> {
-    static TABLE: OnceLock<std::result::Result<Table, String>> = OnceLock::new();
-    TABLE
-        .get_or_init(|| toml::from_str(REMOVALS_FILE).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| Error::Parse {
-            path: "rules/removals.toml".into(),
-            message: e.clone(),
-        })
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum FileKind {
-    Python,
-    Template,
-}
-
-fn kind_of(path: &str) -> Option<FileKind> {
-    if path.contains("/migrations/") {
-        return None;
-    }
-    if path.ends_with(".py") {
-        Some(FileKind::Python)
-    } else if [".html", ".txt", ".underscore"]
-        .iter()
-        .any(|e| path.ends_with(e))
-    {
-        Some(FileKind::Template)
-    } else {
-        None
-    }
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Does `token` occur in `line` as a whole identifier?
-fn has_token(line: &str, token: &str) -> bool {
-    let bytes = line.as_bytes();
-    let mut from = 0;
-    while let Some(i) = line[from..].find(token) {
-        let start = from + i;
-        let end = start + token.len();
-        let before = start == 0 || !is_ident(bytes[start - 1]);
-        let after = end >= bytes.len() || !is_ident(bytes[end]);
-        if before && after {
-            return true;
-        }
-        from = end;
-    }
-    false
-}
-
-/// The first named release whose Django is `version` or later (from the table), lower case.
-fn first_release_with(table: &Table, version: (u32, u32)) -> Option<&str> {
-    table
-        .django
-        .iter()
-        .find(|d| major_minor(&d.version).is_some_and(|v| v >= version))
-        .map(|d| d.release.as_str())
-}
-
-/// The Django version a tree runs: its pin, else its named release's from the table.
-fn django_of(
-    repo: &Repo,
-    commit: Option<git2::Oid>,
-    release: Option<&str>,
-    table: &Table,
-) -> Result<Option<String>> {
-    if let Some(c) = commit {
-        if let Some(v) = super::django_version(repo, c)? {
-            return Ok(Some(v));
-        }
-    }
-    // The named release's version: the last table row at or before it.
-    let Some(name) = release else { return Ok(None) };
-    let Some(rel) = crate::releases::catalog::release(name) else {
-        return Ok(None);
-    };
-    Ok(table
-        .django
-        .iter()
-        .rev()
-        .find(|d| {
-            crate::releases::catalog::release(&d.release).is_some_and(|r| r.index <= rel.index)
-        })
-        .map(|d| d.version.clone()))
 }
 
 /// A file to scan: its kind, the base's and the fork's blob (only the lines the fork added are
@@ -496,8 +354,6 @@ pub fn analyze(
     Ok(Some(section))
 }
 
-/// `.x` / `..x` of an import in the file `path`, as a dotted module (`lms/envs/a.py`, `.b` →
-/// `lms.envs.b`); `None` when it climbs above the repository.
 /// A use of a module the platform table says `rel` deletes (FC003): the section's row and the
 /// finding. `line`: the importing line; `None` for an edit of the module's own file.
 fn platform_use(
@@ -530,77 +386,6 @@ fn platform_use(
         .data("release", rel.name.to_string())
         .build();
     (row, finding)
-}
-
-fn resolve_relative(path: &str, module: &str) -> Option<String> {
-    let package: Vec<&str> = path
-        .rsplit_once('/')
-        .map(|(d, _)| d.split('/').collect())
-        .unwrap_or_default();
-    let dots = module.chars().take_while(|c| *c == '.').count();
-    let up = dots.checked_sub(1)?;
-    if up > package.len() {
-        return None;
-    }
-    let mut parts: Vec<&str> = package[..package.len() - up].to_vec();
-    let rest = &module[dots..];
-    if !rest.is_empty() {
-        parts.push(rest);
-    }
-    Some(parts.join("."))
-}
-
-/// The dotted modules one Python line imports (`from a.b import c` → `a.b` and `a.b.c`;
-/// `import a.b` → `a.b`), relative imports resolved against `path`'s package; also a dotted
-/// name in a string literal (`DJANGO_SETTINGS_MODULE = "lms.envs.x"`).
-fn imported_modules(path: &str, line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let resolve = |m: &str| -> Option<String> {
-        if m.starts_with('.') {
-            resolve_relative(path, m)
-        } else {
-            Some(m.to_string())
-        }
-    };
-    if let Some(rest) = line.strip_prefix("from ") {
-        if let Some((m, names)) = rest.split_once(" import ") {
-            if let Some(module) = resolve(m.trim()) {
-                for n in names.trim().trim_start_matches('(').split(',') {
-                    let n = n.split(" as ").next().unwrap_or("").trim();
-                    let n = n.trim_end_matches([')', '\\']).trim();
-                    if !n.is_empty() && n != "*" {
-                        out.push(if module.is_empty() {
-                            n.to_string()
-                        } else {
-                            format!("{module}.{n}")
-                        });
-                    }
-                }
-                if !module.is_empty() {
-                    out.push(module);
-                }
-            }
-        }
-    } else if let Some(rest) = line.strip_prefix("import ") {
-        for m in rest.split(',') {
-            let m = m.split(" as ").next().unwrap_or("").trim();
-            if !m.is_empty() {
-                out.push(m.to_string());
-            }
-        }
-    } else {
-        // Dotted names in string literals.
-        for quoted in line.split(['"', '\'']).skip(1).step_by(2) {
-            if quoted.contains('.')
-                && quoted
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
-            {
-                out.push(quoted.to_string());
-            }
-        }
-    }
-    out
 }
 
 /// The fork's theme templates: files under `<root>/<theme>/{lms,cms}/templates/` of the head
@@ -650,201 +435,9 @@ fn tag_libraries(ctx: &Context, commit: git2::Oid) -> Result<BTreeMap<String, St
     Ok(out)
 }
 
-/// The libraries a line's `{% load a b %}` / `{% load x y from lib %}` tags load.
-fn loaded_libraries(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = line;
-    while let Some(i) = rest.find("{% load") {
-        let after = &rest[i + "{% load".len()..];
-        let end = after.find("%}").unwrap_or(after.len());
-        let words: Vec<&str> = after[..end].split_whitespace().collect();
-        match words.iter().position(|w| *w == "from") {
-            Some(p) => out.extend(words.get(p + 1).map(|w| w.to_string())),
-            None => out.extend(words.iter().map(|w| w.to_string())),
-        }
-        rest = &after[end..];
-    }
-    out
-}
-
-/// Module facts read from the base and target trees, cached per module.
-#[derive(Default)]
-struct ModuleFacts {
-    /// dotted module → (path at base, path at target).
-    paths: HashMap<String, (Option<String>, Option<String>)>,
-    /// (dotted module, which tree) → top-level names.
-    names: HashMap<(String, bool), BTreeSet<String>>,
-}
-
-impl ModuleFacts {
-    fn path_of(repo: &Repo, commit: git2::Oid, dotted: &str) -> Result<Option<String>> {
-        let rel = dotted.replace('.', "/");
-        for p in [format!("{rel}.py"), format!("{rel}/__init__.py")] {
-            if repo.blob_id_at(commit, &p)?.is_some() {
-                return Ok(Some(p));
-            }
-        }
-        Ok(None)
-    }
-
-    fn paths(
-        &mut self,
-        repo: &Repo,
-        base: git2::Oid,
-        target: git2::Oid,
-        dotted: &str,
-    ) -> Result<(Option<String>, Option<String>)> {
-        if let Some(p) = self.paths.get(dotted) {
-            return Ok(p.clone());
-        }
-        let p = (
-            Self::path_of(repo, base, dotted)?,
-            Self::path_of(repo, target, dotted)?,
-        );
-        self.paths.insert(dotted.to_string(), p.clone());
-        Ok(p)
-    }
-
-    fn names(
-        &mut self,
-        repo: &Repo,
-        commit: git2::Oid,
-        is_target: bool,
-        dotted: &str,
-        path: &str,
-    ) -> Result<&BTreeSet<String>> {
-        let key = (dotted.to_string(), is_target);
-        if !self.names.contains_key(&key) {
-            let text = repo.text_at(commit, path)?.unwrap_or_default();
-            self.names.insert(key.clone(), top_level_names(&text));
-        }
-        Ok(&self.names[&key])
-    }
-
-    /// For one import line of the file `path`: (api id, description) of each module or name the
-    /// target removed. Relative imports are resolved against the file's package.
-    fn removed_imports(
-        &mut self,
-        repo: &Repo,
-        base: git2::Oid,
-        target: git2::Oid,
-        path: &str,
-        line: &str,
-    ) -> Result<Vec<(String, String)>> {
-        let mut out = Vec::new();
-        let (module, names): (&str, Vec<&str>) = if let Some(rest) = line.strip_prefix("from ") {
-            let Some((m, n)) = rest.split_once(" import ") else {
-                return Ok(out);
-            };
-            let names = n
-                .trim()
-                .trim_start_matches('(')
-                .trim_end_matches([')', '\\'])
-                .split(',')
-                .map(|x| x.split(" as ").next().unwrap_or("").trim())
-                .filter(|x| !x.is_empty() && *x != "*")
-                .collect();
-            (m.trim(), names)
-        } else if let Some(rest) = line.strip_prefix("import ") {
-            (
-                rest.split([',', ' ']).next().unwrap_or("").trim(),
-                Vec::new(),
-            )
-        } else {
-            return Ok(out);
-        };
-        let resolved;
-        let module = if module.starts_with('.') {
-            match resolve_relative(path, module) {
-                Some(m) if !m.is_empty() => {
-                    resolved = m;
-                    resolved.as_str()
-                }
-                _ => return Ok(out),
-            }
-        } else {
-            module
-        };
-        if module.is_empty() {
-            return Ok(out);
-        }
-        let (at_base, at_target) = self.paths(repo, base, target, module)?;
-        let Some(base_path) = at_base else {
-            return Ok(out); // not an edx-platform module of the base (a library, or the fork's)
-        };
-        let Some(target_path) = at_target else {
-            out.push((
-                format!("module:{module}"),
-                format!("imports `{module}` ({base_path} in the base)"),
-            ));
-            return Ok(out);
-        };
-        for name in names {
-            // A submodule imported by name.
-            let sub = format!("{module}.{name}");
-            let (sub_base, sub_target) = self.paths(repo, base, target, &sub)?;
-            if sub_base.is_some() {
-                if sub_target.is_none() {
-                    out.push((format!("module:{sub}"), format!("imports `{sub}`")));
-                }
-                continue;
-            }
-            let in_base = self
-                .names(repo, base, false, module, &base_path)?
-                .contains(name);
-            if !in_base {
-                continue;
-            }
-            let in_target = self
-                .names(repo, target, true, module, &target_path)?
-                .contains(name);
-            if !in_target {
-                out.push((
-                    format!("name:{module}.{name}"),
-                    format!("imports `{name}` from `{module}`"),
-                ));
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// Names a module defines at top level: `def`, `class`, assignments, and imported names.
-fn top_level_names(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let ident = |s: &str| -> String {
-        s.chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect()
-    };
-    for line in text.lines() {
-        if line.starts_with([' ', '\t', '#']) {
-            continue;
-        }
-        let l = line.strip_prefix("async ").unwrap_or(line);
-        if let Some(rest) = l.strip_prefix("def ").or_else(|| l.strip_prefix("class ")) {
-            out.insert(ident(rest));
-        } else if l.starts_with("from ") || l.starts_with("import ") {
-            let names = l.split_once(" import ").map(|(_, n)| n).unwrap_or(&l[7..]);
-            for n in names.split(',') {
-                let n = n.trim().trim_start_matches('(');
-                let n = n.split(" as ").last().unwrap_or(n).trim();
-                let n = n.rsplit('.').next().unwrap_or(n);
-                out.insert(ident(n));
-            }
-        } else {
-            let name = ident(l);
-            if !name.is_empty() && l[name.len()..].trim_start().starts_with(['=', ':']) {
-                out.insert(name);
-            }
-        }
-    }
-    out.remove("");
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use super::scan::top_level_names;
     use super::*;
 
     #[test]
