@@ -17,6 +17,14 @@ use crate::model::{Finding, Location, RuleId};
 use crate::repo::Repo;
 use crate::rules::Rules;
 
+mod same_name;
+mod suggestion;
+
+pub use same_name::SAME_NAME_SIMILARITY;
+use same_name::{closest_same_name, static_same_name};
+use suggestion::suggestion;
+pub use suggestion::REWRITE_SIMILARITY;
+
 /// Upstream commits listed per stale override.
 pub const COMMIT_CAP: usize = 5;
 
@@ -634,171 +642,9 @@ fn risk_finding(
     Ok(b.build())
 }
 
-/// Least similarity for a theme template that overrides nothing to count as a misplaced copy
-/// of an upstream template of the same file name in another directory.
-pub const SAME_NAME_SIMILARITY: f64 = 0.3;
-/// Two candidates closer than this in similarity are reported as ambiguous.
-const AMBIGUOUS_MARGIN: f64 = 0.05;
-
-/// The upstream template a misplaced theme file was copied from.
-struct SameNamePick {
-    original: String,
-    rel: String,
-    similarity: f64,
-    /// Picked by its file name alone (a binary asset with one same-named upstream asset).
-    by_name: bool,
-    ambiguous: bool,
-    /// The other candidates with their similarity, most similar first.
-    others: Vec<(String, f64)>,
-}
-
-/// Of the upstream static files named like a theme asset that overrides nothing, the one it was
-/// meant to override: none when the theme's own files refer to the asset where it is (the theme
-/// uses it as a new asset); for a text asset the most similar (as for templates); for a binary
-/// one (images, fonts), the only candidate when there is exactly one.
-fn static_same_name(
-    repo: &Repo,
-    sh: &Shared<'_>,
-    file: &ThemeFile,
-    candidates: &[(String, String)],
-    ovr: &[u8],
-) -> Result<Option<SameNamePick>> {
-    if sh
-        .theme_text
-        .get(file.theme)
-        .is_some_and(|t| t.contains(file.rel.as_str()))
-    {
-        return Ok(None);
-    }
-    if !is_binary(ovr) {
-        return closest_same_name(repo, sh.base_index, candidates, ovr);
-    }
-    Ok(match candidates {
-        [(original, rel)] => Some(SameNamePick {
-            original: original.clone(),
-            rel: rel.clone(),
-            similarity: 0.0,
-            by_name: true,
-            ambiguous: false,
-            others: Vec::new(),
-        }),
-        _ => None,
-    })
-}
-
-/// Of the upstream templates named like the theme file, the most similar by content (ties: the
-/// first path), if it is at least [`SAME_NAME_SIMILARITY`] similar.
-fn closest_same_name(
-    repo: &Repo,
-    idx: &TreeIndex,
-    candidates: &[(String, String)],
-    ovr: &[u8],
-) -> Result<Option<SameNamePick>> {
-    let mut scored = Vec::new();
-    for (path, rel) in candidates {
-        let Some(blob) = idx.blob(path) else { continue };
-        let sim = divergence(&repo.blob_bytes(blob)?, ovr)?.similarity;
-        scored.push((path.clone(), rel.clone(), sim));
-    }
-    Ok(pick_same_name(scored))
-}
-
-/// The pick among scored candidates (upstream path, rel, similarity), in path order: the most
-/// similar (equal scores: the first path) if at least [`SAME_NAME_SIMILARITY`] similar; ambiguous
-/// when the runner-up is within [`AMBIGUOUS_MARGIN`].
-fn pick_same_name(mut scored: Vec<(String, String, f64)>) -> Option<SameNamePick> {
-    // Most similar first; equal scores keep path order (stable sort).
-    scored.sort_by(|a, b| b.2.total_cmp(&a.2));
-    let (original, rel, similarity) = scored.first().cloned()?;
-    if similarity < SAME_NAME_SIMILARITY {
-        return None;
-    }
-    let ambiguous = scored
-        .get(1)
-        .is_some_and(|s| similarity - s.2 < AMBIGUOUS_MARGIN);
-    Some(SameNamePick {
-        original,
-        rel,
-        similarity,
-        by_name: false,
-        ambiguous,
-        others: scored.into_iter().skip(1).map(|(p, _, s)| (p, s)).collect(),
-    })
-}
-
-/// Below this similarity to its original an override is a rewrite, not an edited copy.
-pub const REWRITE_SIMILARITY: f64 = 0.2;
-
-/// The advice for a differing override, with what it is based on: a rewrite (similarity below
-/// [`REWRITE_SIMILARITY`]) → keep it and watch the original's context; translation calls only
-/// → upstream; branding only → configuration; few regions → the `<%inherit>`/`<%block>` form.
-fn suggestion(
-    lang: Option<Lang>,
-    div: &Divergence,
-    base: &[u8],
-    ovr: &[u8],
-) -> Option<(&'static str, String)> {
-    let lang = lang?;
-    if div.binary || div.regions == 0 || lang == Lang::Underscore {
-        return None;
-    }
-    if div.similarity < REWRITE_SIMILARITY {
-        return Some((
-            "rewrite",
-            format!(
-                "a rewrite, not an edited copy (similarity {:.2} to the original): overriding \
-                 blocks of the original does not apply; keep the full override, and at each \
-                 release check the original's context — the names its view passes and its \
-                 `<%page>` arguments — which this template must keep reading correctly",
-                div.similarity
-            ),
-        ));
-    }
-    let (b, o) = (text(base), text(ovr));
-    if is_i18n_only(&b, &o).unwrap_or(false) {
-        return Some((
-            "i18n",
-            "the change only adds or changes translation calls (`_()`/`gettext` wrappers): \
-             it is no branding but an i18n fix upstream would take — offer it upstream, and \
-             delete the override once the target release has it"
-                .into(),
-        ));
-    }
-    if is_branding_only(&b, &o).unwrap_or(false) {
-        return Some((
-            "branding",
-            "the change is branding only (text, links, colours, images): set it through \
-             configuration instead — site configuration values (e.g. `PLATFORM_NAME`, \
-             marketing links) or the theme's Sass variables (`_variables.scss`) — and delete the \
-             override"
-                .into(),
-        ));
-    }
-    if div.regions <= 3 {
-        let form = match lang {
-            Lang::Django => {
-                "`{% extends %}` the original's base and override only the `{% block %}`s"
-            }
-            _ => "`<%inherit>` the original's base and override only the `<%block>`s",
-        };
-        let regions = if div.regions == 1 {
-            "1 region".to_string()
-        } else {
-            format!("{} regions", div.regions)
-        };
-        return Some((
-            "blocks",
-            format!(
-                "differs from the original in {regions} only: {form} that change, or put the \
-                 addition in a small template the original includes, instead of a full copy"
-            ),
-        ));
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
+    use super::same_name::pick_same_name;
     use super::*;
 
     fn cand(path: &str, sim: f64) -> (String, String, f64) {
