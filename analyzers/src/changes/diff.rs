@@ -116,7 +116,7 @@ struct QueueState {
 const BATCH: usize = 4;
 
 /// Closes its [`StatQueue`] when dropped (the walk's end, or its error).
-pub struct Closer<'q>(&'q StatQueue);
+struct Closer<'q>(&'q StatQueue);
 
 impl Drop for Closer<'_> {
     fn drop(&mut self) {
